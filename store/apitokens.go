@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// TokenPrefix starts every API token, so a leaked one is easy to recognise in logs and scanners.
+const TokenPrefix = "piaf_"
+
+// APIToken is a user's bearer token for the JSON API. The secret itself is shown once, at creation.
+type APIToken struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	Prefix     string // the first characters, to tell tokens apart
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+// CreateAPIToken makes a token for the user and returns it with its secret.
+func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string) (*APIToken, string, error) {
+	secret := TokenPrefix + newSecret()
+	t := &APIToken{UserID: userID, Name: name, Prefix: secret[:len(TokenPrefix)+6], CreatedAt: s.now()}
+	err := s.write.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, userID, name, hashSecret(secret), t.Prefix, formatTime(t.CreatedAt)).Scan(&t.ID)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: create token: %w", err)
+	}
+	return t, secret, nil
+}
+
+// APITokens lists a user's tokens, newest first, revoked ones included.
+func (s *Store) APITokens(ctx context.Context, userID int64) ([]*APIToken, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at
+		FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: tokens: %w", err)
+	}
+	defer rows.Close()
+	var tokens []*APIToken
+	for rows.Next() {
+		var t APIToken
+		var created string
+		var used, revoked sql.NullString
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &created, &used, &revoked); err != nil {
+			return nil, fmt.Errorf("store: scan token: %w", err)
+		}
+		t.CreatedAt, t.LastUsedAt, t.RevokedAt = parseTime(created), parseNullTime(used), parseNullTime(revoked)
+		tokens = append(tokens, &t)
+	}
+	return tokens, rows.Err()
+}
+
+// RevokeAPIToken stops one of the user's tokens from working.
+func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64) error {
+	res, err := s.write.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+		s.stamp(), tokenID, userID)
+	if err != nil {
+		return fmt.Errorf("store: revoke token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// UserForAPIToken returns the user a live token acts for, and records its use.
+func (s *Store) UserForAPIToken(ctx context.Context, secret string) (*User, error) {
+	var id, userID int64
+	var used sql.NullString
+	err := s.read.QueryRowContext(ctx, "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+		hashSecret(secret)).Scan(&id, &userID, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: token: %w", err)
+	}
+	if last := parseNullTime(used); last == nil || s.now().Sub(*last) > time.Minute {
+		if _, err := s.write.ExecContext(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", s.stamp(), id); err != nil {
+			return nil, fmt.Errorf("store: touch token: %w", err)
+		}
+	}
+	return s.User(ctx, userID)
+}

@@ -1,0 +1,195 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Project is one fine-tuning effort.
+type Project struct {
+	ID         int64
+	Name       string
+	Purpose    string
+	BaseModel  string
+	Deployment string
+	ArchivedAt *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Version    int64
+}
+
+// Archived tells whether the project was archived.
+func (p *Project) Archived() bool { return p.ArchivedAt != nil }
+
+// ProjectFields are the fields a user edits.
+type ProjectFields struct {
+	Name       string
+	Purpose    string
+	BaseModel  string
+	Deployment string
+}
+
+const projectColumns = "id, name, purpose, base_model, deployment, archived_at, created_at, updated_at, version"
+
+func scanProject(row interface{ Scan(...any) error }) (*Project, error) {
+	var p Project
+	var archived sql.NullString
+	var created, updated string
+	err := row.Scan(&p.ID, &p.Name, &p.Purpose, &p.BaseModel, &p.Deployment, &archived, &created, &updated, &p.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: scan project: %w", err)
+	}
+	p.ArchivedAt, p.CreatedAt, p.UpdatedAt = parseNullTime(archived), parseTime(created), parseTime(updated)
+	return &p, nil
+}
+
+// CreateProject adds a project, makes its creator the owner and adds the first datasets, all at once.
+func (s *Store) CreateProject(ctx context.Context, owner int64, f ProjectFields, datasets []DatasetFields) (*Project, error) {
+	var p *Project
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.stamp()
+		var err error
+		p, err = scanProject(tx.QueryRowContext(ctx, `INSERT INTO projects (name, purpose, base_model, deployment, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+projectColumns,
+			f.Name, f.Purpose, f.BaseModel, f.Deployment, owner, now, now))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO members (project_id, user_id, role, added_at) VALUES (?, ?, 'owner', ?)",
+			p.ID, owner, now); err != nil {
+			return fmt.Errorf("store: add owner: %w", err)
+		}
+		for _, d := range datasets {
+			if _, err := insertDataset(ctx, tx, p.ID, d, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return p, err
+}
+
+// Project returns a project by id.
+func (s *Store) Project(ctx context.Context, id int64) (*Project, error) {
+	return scanProject(s.read.QueryRowContext(ctx, "SELECT "+projectColumns+" FROM projects WHERE id = ?", id))
+}
+
+// UpdateProject changes a project's fields if it is still at version; ErrConflict otherwise.
+func (s *Store) UpdateProject(ctx context.Context, id, version int64, f ProjectFields) (*Project, error) {
+	var p *Project
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, err = scanProject(tx.QueryRowContext(ctx, `UPDATE projects SET name = ?, purpose = ?, base_model = ?, deployment = ?,
+			updated_at = ?, version = version + 1 WHERE id = ? AND version = ? RETURNING `+projectColumns,
+			f.Name, f.Purpose, f.BaseModel, f.Deployment, s.stamp(), id, version))
+		if errors.Is(err, ErrNotFound) {
+			return projectConflictOrMissing(ctx, tx, id)
+		}
+		return err
+	})
+	return p, err
+}
+
+func projectConflictOrMissing(ctx context.Context, tx *sql.Tx, id int64) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM projects WHERE id = ?", id).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return ErrConflict
+}
+
+// SetProjectArchived archives or restores a project.
+func (s *Store) SetProjectArchived(ctx context.Context, id int64, archived bool) error {
+	var at any
+	if archived {
+		at = s.stamp()
+	}
+	res, err := s.write.ExecContext(ctx, "UPDATE projects SET archived_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+		at, s.stamp(), id)
+	if err != nil {
+		return fmt.Errorf("store: archive project: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ProjectQuery selects a page of the projects a user may see.
+type ProjectQuery struct {
+	UserID   int64 // only projects the user is a member of, unless All
+	All      bool  // admins see every project
+	Search   string
+	Archived bool // list archived projects instead of active ones
+	Limit    int
+	Offset   int
+}
+
+// ProjectListItem is a row of the project list: the project and the viewer's role in it.
+type ProjectListItem struct {
+	Project
+	Role     string // empty when the viewer is an admin but no member
+	Datasets int
+	Members  int
+}
+
+// Projects returns one page of matching projects, by name, and how many match in all.
+func (s *Store) Projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem, int, error) {
+	where := []string{"p.archived_at IS NULL"}
+	if q.Archived {
+		where[0] = "p.archived_at IS NOT NULL"
+	}
+	args := []any{q.UserID}
+	if !q.All {
+		where = append(where, "m.user_id IS NOT NULL")
+	}
+	if term := strings.TrimSpace(q.Search); term != "" {
+		like := "%" + escapeLike(term) + "%"
+		where = append(where, `(p.name LIKE ? ESCAPE '\' OR p.purpose LIKE ? ESCAPE '\' OR p.base_model LIKE ? ESCAPE '\')`)
+		args = append(args, like, like, like)
+	}
+	from := ` FROM projects p LEFT JOIN members m ON m.project_id = p.id AND m.user_id = ? WHERE ` + strings.Join(where, " AND ")
+	var total int
+	if err := s.read.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count projects: %w", err)
+	}
+	if q.Limit <= 0 {
+		q.Limit = 20
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.name, p.purpose, p.base_model, p.deployment, p.archived_at,
+		p.created_at, p.updated_at, p.version, coalesce(m.role, ''),
+		(SELECT count(*) FROM datasets d WHERE d.project_id = p.id),
+		(SELECT count(*) FROM members mm WHERE mm.project_id = p.id)`+from+
+		` ORDER BY p.name COLLATE NOCASE, p.id LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: projects: %w", err)
+	}
+	defer rows.Close()
+	var items []ProjectListItem
+	for rows.Next() {
+		var it ProjectListItem
+		var archived sql.NullString
+		var created, updated string
+		if err := rows.Scan(&it.ID, &it.Name, &it.Purpose, &it.BaseModel, &it.Deployment, &archived, &created, &updated,
+			&it.Version, &it.Role, &it.Datasets, &it.Members); err != nil {
+			return nil, 0, fmt.Errorf("store: scan project: %w", err)
+		}
+		it.ArchivedAt, it.CreatedAt, it.UpdatedAt = parseNullTime(archived), parseTime(created), parseTime(updated)
+		items = append(items, it)
+	}
+	return items, total, rows.Err()
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,29 @@
+// Package storetest hands tests a real, migrated SQLite database in a temporary folder.
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/piaf-dev/piaf/store"
+)
+
+// New opens a fresh database for the test and, when the test ends, checks its integrity and
+// closes it.
+func New(t testing.TB) *store.Store {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := store.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.IntegrityCheck(context.Background()); err != nil {
+			t.Errorf("after the test: %v", err)
+		}
+		if err := s.Close(); err != nil {
+			t.Errorf("close store: %v", err)
+		}
+	})
+	return s
+}

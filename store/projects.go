@@ -131,8 +131,10 @@ type ProjectQuery struct {
 	All      bool  // admins see every project
 	Search   string
 	Archived bool // list archived projects instead of active ones
-	Limit    int
-	Offset   int
+	// RecentFirst orders by last change instead of by name.
+	RecentFirst bool
+	Limit       int
+	Offset      int
 }
 
 // ProjectListItem is a row of the project list: the project and the viewer's role in it.
@@ -166,11 +168,15 @@ func (s *Store) Projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem
 	if q.Limit <= 0 {
 		q.Limit = 20
 	}
+	order := "p.name COLLATE NOCASE, p.id"
+	if q.RecentFirst {
+		order = "p.updated_at DESC, p.id DESC"
+	}
 	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.name, p.purpose, p.base_model, p.deployment, p.archived_at,
 		p.created_at, p.updated_at, p.version, coalesce(m.role, ''),
 		(SELECT count(*) FROM datasets d WHERE d.project_id = p.id),
 		(SELECT count(*) FROM members mm WHERE mm.project_id = p.id)`+from+
-		` ORDER BY p.name COLLATE NOCASE, p.id LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: projects: %w", err)
 	}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/piaf-dev/piaf/store"
+)
+
+func userCommand(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 {
+		return errors.New("user: say what to do: add, list or reset; see 'piaf help'")
+	}
+	switch args[0] {
+	case "add":
+		return userAdd(ctx, args[1:], e)
+	case "list":
+		return userList(ctx, args[1:], e)
+	case "reset":
+		return userReset(ctx, args[1:], e)
+	}
+	return fmt.Errorf("user: unknown command %q; use add, list or reset", args[0])
+}
+
+func userAdd(ctx context.Context, args []string, e env) error {
+	fs := newFlags("piaf user add", "piaf user add [--data DIR] --email E [--name N] [--admin] < password", e)
+	data := dataFlag(fs, e)
+	email := fs.String("email", "", "email address of the new account (required)")
+	name := fs.String("name", "", "display name")
+	admin := fs.Bool("admin", false, "make the account an administrator")
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if *email == "" {
+		return errors.New("user add: --email is required")
+	}
+	password, err := readSecret(e)
+	if err != nil {
+		return fmt.Errorf("user add: %w", err)
+	}
+	if err := store.CheckPasswordPolicy(password, *email); err != nil {
+		return fmt.Errorf("user add: password: %v", err)
+	}
+	st, err := store.Open(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.CreateUser(ctx, store.NewUser{Email: *email, Name: *name, IsAdmin: *admin, PasswordHash: store.HashPassword(password)})
+	if errors.Is(err, store.ErrDuplicate) {
+		return fmt.Errorf("user add: an account with email %s exists already", *email)
+	}
+	if err != nil {
+		return err
+	}
+	role := "user"
+	if u.IsAdmin {
+		role = "administrator"
+	}
+	fmt.Fprintf(e.stdout, "created %s %s (id %d)\n", role, u.Email, u.ID)
+	return nil
+}
+
+// readSecret reads the first line of standard input, so passwords stay out of shell history and
+// the process list.
+func readSecret(e env) (string, error) {
+	sc := bufio.NewScanner(e.stdin)
+	if !sc.Scan() {
+		if err := sc.Err(); err != nil {
+			return "", err
+		}
+		return "", errors.New("give the password on standard input, e.g. printf '%s\\n' \"$PASSWORD\" | piaf user add ...")
+	}
+	return strings.TrimRight(sc.Text(), "\r"), nil
+}
+
+func userList(ctx context.Context, args []string, e env) error {
+	fs := newFlags("piaf user list", "piaf user list [--data DIR]", e)
+	data := dataFlag(fs, e)
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	users, err := st.Users(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tADMIN\tSTATUS")
+	for _, u := range users {
+		status := "active"
+		switch {
+		case u.Disabled():
+			status = "disabled"
+		case u.PasswordHash == "":
+			status = "invited"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%t\t%s\n", u.ID, u.Email, u.Name, u.IsAdmin, status)
+	}
+	return tw.Flush()
+}
+
+func userReset(ctx context.Context, args []string, e env) error {
+	fs := newFlags("piaf user reset", "piaf user reset [--data DIR] [--base-url URL] --email E", e)
+	data := dataFlag(fs, e)
+	email := fs.String("email", "", "email of the account (required)")
+	baseURL := fs.String("base-url", envOr(e, "PIAF_BASE_URL", "http://127.0.0.1:8080"), "address users reach piaf at (env PIAF_BASE_URL)")
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.UserByEmail(ctx, *email)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("user reset: no account with email %q", *email)
+	}
+	if err != nil {
+		return err
+	}
+	token, err := st.CreateLink(ctx, store.LinkReset, u.ID, 7*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s/password/%s\n", strings.TrimRight(*baseURL, "/"), token)
+	return nil
+}
+
+func tokenCommand(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("token: the command is 'piaf token create --email E --name N'")
+	}
+	fs := newFlags("piaf token create", "piaf token create [--data DIR] --email E --name N", e)
+	data := dataFlag(fs, e)
+	email := fs.String("email", "", "email of the account the token acts for (required)")
+	name := fs.String("name", "", "what the token is for (required)")
+	if err := parse(fs, args[1:], 0); err != nil {
+		return err
+	}
+	if *email == "" || strings.TrimSpace(*name) == "" {
+		return errors.New("token create: --email and --name are required")
+	}
+	st, err := store.Open(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.UserByEmail(ctx, *email)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("token create: no account with email %q", *email)
+	}
+	if err != nil {
+		return err
+	}
+	if u.Disabled() {
+		return fmt.Errorf("token create: the account %s is disabled", u.Email)
+	}
+	_, secret, err := st.CreateAPIToken(ctx, u.ID, strings.TrimSpace(*name))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, secret)
+	return nil
+}
+
+func backup(ctx context.Context, args []string, e env) error {
+	fs := newFlags("piaf backup", "piaf backup [--data DIR] FILE", e)
+	data := dataFlag(fs, e)
+	if err := parse(fs, args, 1); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Backup(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "backup written to %s\n", fs.Arg(0))
+	return nil
+}

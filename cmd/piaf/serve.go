@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/web"
+)
+
+type serveConfig struct {
+	addr       string
+	data       string
+	tlsCert    string
+	tlsKey     string
+	sessionMax time.Duration
+	web        web.Config
+}
+
+func serveFlags(e env) (*flag.FlagSet, *serveConfig) {
+	c := &serveConfig{web: web.DefaultConfig()}
+	fs := newFlags("piaf serve", "piaf [serve] [flags]", e)
+	fs.StringVar(&c.addr, "addr", envOr(e, "PIAF_ADDR", "127.0.0.1:8080"), "address to listen on (env PIAF_ADDR)")
+	fs.StringVar(&c.data, "data", envOr(e, "PIAF_DATA", "data"), "data folder holding the database and keys, created with mode 0700 (env PIAF_DATA)")
+	fs.StringVar(&c.web.BaseURL, "base-url", envOr(e, "PIAF_BASE_URL", ""), "address users reach piaf at, for links piaf hands out (env PIAF_BASE_URL; default http://ADDR)")
+	trust, _ := strconv.ParseBool(envOr(e, "PIAF_TRUST_PROXY", "false"))
+	fs.BoolVar(&c.web.TrustProxy, "trust-proxy", trust, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front of piaf (env PIAF_TRUST_PROXY)")
+	fs.StringVar(&c.tlsCert, "tls-cert", envOr(e, "PIAF_TLS_CERT", ""), "serve HTTPS with this PEM certificate (env PIAF_TLS_CERT; needs --tls-key)")
+	fs.StringVar(&c.tlsKey, "tls-key", envOr(e, "PIAF_TLS_KEY", ""), "PEM private key for --tls-cert (env PIAF_TLS_KEY)")
+	fs.DurationVar(&c.web.Sessions.Idle, "session-idle", envDuration(e, "PIAF_SESSION_IDLE", c.web.Sessions.Idle), "sign out after this long without activity (env PIAF_SESSION_IDLE)")
+	fs.DurationVar(&c.web.Sessions.Absolute, "session-max", envDuration(e, "PIAF_SESSION_MAX", c.web.Sessions.Absolute), "sign out this long after sign-in, however active (env PIAF_SESSION_MAX)")
+	return fs, c
+}
+
+func envDuration(e env, name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(e.getenv(name)); err == nil {
+		return d
+	}
+	return def
+}
+
+// check validates rules that involve several options.
+func (c *serveConfig) check() error {
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return errors.New("serve: --tls-cert and --tls-key go together")
+	}
+	if c.web.Sessions.Idle <= 0 || c.web.Sessions.Absolute < c.web.Sessions.Idle {
+		return errors.New("serve: --session-idle must be positive and no longer than --session-max")
+	}
+	if _, _, err := net.SplitHostPort(c.addr); err != nil {
+		return fmt.Errorf("serve: --addr %q: want host:port, e.g. 127.0.0.1:8080", c.addr)
+	}
+	if c.web.BaseURL == "" {
+		scheme := "http"
+		if c.tlsCert != "" {
+			scheme = "https"
+		}
+		c.web.BaseURL = scheme + "://" + c.addr
+	}
+	return nil
+}
+
+func serve(ctx context.Context, args []string, e env) error {
+	fs, cfg := serveFlags(e)
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	st, err := store.Open(ctx, cfg.data)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("close database", "err", err)
+		}
+	}()
+	if err := firstRun(ctx, st, log, cfg.web.BaseURL, e); err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              cfg.addr,
+		Handler:           web.New(st, log, cfg.web).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	go sweepSessions(ctx, st, cfg.web.Sessions, log)
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.tlsCert != "" {
+			errc <- srv.ServeTLS(ln, cfg.tlsCert, cfg.tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	log.Info("piaf is serving", "url", cfg.web.BaseURL, "data", cfg.data)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+// firstRun makes sure a new instance gets an administrator, never with a default password:
+// from PIAF_ADMIN_EMAIL and PIAF_ADMIN_PASSWORD if set, otherwise through a one-time setup link.
+func firstRun(ctx context.Context, st *store.Store, log *slog.Logger, baseURL string, e env) error {
+	n, err := st.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	email, password := e.getenv("PIAF_ADMIN_EMAIL"), e.getenv("PIAF_ADMIN_PASSWORD")
+	if email != "" || password != "" {
+		if email == "" || password == "" {
+			return errors.New("set both PIAF_ADMIN_EMAIL and PIAF_ADMIN_PASSWORD, or neither to get a setup link")
+		}
+		if err := store.CheckPasswordPolicy(password, email); err != nil {
+			return fmt.Errorf("PIAF_ADMIN_PASSWORD: %v", err)
+		}
+		u, err := st.CreateUser(ctx, store.NewUser{Email: email, PasswordHash: store.HashPassword(password), IsAdmin: true})
+		if err != nil {
+			return err
+		}
+		log.Info("created the first administrator from the environment", "email", u.Email)
+		return nil
+	}
+	token, err := st.CreateLink(ctx, store.LinkSetup, 0, 10*365*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	log.Info("piaf has no accounts yet: open the setup link to create the first administrator (it works once)",
+		"setup_url", baseURL+"/setup/"+token)
+	return nil
+}
+
+func sweepSessions(ctx context.Context, st *store.Store, p store.SessionPolicy, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := st.DeleteExpiredSessions(ctx, p); err != nil && ctx.Err() == nil {
+				log.Error("delete expired sessions", "err", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,109 @@
+// Package templates holds piaf's HTML: templ components, one view model per page, and the layout
+// they share.
+package templates
+
+import (
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/piaf-dev/piaf/store"
+)
+
+// Page is what the layout needs from every page.
+type Page struct {
+	Title string
+	User  *store.User // nil when signed out
+	CSRF  string
+	Flash string
+	Nav   string // the navigation entry to mark current: "dashboard", "projects", "admin", "account"
+}
+
+// Form carries what a user submitted and what was wrong with it, so a failed form is shown again
+// with everything typed still in place and each message beside its field.
+type Form struct {
+	Values url.Values
+	Errors map[string]string
+}
+
+// NewForm returns an empty form.
+func NewForm() Form { return Form{Values: url.Values{}, Errors: map[string]string{}} }
+
+// Get is the submitted value of a field.
+func (f Form) Get(name string) string { return f.Values.Get(name) }
+
+// Err is the message for a field, empty when it is fine.
+func (f Form) Err(name string) string { return f.Errors[name] }
+
+// Set records a value.
+func (f Form) Set(name, value string) { f.Values.Set(name, value) }
+
+// Fail records a message for a field.
+func (f Form) Fail(name, message string) { f.Errors[name] = message }
+
+// Valid tells whether no field has a message.
+func (f Form) Valid() bool { return len(f.Errors) == 0 }
+
+// Option is one entry of a select.
+type Option struct {
+	Value string
+	Label string
+}
+
+func date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2 Jan 2006")
+}
+
+func dateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2 Jan 2006 15:04 UTC")
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func roleLabel(r store.Role) string {
+	switch r {
+	case store.RoleOwner:
+		return "Owner"
+	case store.RoleAssessor:
+		return "Assessor"
+	case store.RoleReviewer:
+		return "Reviewer"
+	case store.RoleViewer:
+		return "Viewer"
+	}
+	return "Admin (not a member)"
+}
+
+// RoleOptions are the roles for a select.
+func RoleOptions() []Option {
+	var out []Option
+	for _, r := range store.Roles {
+		out = append(out, Option{Value: string(r), Label: roleLabel(r)})
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// thousands writes 1234567 as 1,234,567.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

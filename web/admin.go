@@ -1,0 +1,155 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/templates"
+)
+
+// linkTTL is how long invitation and reset links work.
+const linkTTL = 7 * 24 * time.Hour
+
+func (s *Server) adminUsers(c echo.Context) error {
+	return s.renderAdminUsers(c, http.StatusOK, templates.NewForm(), nil)
+}
+
+func (s *Server) renderAdminUsers(c echo.Context, status int, f templates.Form, link *templates.OneTimeLink) error {
+	users, err := s.store.Users(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, templates.AdminUsers(s.page(c, "Users", "admin"), templates.AdminUsersView{Users: users, Form: f, Link: link}))
+}
+
+func (s *Server) adminAddUser(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := formFrom(c, "email", "name", "is_admin")
+	email := checkEmail(f, "email")
+	checkLength(f, "name", maxName)
+	password := c.FormValue("new_password")
+	if password != "" {
+		if err := store.CheckPasswordPolicy(password, email); err != nil {
+			f.Fail("new_password", "Password: "+err.Error()+".")
+		}
+	}
+	if !f.Valid() {
+		return s.renderAdminUsers(c, http.StatusUnprocessableEntity, f, nil)
+	}
+	n := store.NewUser{Email: email, Name: f.Get("name"), IsAdmin: f.Get("is_admin") != ""}
+	if password != "" {
+		n.PasswordHash = store.HashPassword(password)
+	}
+	u, err := s.store.CreateUser(ctx, n)
+	if errors.Is(err, store.ErrDuplicate) {
+		f.Fail("email", "An account with this email exists already.")
+		return s.renderAdminUsers(c, http.StatusUnprocessableEntity, f, nil)
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("user created", "by", authFrom(c).user.ID, "user", u.ID, "admin", u.IsAdmin)
+	if password != "" {
+		s.flash(c, "Account created for "+u.Email+".")
+		return c.Redirect(http.StatusSeeOther, "/admin/users")
+	}
+	token, err := s.store.CreateLink(ctx, store.LinkInvite, u.ID, linkTTL)
+	if err != nil {
+		return err
+	}
+	link := &templates.OneTimeLink{Email: u.Email, URL: s.absURL("/password/" + token), Purpose: "invite"}
+	return s.renderAdminUsers(c, http.StatusCreated, templates.NewForm(), link)
+}
+
+func (s *Server) targetUser(c echo.Context) (*store.User, error) {
+	id, err := paramID(c, "user")
+	if err != nil {
+		return nil, err
+	}
+	return s.store.User(c.Request().Context(), id)
+}
+
+func (s *Server) adminUser(c echo.Context) error {
+	u, err := s.targetUser(c)
+	if err != nil {
+		return err
+	}
+	f := templates.NewForm()
+	f.Set("name", u.Name)
+	if u.IsAdmin {
+		f.Set("is_admin", "1")
+	}
+	return s.renderAdminUser(c, http.StatusOK, u, f)
+}
+
+func (s *Server) renderAdminUser(c echo.Context, status int, u *store.User, f templates.Form) error {
+	v := templates.AdminUserView{Target: u, Self: u.ID == authFrom(c).user.ID, Form: f}
+	return s.render(c, status, templates.AdminUser(s.page(c, u.Email, "admin"), v))
+}
+
+func (s *Server) adminEditUser(c echo.Context) error {
+	ctx := c.Request().Context()
+	u, err := s.targetUser(c)
+	if err != nil {
+		return err
+	}
+	f := formFrom(c, "name", "is_admin")
+	checkLength(f, "name", maxName)
+	makeAdmin := f.Get("is_admin") != ""
+	if u.IsAdmin && !makeAdmin {
+		if n, err := s.store.CountActiveAdmins(ctx); err != nil {
+			return err
+		} else if n <= 1 && !u.Disabled() {
+			f.Fail("is_admin", "This is the last administrator. Make someone else administrator first.")
+		}
+	}
+	if !f.Valid() {
+		return s.renderAdminUser(c, http.StatusUnprocessableEntity, u, f)
+	}
+	if err := s.store.UpdateUser(ctx, u.ID, f.Get("name"), makeAdmin); err != nil {
+		return err
+	}
+	s.log.Info("user changed", "by", authFrom(c).user.ID, "user", u.ID, "admin", makeAdmin)
+	s.flash(c, "Saved.")
+	return c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(u.ID, 10))
+}
+
+func (s *Server) adminResetLink(c echo.Context) error {
+	u, err := s.targetUser(c)
+	if err != nil {
+		return err
+	}
+	token, err := s.store.CreateLink(c.Request().Context(), store.LinkReset, u.ID, linkTTL)
+	if err != nil {
+		return err
+	}
+	s.log.Info("password reset link made", "by", authFrom(c).user.ID, "user", u.ID)
+	link := &templates.OneTimeLink{Email: u.Email, URL: s.absURL("/password/" + token), Purpose: "reset"}
+	return s.renderAdminUsers(c, http.StatusCreated, templates.NewForm(), link)
+}
+
+func (s *Server) adminDisableUser(c echo.Context) error {
+	u, err := s.targetUser(c)
+	if err != nil {
+		return err
+	}
+	if u.ID == authFrom(c).user.ID {
+		return &httpError{status: http.StatusUnprocessableEntity, msg: "You cannot disable your own account."}
+	}
+	disable := c.FormValue("disabled") != "0"
+	if err := s.store.SetDisabled(c.Request().Context(), u.ID, disable); err != nil {
+		return err
+	}
+	s.log.Info("user disabled", "by", authFrom(c).user.ID, "user", u.ID, "disabled", disable)
+	if disable {
+		s.flash(c, u.Email+" is disabled and signed out everywhere.")
+	} else {
+		s.flash(c, u.Email+" can sign in again.")
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(u.ID, 10))
+}

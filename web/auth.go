@@ -1,0 +1,231 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/templates"
+)
+
+// Sign-in throttling: after this many failures within the window, further attempts are refused
+// without checking the password, per account and (more loosely) per client address.
+const (
+	throttleWindow   = 15 * time.Minute
+	maxFailsPerEmail = 5
+	maxFailsPerAddr  = 20
+)
+
+func (s *Server) loginForm(c echo.Context) error {
+	if authFrom(c).user != nil {
+		return c.Redirect(http.StatusSeeOther, "/")
+	}
+	f := templates.NewForm()
+	if n, err := s.store.CountUsers(c.Request().Context()); err != nil {
+		return err
+	} else if n == 0 {
+		f.Fail("_", "piaf has no accounts yet. Open the setup link that the server printed in its log when it started.")
+	}
+	return s.render(c, http.StatusOK, templates.Login(s.page(c, "Sign in", ""), f, safeNext(c.QueryParam("next"))))
+}
+
+func (s *Server) login(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := templates.NewForm()
+	email := strings.TrimSpace(c.FormValue("email"))
+	f.Set("email", email)
+	next := safeNext(c.FormValue("next"))
+	fail := func(status int, msg string) error {
+		f.Fail("_", msg)
+		return s.render(c, status, templates.Login(s.page(c, "Sign in", ""), f, next))
+	}
+	if email == "" || c.FormValue("password") == "" {
+		return fail(http.StatusUnprocessableEntity, "Enter your email and password.")
+	}
+	addr := c.RealIP()
+	byEmail, byAddr, err := s.store.LoginFailures(ctx, email, addr, s.now().Add(-throttleWindow))
+	if err != nil {
+		return err
+	}
+	if byEmail >= maxFailsPerEmail || byAddr >= maxFailsPerAddr {
+		s.log.Warn("sign-in throttled", "email", email, "addr", addr)
+		return fail(http.StatusTooManyRequests, "Too many failed sign-ins. Wait 15 minutes and try again, or ask an administrator for a reset link.")
+	}
+	u, err := s.store.UserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	hash := ""
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	if !store.CheckPassword(hash, c.FormValue("password")) || u == nil || u.Disabled() {
+		if err := s.store.RecordLoginFailure(ctx, email, addr); err != nil {
+			return err
+		}
+		s.log.Info("sign-in failed", "email", email, "addr", addr)
+		return fail(http.StatusUnauthorized, "The email or password is not right, or the account is disabled.")
+	}
+	if err := s.store.ClearLoginFailures(ctx, email); err != nil {
+		return err
+	}
+	if err := s.startSession(c, u); err != nil {
+		return err
+	}
+	s.log.Info("signed in", "user", u.ID, "addr", addr)
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// startSession signs the user in with a fresh session id, ending the session the browser had,
+// so an id planted before sign-in is worthless after it.
+func (s *Server) startSession(c echo.Context, u *store.User) error {
+	ctx := c.Request().Context()
+	if old := authFrom(c).session; old != "" {
+		if err := s.store.DeleteSession(ctx, old); err != nil {
+			return err
+		}
+	}
+	token, err := s.store.CreateSession(ctx, u.ID, s.cfg.Sessions, c.RealIP(), c.Request().UserAgent())
+	if err != nil {
+		return err
+	}
+	s.setCookie(c, sessionCookie, token, s.cfg.Sessions.Absolute)
+	return nil
+}
+
+func (s *Server) logout(c echo.Context) error {
+	if a := authFrom(c); a.session != "" {
+		if err := s.store.DeleteSession(c.Request().Context(), a.session); err != nil {
+			return err
+		}
+	}
+	s.setCookie(c, sessionCookie, "", -1)
+	s.flash(c, "You are signed out.")
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// safeNext keeps redirects after sign-in on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// passwordLinkForm shows the page behind a setup, invitation or reset link.
+func (s *Server) passwordLinkForm(c echo.Context) error {
+	v, err := s.linkView(c)
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		return s.render(c, http.StatusNotFound, templates.LinkInvalid(s.page(c, "Link expired", "")))
+	}
+	return s.render(c, http.StatusOK, templates.PasswordLink(s.page(c, "Choose a password", ""), *v, templates.NewForm()))
+}
+
+// linkView checks the link in the URL; nil means it is not (or no longer) valid.
+func (s *Server) linkView(c echo.Context) (*templates.PasswordLinkView, error) {
+	ctx := c.Request().Context()
+	token := c.Param("token")
+	l, err := s.store.Link(ctx, token)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	setupURL := strings.HasPrefix(c.Path(), "/setup/")
+	if setupURL != (l.Purpose == store.LinkSetup) {
+		return nil, nil
+	}
+	v := &templates.PasswordLinkView{Purpose: string(l.Purpose), Action: c.Request().URL.Path}
+	if l.UserID != 0 {
+		u, err := s.store.User(ctx, l.UserID)
+		if err != nil {
+			return nil, err
+		}
+		v.Email = u.Email
+	}
+	return v, nil
+}
+
+func (s *Server) passwordLink(c echo.Context) error {
+	ctx := c.Request().Context()
+	v, err := s.linkView(c)
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		return s.render(c, http.StatusNotFound, templates.LinkInvalid(s.page(c, "Link expired", "")))
+	}
+	f := formFrom(c, "email", "name")
+	email := v.Email
+	if v.Purpose == "setup" {
+		email = checkEmail(f, "email")
+	}
+	password := checkNewPassword(f, c, email)
+	if !f.Valid() {
+		return s.render(c, http.StatusUnprocessableEntity, templates.PasswordLink(s.page(c, "Choose a password", ""), *v, f))
+	}
+	var u *store.User
+	if v.Purpose == "setup" {
+		u, err = s.store.CompleteSetup(ctx, c.Param("token"), store.NewUser{Email: email, Name: f.Get("name"), PasswordHash: store.HashPassword(password)})
+	} else {
+		u, err = s.store.RedeemPasswordLink(ctx, c.Param("token"), store.HashPassword(password))
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return s.render(c, http.StatusNotFound, templates.LinkInvalid(s.page(c, "Link expired", "")))
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("password set through link", "purpose", v.Purpose, "user", u.ID)
+	if err := s.startSession(c, u); err != nil {
+		return err
+	}
+	if v.Purpose == "setup" {
+		s.flash(c, "Welcome! You are the administrator of this piaf instance.")
+	} else {
+		s.flash(c, "Your password is saved.")
+	}
+	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// formFrom copies the named fields of the request into a form, trimmed.
+func formFrom(c echo.Context, names ...string) templates.Form {
+	f := templates.NewForm()
+	for _, n := range names {
+		f.Set(n, strings.TrimSpace(c.FormValue(n)))
+	}
+	return f
+}
+
+// checkEmail validates the email field and returns it normalised.
+func checkEmail(f templates.Form, field string) string {
+	email := f.Get(field)
+	switch addr, err := mail.ParseAddress(email); {
+	case email == "":
+		f.Fail(field, "Enter an email address.")
+	case err != nil || addr.Address != email || len(email) > 254:
+		f.Fail(field, "Enter an email address like name@example.org.")
+	}
+	return strings.ToLower(email)
+}
+
+// checkNewPassword validates new_password and its confirmation. Passwords are never put back
+// into the form: a re-rendered page must not carry them.
+func checkNewPassword(f templates.Form, c echo.Context, email string) string {
+	password := c.FormValue("new_password")
+	if err := store.CheckPasswordPolicy(password, email); err != nil {
+		f.Fail("new_password", "Password: "+err.Error()+".")
+	} else if c.FormValue("confirm") != password {
+		f.Fail("confirm", "The two passwords differ.")
+	}
+	return password
+}

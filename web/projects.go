@@ -1,0 +1,213 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/templates"
+)
+
+const projectsPerPage = 20
+
+func (s *Server) dashboard(c echo.Context) error {
+	u := authFrom(c).user
+	items, total, err := s.store.Projects(c.Request().Context(), store.ProjectQuery{UserID: u.ID, All: u.IsAdmin, RecentFirst: true, Limit: 5})
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.Dashboard(s.page(c, "Dashboard", "dashboard"), templates.DashboardView{Recent: items, Projects: total}))
+}
+
+func (s *Server) projectList(c echo.Context) error {
+	u := authFrom(c).user
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	page = max(page, 1)
+	v := templates.ProjectListView{Search: strings.TrimSpace(c.QueryParam("q")), Archived: c.QueryParam("archived") == "1", Page: page}
+	var err error
+	v.Items, v.Total, err = s.store.Projects(c.Request().Context(), store.ProjectQuery{
+		UserID: u.ID, All: u.IsAdmin, Search: v.Search, Archived: v.Archived,
+		Limit: projectsPerPage, Offset: (page - 1) * projectsPerPage,
+	})
+	if err != nil {
+		return err
+	}
+	v.Pages = (v.Total + projectsPerPage - 1) / projectsPerPage
+	return s.render(c, http.StatusOK, templates.ProjectList(s.page(c, "Projects", "projects"), v))
+}
+
+func (s *Server) newProjectForm(c echo.Context) error {
+	return s.render(c, http.StatusOK, templates.ProjectForm(s.page(c, "New project", "projects"), templates.ProjectFormView{}, templates.NewForm()))
+}
+
+var projectFormFields = []string{"name", "purpose", "base_model", "deployment"}
+var datasetFormFields = []string{"ds_name", "ds_source", "ds_categories", "ds_special", "ds_subjects", "ds_records", "ds_retention"}
+
+func (s *Server) createProject(c echo.Context) error {
+	f := formFrom(c, append(projectFormFields, datasetFormFields...)...)
+	fields := projectFromForm(f)
+	var datasets []store.DatasetFields
+	if anyFilled(f, datasetFormFields) { // the first dataset is optional
+		datasets = append(datasets, datasetFromForm(f, true))
+	}
+	if !f.Valid() {
+		return s.render(c, http.StatusUnprocessableEntity, templates.ProjectForm(s.page(c, "New project", "projects"), templates.ProjectFormView{}, f))
+	}
+	p, err := s.store.CreateProject(c.Request().Context(), authFrom(c).user.ID, fields, datasets)
+	if err != nil {
+		return err
+	}
+	s.flash(c, "Project created. You are its owner.")
+	return c.Redirect(http.StatusSeeOther, "/projects/"+strconv.FormatInt(p.ID, 10))
+}
+
+func anyFilled(f templates.Form, names []string) bool {
+	for _, n := range names {
+		if f.Get(n) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Field limits keep one project from filling the database; they are generous for prose.
+const (
+	maxName  = 200
+	maxProse = 10000
+)
+
+func projectFromForm(f templates.Form) store.ProjectFields {
+	p := store.ProjectFields{Name: f.Get("name"), Purpose: f.Get("purpose"), BaseModel: f.Get("base_model"), Deployment: f.Get("deployment")}
+	if p.Name == "" {
+		f.Fail("name", "Give the project a name.")
+	}
+	checkLength(f, "name", maxName)
+	checkLength(f, "base_model", maxName)
+	checkLength(f, "purpose", maxProse)
+	checkLength(f, "deployment", maxProse)
+	return p
+}
+
+func checkLength(f templates.Form, name string, limit int) {
+	if n := utf8.RuneCountInString(f.Get(name)); n > limit && f.Err(name) == "" {
+		f.Fail(name, "Use at most "+strconv.Itoa(limit)+" characters (now "+strconv.Itoa(n)+").")
+	}
+}
+
+// datasetFromForm reads the ds_* fields. The name is required once any field is filled.
+func datasetFromForm(f templates.Form, nameRequired bool) store.DatasetFields {
+	d := store.DatasetFields{
+		Name: f.Get("ds_name"), Source: f.Get("ds_source"), Categories: f.Get("ds_categories"),
+		SpecialCategories: f.Get("ds_special") != "", DataSubjects: f.Get("ds_subjects"), Retention: f.Get("ds_retention"),
+	}
+	if d.Name == "" && nameRequired {
+		f.Fail("ds_name", "Give the dataset a name.")
+	}
+	if r := strings.ReplaceAll(f.Get("ds_records"), ",", ""); r != "" {
+		n, err := strconv.ParseInt(r, 10, 64)
+		if err != nil || n < 0 {
+			f.Fail("ds_records", "Enter a whole number of records, e.g. 120000.")
+		}
+		d.ApproxRecords = n
+	}
+	for _, n := range []string{"ds_name", "ds_source", "ds_subjects", "ds_retention"} {
+		checkLength(f, n, maxName)
+	}
+	checkLength(f, "ds_categories", maxProse)
+	return d
+}
+
+func (s *Server) showProject(c echo.Context) error {
+	a, err := s.projectAccess(c, actView)
+	if err != nil {
+		return err
+	}
+	return s.renderProject(c, a, http.StatusOK, templates.NewForm())
+}
+
+func (s *Server) renderProject(c echo.Context, a *access, status int, memberForm templates.Form) error {
+	ctx := c.Request().Context()
+	datasets, err := s.store.Datasets(ctx, a.project.ID)
+	if err != nil {
+		return err
+	}
+	members, err := s.store.Members(ctx, a.project.ID)
+	if err != nil {
+		return err
+	}
+	if memberForm.Get("member_role") == "" {
+		memberForm.Set("member_role", string(store.RoleAssessor))
+	}
+	v := templates.ProjectView{
+		Project: a.project, Role: a.role, Datasets: datasets, Members: members,
+		CanEdit: a.can(actEdit), CanManage: a.can(actManage), MemberForm: memberForm,
+	}
+	return s.render(c, status, templates.ProjectShow(s.page(c, a.project.Name, "projects"), v))
+}
+
+func (s *Server) editProjectForm(c echo.Context) error {
+	a, err := s.projectAccess(c, actEdit)
+	if err != nil {
+		return err
+	}
+	f := templates.NewForm()
+	p := a.project
+	f.Set("name", p.Name)
+	f.Set("purpose", p.Purpose)
+	f.Set("base_model", p.BaseModel)
+	f.Set("deployment", p.Deployment)
+	f.Set("version", strconv.FormatInt(p.Version, 10))
+	return s.render(c, http.StatusOK, templates.ProjectForm(s.page(c, "Edit "+p.Name, "projects"), templates.ProjectFormView{Project: p}, f))
+}
+
+func (s *Server) editProject(c echo.Context) error {
+	a, err := s.projectAccess(c, actEdit)
+	if err != nil {
+		return err
+	}
+	f := formFrom(c, append(projectFormFields, "version")...)
+	fields := projectFromForm(f)
+	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
+	view := templates.ProjectFormView{Project: a.project}
+	if f.Valid() {
+		_, err = s.store.UpdateProject(c.Request().Context(), a.project.ID, version, fields)
+		if err == nil {
+			s.flash(c, "Project saved.")
+			return c.Redirect(http.StatusSeeOther, "/projects/"+strconv.FormatInt(a.project.ID, 10))
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+		// Keep what the user typed, but let the next save go through on top of the newer version.
+		f.Fail("_", "Someone else saved this project while you were editing. Your text is still below; check the project page for their changes, then save again.")
+		current, err := s.store.Project(c.Request().Context(), a.project.ID)
+		if err != nil {
+			return err
+		}
+		f.Set("version", strconv.FormatInt(current.Version, 10))
+		return s.render(c, http.StatusConflict, templates.ProjectForm(s.page(c, "Edit "+a.project.Name, "projects"), view, f))
+	}
+	return s.render(c, http.StatusUnprocessableEntity, templates.ProjectForm(s.page(c, "Edit "+a.project.Name, "projects"), view, f))
+}
+
+func (s *Server) archiveProject(c echo.Context) error {
+	a, err := s.projectAccess(c, actManage)
+	if err != nil {
+		return err
+	}
+	archive := c.FormValue("archived") != "0"
+	if err := s.store.SetProjectArchived(c.Request().Context(), a.project.ID, archive); err != nil {
+		return err
+	}
+	if archive {
+		s.flash(c, "Project archived. It is read-only until restored.")
+	} else {
+		s.flash(c, "Project restored.")
+	}
+	return c.Redirect(http.StatusSeeOther, "/projects/"+strconv.FormatInt(a.project.ID, 10))
+}

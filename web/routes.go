@@ -1,0 +1,124 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/piaf-dev/piaf/static"
+)
+
+// routes lists every route, grouped by resource.
+func (s *Server) routes() {
+	e := s.echo
+	e.Use(s.measure, securityHeaders)
+	e.GET("/static/*", s.handleStatic)
+	e.GET("/healthz", s.handleHealth)
+	e.GET("/metrics", s.handleMetrics)
+
+	app := e.Group("", s.bodyLimit, s.authenticate, s.csrf)
+
+	// Accounts and sessions.
+	app.GET("/login", s.loginForm)
+	app.POST("/login", s.login)
+	app.POST("/logout", s.logout)
+	app.GET("/setup/:token", s.passwordLinkForm)
+	app.POST("/setup/:token", s.passwordLink)
+	app.GET("/password/:token", s.passwordLinkForm)
+	app.POST("/password/:token", s.passwordLink)
+
+	ui := app.Group("", requireUser)
+	ui.GET("/", s.dashboard)
+
+	// The signed-in user's own account.
+	ui.GET("/account", s.account)
+	ui.POST("/account/password", s.changePassword)
+	ui.POST("/account/tokens", s.createToken)
+	ui.POST("/account/tokens/:token/revoke", s.revokeToken)
+
+	// Projects, their datasets and members.
+	ui.GET("/projects", s.projectList)
+	ui.GET("/projects/new", s.newProjectForm)
+	ui.POST("/projects/new", s.createProject)
+	ui.GET("/projects/:id", s.showProject)
+	ui.GET("/projects/:id/edit", s.editProjectForm)
+	ui.POST("/projects/:id/edit", s.editProject)
+	ui.POST("/projects/:id/archive", s.archiveProject)
+	ui.GET("/projects/:id/datasets/new", s.newDatasetForm)
+	ui.POST("/projects/:id/datasets/new", s.addDataset)
+	ui.GET("/projects/:id/datasets/:dataset/edit", s.editDatasetForm)
+	ui.POST("/projects/:id/datasets/:dataset/edit", s.editDataset)
+	ui.POST("/projects/:id/datasets/:dataset/delete", s.deleteDataset)
+	ui.POST("/projects/:id/members", s.addMember)
+	ui.POST("/projects/:id/members/:user", s.changeMember)
+	ui.POST("/projects/:id/members/:user/remove", s.removeMember)
+
+	// Administration.
+	admin := ui.Group("/admin", requireAdmin)
+	admin.GET("/users", s.adminUsers)
+	admin.POST("/users", s.adminAddUser)
+	admin.GET("/users/:user", s.adminUser)
+	admin.POST("/users/:user", s.adminEditUser)
+	admin.POST("/users/:user/reset", s.adminResetLink)
+	admin.POST("/users/:user/disable", s.adminDisableUser)
+
+	// The JSON API.
+	e.GET("/api/v1/openapi.json", s.openAPI)
+	api := app.Group("/api/v1", requireUser)
+	api.GET("/me", s.apiMe)
+	api.GET("/projects", s.apiProjects)
+	api.POST("/projects", s.apiCreateProject)
+	api.GET("/projects/:id", s.apiProject)
+	api.PATCH("/projects/:id", s.apiUpdateProject)
+	api.GET("/projects/:id/members", s.apiMembers)
+	api.POST("/projects/:id/members", s.apiAddMember)
+}
+
+func (s *Server) handleStatic(c echo.Context) error {
+	name, current := static.Lookup(c.Param("*"))
+	if name == "" {
+		return errNotFound
+	}
+	if current {
+		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		c.Response().Header().Set("Cache-Control", "no-cache")
+	}
+	b, err := fs.ReadFile(static.FS, name)
+	if err != nil {
+		return errNotFound
+	}
+	return c.Blob(http.StatusOK, contentType(name), b)
+}
+
+func contentType(name string) string {
+	switch {
+	case strings.HasSuffix(name, ".css"):
+		return "text/css; charset=utf-8"
+	case strings.HasSuffix(name, ".js"):
+		return "text/javascript; charset=utf-8"
+	case strings.HasSuffix(name, ".svg"):
+		return "image/svg+xml"
+	}
+	return "application/octet-stream"
+}
+
+// Routes lists every route as "METHOD /path/{param}", the form OpenAPI uses.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.echo.Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		parts := strings.Split(r.Path, "/")
+		for i, p := range parts {
+			if strings.HasPrefix(p, ":") {
+				parts[i] = "{" + p[1:] + "}"
+			}
+		}
+		out = append(out, r.Method+" "+strings.Join(parts, "/"))
+	}
+	return out
+}

@@ -1,0 +1,85 @@
+// Package web serves piaf over HTTP: the server-rendered UI, the JSON API, health and metrics.
+package web
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/templates"
+)
+
+// Config is what the server needs to know about where it runs.
+type Config struct {
+	// BaseURL is the address users reach piaf at, used in links piaf hands out (setup, invites).
+	BaseURL string
+	// TrustProxy makes piaf believe X-Forwarded-For and X-Forwarded-Proto from a reverse proxy.
+	TrustProxy bool
+	// Sessions bounds how long a sign-in lasts.
+	Sessions store.SessionPolicy
+	// MaxBody limits request bodies, in bytes.
+	MaxBody int64
+}
+
+// DefaultConfig is the configuration for a local instance.
+func DefaultConfig() Config {
+	return Config{
+		BaseURL:  "http://127.0.0.1:8080",
+		Sessions: store.SessionPolicy{Idle: 8 * time.Hour, Absolute: 7 * 24 * time.Hour},
+		MaxBody:  1 << 20,
+	}
+}
+
+// Server holds everything the handlers use. It is built once, in cmd/piaf.
+type Server struct {
+	store   *store.Store
+	log     *slog.Logger
+	cfg     Config
+	now     func() time.Time
+	metrics *metrics
+	echo    *echo.Echo
+}
+
+// New builds the server and its routes.
+func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
+	s := &Server{store: st, log: log, cfg: cfg, now: time.Now, metrics: newMetrics()}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	if cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		// Without a proxy in front, X-Forwarded-For is whatever the client wants it to be.
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	s.echo = e
+	s.routes()
+	return s
+}
+
+// Handler is the HTTP handler to serve.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// render writes a page into a buffer first, so that a failing component sends an error page
+// rather than half a page.
+func (s *Server) render(c echo.Context, status int, page templ.Component) error {
+	var buf bytes.Buffer
+	if err := page.Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// page is the layout data for the current request.
+func (s *Server) page(c echo.Context, title, nav string) templates.Page {
+	a := authFrom(c)
+	return templates.Page{Title: title, User: a.user, CSRF: csrfToken(c), Flash: takeFlash(c), Nav: nav}
+}
+
+// absURL turns a path into a link for people outside the browser (logs, emails).
+func (s *Server) absURL(path string) string { return s.cfg.BaseURL + path }

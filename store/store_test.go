@@ -5,10 +5,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/store/storetest"
 )
@@ -180,5 +182,37 @@ func TestBackupWhileWriting(t *testing.T) {
 	}
 	if err := s.Backup(ctx, path); err == nil {
 		t.Fatal("backup overwrote an existing file")
+	}
+}
+
+func TestRevisionsAreAppendOnly(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	u, _ := s.CreateUser(ctx, store.NewUser{Email: "a@example.org"})
+	p, _ := s.CreateProject(ctx, u.ID, store.ProjectFields{Name: "p"}, nil)
+	if _, err := s.EnsureQuestionnaire(ctx, "q", 1, "Q", []byte("key: q")); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.CreateAssessment(ctx, store.NewAssessment{ProjectID: p.ID, QuestionnaireKey: "q", QuestionnaireVersion: 1, Author: u.ID, Summary: "start"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApplyChange(ctx, a.ID, 1, u.ID, assessments.Change{Answers: map[string]any{"x": "y"}}, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApplyChange(ctx, a.ID, 1, u.ID, assessments.Change{Answers: map[string]any{"x": "z"}}, "stale"); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("stale change: %v", err)
+	}
+	err = s.Exec(ctx, "UPDATE revisions SET summary = 'rewritten' WHERE assessment_id = ?", a.ID)
+	if err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Fatalf("rewriting a revision: %v", err)
+	}
+	got, _ := s.Assessment(ctx, a.ID)
+	want := (assessments.State{Questionnaire: "q", QuestionnaireVersion: 1, Status: assessments.Draft, Answers: map[string]any{"x": "y"}}).Hash()
+	if got.StateHash != want || got.Revision != 2 {
+		t.Fatalf("state hash %s rev %d, want %s rev 2", got.StateHash, got.Revision, want)
+	}
+	if differs, _ := s.EnsureQuestionnaire(ctx, "q", 1, "Q", []byte("key: q\n# changed")); !differs {
+		t.Error("a changed built-in with the same version went unnoticed")
 	}
 }

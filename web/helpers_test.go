@@ -1,10 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -161,6 +163,20 @@ func (c *client) post(path string, form url.Values) response {
 	}
 	req, _ := http.NewRequest(http.MethodPost, c.app.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// upload posts a multipart form with one file, as a browser's file input does.
+func (c *client) upload(path, field, filename, content string) response {
+	c.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("_csrf", c.csrf)
+	fw, _ := w.CreateFormFile(field, filename)
+	io.WriteString(fw, content)
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.app.srv.URL+path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
 	return c.do(req)
 }
 

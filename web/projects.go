@@ -9,6 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -147,6 +149,9 @@ func (s *Server) renderProject(c echo.Context, a *access, status int, memberForm
 		Project: a.project, Role: a.role, Datasets: datasets, Members: members,
 		CanEdit: a.can(actEdit), CanManage: a.can(actManage), MemberForm: memberForm,
 	}
+	if err := s.projectAssessments(c, &v); err != nil {
+		return err
+	}
 	return s.render(c, status, templates.ProjectShow(s.page(c, a.project.Name, "projects"), v))
 }
 
@@ -210,4 +215,36 @@ func (s *Server) archiveProject(c echo.Context) error {
 		s.flash(c, "Project restored.")
 	}
 	return c.Redirect(http.StatusSeeOther, "/projects/"+strconv.FormatInt(a.project.ID, 10))
+}
+
+// projectAssessments fills the project page's assessment list and the questionnaires a new
+// assessment may use.
+func (s *Server) projectAssessments(c echo.Context, v *templates.ProjectView) error {
+	ctx := c.Request().Context()
+	list, err := s.store.Assessments(ctx, v.Project.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range list {
+		def, err := s.questionnaires.get(ctx, a.QuestionnaireKey, a.QuestionnaireVersion)
+		if err != nil {
+			return err
+		}
+		answers := questionnaire.Answers(a.Answers)
+		prog := def.Progress(answers)
+		v.Assessments = append(v.Assessments, templates.AssessmentRow{ID: a.ID, Cycle: a.Cycle, Title: def.Title, Version: def.Version,
+			Status: a.Status.Label(), Percent: prog.Percent, Left: len(prog.Missing), Risks: len(def.Evaluate(answers)),
+			Revision: a.Revision, Updated: a.UpdatedAt})
+		if a.Status != assessments.Approved {
+			v.OpenAssessment = true
+		}
+	}
+	latest, err := s.questionnaires.latest(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range latest {
+		v.Questionnaires = append(v.Questionnaires, templates.Option{Value: d.Key, Label: d.Title + " (version " + strconv.Itoa(d.Version) + ")"})
+	}
+	return nil
 }

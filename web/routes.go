@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/static"
 )
 
@@ -18,7 +19,9 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/metrics", s.handleMetrics)
 
-	app := e.Group("", s.bodyLimit, s.authenticate, s.csrf)
+	app := e.Group("", s.limitBody(s.cfg.MaxBody), s.authenticate, s.csrf)
+	// Questionnaire uploads may be larger than other requests.
+	uploads := e.Group("", s.limitBody(questionnaire.MaxFileSize+64<<10), s.authenticate, s.csrf, requireUser)
 
 	// Accounts and sessions.
 	app.GET("/login", s.loginForm)
@@ -55,6 +58,12 @@ func (s *Server) routes() {
 	ui.POST("/projects/:id/members/:user", s.changeMember)
 	ui.POST("/projects/:id/members/:user/remove", s.removeMember)
 
+	// Assessments: the questionnaire filled in section by section.
+	ui.POST("/projects/:id/assessments", s.startAssessment)
+	ui.GET("/assessments/:assessment", s.showAssessment)
+	ui.GET("/assessments/:assessment/sections/:section", s.showSection)
+	ui.POST("/assessments/:assessment/sections/:section", s.saveSection)
+
 	// Administration.
 	admin := ui.Group("/admin", requireAdmin)
 	admin.GET("/users", s.adminUsers)
@@ -63,6 +72,8 @@ func (s *Server) routes() {
 	admin.POST("/users/:user", s.adminEditUser)
 	admin.POST("/users/:user/reset", s.adminResetLink)
 	admin.POST("/users/:user/disable", s.adminDisableUser)
+	admin.GET("/questionnaires", s.adminQuestionnaires)
+	uploads.POST("/admin/questionnaires", s.adminImportQuestionnaire, requireAdmin)
 
 	// The JSON API.
 	e.GET("/api/v1/openapi.json", s.openAPI)
@@ -74,6 +85,13 @@ func (s *Server) routes() {
 	api.PATCH("/projects/:id", s.apiUpdateProject)
 	api.GET("/projects/:id/members", s.apiMembers)
 	api.POST("/projects/:id/members", s.apiAddMember)
+	api.GET("/projects/:id/assessments", s.apiProjectAssessments)
+	api.POST("/projects/:id/assessments", s.apiCreateAssessment)
+	api.GET("/assessments/:assessment", s.apiAssessment)
+	api.PATCH("/assessments/:assessment/answers", s.apiPatchAnswers)
+	api.GET("/questionnaires", s.apiQuestionnaires)
+	api.GET("/questionnaires/:key", s.apiQuestionnaire)
+	uploads.POST("/api/v1/questionnaires", s.apiImportQuestionnaire)
 }
 
 func (s *Server) handleStatic(c echo.Context) error {

@@ -43,11 +43,13 @@ type Server struct {
 	now     func() time.Time
 	metrics *metrics
 	echo    *echo.Echo
+
+	questionnaires *questionnaires
 }
 
 // New builds the server and its routes.
 func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
-	s := &Server{store: st, log: log, cfg: cfg, now: time.Now, metrics: newMetrics()}
+	s := &Server{store: st, log: log, cfg: cfg, now: time.Now, metrics: newMetrics(), questionnaires: &questionnaires{store: st}}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

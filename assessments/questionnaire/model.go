@@ -33,9 +33,13 @@ type Definition struct {
 	Rules       []*Rule    `json:"rules,omitempty"`
 
 	file      string // where it was parsed from, for problems found after parsing
+	source    []byte // the YAML it was parsed from
 	sections  map[string]*Section
 	questions map[string]*Question
 }
+
+// Source is the YAML the definition was parsed from, to store it exactly as loaded.
+func (d *Definition) Source() []byte { return d.source }
 
 // Section groups questions; its key is also the category of the findings its rules raise.
 type Section struct {

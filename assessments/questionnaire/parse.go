@@ -51,6 +51,7 @@ func Parse(filename string, data []byte) (*Definition, error) {
 		return nil, p.probs
 	}
 	d.index()
+	d.source = append([]byte(nil), data...)
 	return d, nil
 }
 

@@ -27,6 +27,9 @@ Usage:
   piaf token create [--data DIR] --email E --name N
                                             create an API token and print it
   piaf backup [--data DIR] FILE             write a consistent copy of the database to FILE
+  piaf questionnaire lint FILE              check a questionnaire YAML file, mitigations included
+  piaf questionnaire show [--data DIR] [--version N] KEY
+                                            print a questionnaire's sections, questions and rules
   piaf help                                 show this text
 
 Every command that uses the database takes --data (or PIAF_DATA) and works while the server
@@ -48,6 +51,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return tokenCommand(ctx, rest, e)
 	case "backup":
 		return backup(ctx, rest, e)
+	case "questionnaire":
+		return questionnaireCommand(ctx, rest, e)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(e.stdout, usage)
 		fmt.Fprintln(e.stdout, "\nServer flags (piaf serve --help):")

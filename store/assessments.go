@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
+)
+
+// Assessment is one questionnaire version applied to one project, in one cycle.
+type Assessment struct {
+	ID                   int64
+	ProjectID            int64
+	Cycle                int
+	QuestionnaireKey     string
+	QuestionnaireVersion int
+	Status               assessments.Status
+	Revision             int
+	Answers              map[string]any
+	StateHash            string
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+// State is the assessment's current state.
+func (a *Assessment) State() assessments.State {
+	return assessments.State{Questionnaire: a.QuestionnaireKey, QuestionnaireVersion: a.QuestionnaireVersion,
+		Status: a.Status, Answers: a.Answers}
+}
+
+const assessmentColumns = `id, project_id, cycle, questionnaire_key, questionnaire_version, status, revision, answers,
+	state_hash, created_at, updated_at`
+
+func scanAssessment(row interface{ Scan(...any) error }) (*Assessment, error) {
+	var a Assessment
+	var answers, created, updated, status string
+	err := row.Scan(&a.ID, &a.ProjectID, &a.Cycle, &a.QuestionnaireKey, &a.QuestionnaireVersion, &status, &a.Revision,
+		&answers, &a.StateHash, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: scan assessment: %w", err)
+	}
+	if err := json.Unmarshal([]byte(answers), &a.Answers); err != nil {
+		return nil, fmt.Errorf("store: assessment %d answers: %w", a.ID, err)
+	}
+	a.Status, a.CreatedAt, a.UpdatedAt = assessments.Status(status), parseTime(created), parseTime(updated)
+	return &a, nil
+}
+
+// ErrOpenAssessment refuses a new cycle while the project has one that is not approved.
+var ErrOpenAssessment = errors.New("store: the project has an assessment in progress")
+
+// NewAssessment is what it takes to start an assessment.
+type NewAssessment struct {
+	ProjectID            int64
+	QuestionnaireKey     string
+	QuestionnaireVersion int
+	Answers              map[string]any // carried over from an earlier cycle, or nil
+	Author               int64
+	Summary              string
+}
+
+// CreateAssessment starts the project's next cycle with its first revision.
+func (s *Store) CreateAssessment(ctx context.Context, n NewAssessment) (*Assessment, error) {
+	var a *Assessment
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var open, cycle int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE status <> 'approved'), coalesce(max(cycle), 0)
+			FROM assessments WHERE project_id = ?`, n.ProjectID).Scan(&open, &cycle); err != nil {
+			return err
+		}
+		if open > 0 {
+			return ErrOpenAssessment
+		}
+		state := assessments.State{Questionnaire: n.QuestionnaireKey, QuestionnaireVersion: n.QuestionnaireVersion,
+			Status: assessments.Draft, Answers: n.Answers}.Apply(assessments.Change{})
+		change := assessments.Change{Answers: state.Answers, Status: assessments.Draft}
+		answers, _ := json.Marshal(state.Answers)
+		now := s.stamp()
+		var err error
+		a, err = scanAssessment(tx.QueryRowContext(ctx, `INSERT INTO assessments (project_id, cycle, questionnaire_key,
+			questionnaire_version, status, revision, answers, state_hash, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, 'draft', 1, ?, ?, ?, ?, ?) RETURNING `+assessmentColumns,
+			n.ProjectID, cycle+1, n.QuestionnaireKey, n.QuestionnaireVersion, string(answers), state.Hash(), n.Author, now, now))
+		if err != nil {
+			return err
+		}
+		return insertRevision(ctx, tx, a.ID, 1, n.Author, now, n.Summary, change, state.Hash())
+	})
+	return a, err
+}
+
+func insertRevision(ctx context.Context, tx *sql.Tx, assessmentID int64, number int, author int64, now, summary string, c assessments.Change, hash string) error {
+	changes, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	var parent, by any
+	if number > 1 {
+		parent = number - 1
+	}
+	if author != 0 { // zero is piaf itself, e.g. a scheduled change
+		by = author
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (assessment_id, number, parent, author_id, created_at, summary, changes, state_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, assessmentID, number, parent, by, now, summary, string(changes), hash)
+	if err != nil {
+		return fmt.Errorf("store: append revision: %w", err)
+	}
+	return nil
+}
+
+// Assessment returns one assessment.
+func (s *Store) Assessment(ctx context.Context, id int64) (*Assessment, error) {
+	return scanAssessment(s.read.QueryRowContext(ctx, "SELECT "+assessmentColumns+" FROM assessments WHERE id = ?", id))
+}
+
+// Assessments lists a project's assessments, newest cycle first.
+func (s *Store) Assessments(ctx context.Context, projectID int64) ([]*Assessment, error) {
+	rows, err := s.read.QueryContext(ctx, "SELECT "+assessmentColumns+" FROM assessments WHERE project_id = ? ORDER BY cycle DESC", projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store: assessments: %w", err)
+	}
+	defer rows.Close()
+	var out []*Assessment
+	for rows.Next() {
+		a, err := scanAssessment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ApplyChange appends a revision with the change if the assessment is still at revision base,
+// and updates the current state in the same transaction. ErrConflict when someone else saved in
+// between; an empty change appends nothing.
+func (s *Store) ApplyChange(ctx context.Context, id int64, base int, author int64, c assessments.Change, summary string) (*Assessment, error) {
+	var a *Assessment
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		a, err = scanAssessment(tx.QueryRowContext(ctx, "SELECT "+assessmentColumns+" FROM assessments WHERE id = ?", id))
+		if err != nil {
+			return err
+		}
+		if a.Revision != base {
+			return ErrConflict
+		}
+		if c.Empty() {
+			return nil
+		}
+		state := a.State().Apply(c)
+		answers, _ := json.Marshal(state.Answers)
+		now := s.stamp()
+		next := a.Revision + 1
+		if err := insertRevision(ctx, tx, id, next, author, now, summary, c, state.Hash()); err != nil {
+			return err
+		}
+		a, err = scanAssessment(tx.QueryRowContext(ctx, `UPDATE assessments SET status = ?, revision = ?, answers = ?,
+			state_hash = ?, updated_at = ? WHERE id = ? RETURNING `+assessmentColumns,
+			string(state.Status), next, string(answers), state.Hash(), now, id))
+		return err
+	})
+	return a, err
+}
+
+// Revision is one appended change of an assessment.
+type Revision struct {
+	Number      int
+	Parent      int // zero for the first
+	AuthorID    int64
+	AuthorEmail string
+	CreatedAt   time.Time
+	Summary     string
+	Change      assessments.Change
+	StateHash   string
+}
+
+// Revisions lists an assessment's revisions after number since, oldest first.
+func (s *Store) Revisions(ctx context.Context, assessmentID int64, since int) ([]*Revision, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT r.number, coalesce(r.parent, 0), coalesce(r.author_id, 0), coalesce(u.email, ''),
+		r.created_at, r.summary, r.changes, r.state_hash
+		FROM revisions r LEFT JOIN users u ON u.id = r.author_id
+		WHERE r.assessment_id = ? AND r.number > ? ORDER BY r.number`, assessmentID, since)
+	if err != nil {
+		return nil, fmt.Errorf("store: revisions: %w", err)
+	}
+	defer rows.Close()
+	var out []*Revision
+	for rows.Next() {
+		var r Revision
+		var created, changes string
+		if err := rows.Scan(&r.Number, &r.Parent, &r.AuthorID, &r.AuthorEmail, &created, &r.Summary, &changes, &r.StateHash); err != nil {
+			return nil, fmt.Errorf("store: scan revision: %w", err)
+		}
+		r.CreatedAt = parseTime(created)
+		if err := json.Unmarshal([]byte(changes), &r.Change); err != nil {
+			return nil, fmt.Errorf("store: revision %d changes: %w", r.Number, err)
+		}
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,245 @@
+package templates
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/piaf-dev/piaf/assessments/questionnaire"
+	"github.com/piaf-dev/piaf/store"
+)
+
+// AssessmentView is what the assessment pages show: the overview, or one section's form.
+type AssessmentView struct {
+	Project    *store.Project
+	Assessment *store.Assessment
+	Def        *questionnaire.Definition
+	Section    *questionnaire.Section // the section shown; nil on the overview
+	Progress   questionnaire.Progress
+	Raised     []questionnaire.Raised
+	Visible    map[string]bool
+	Values     map[string][]string // per question, the strings the form shows
+	Errors     map[string]string   // per question
+	RaisedBy   map[string][]string // per question, titles of the risks its answer feeds
+	CanEdit    bool
+	Revision   int // the revision the form saves against
+	Conflict   *ConflictView
+}
+
+// ConflictView lists what others saved since the user opened the form.
+type ConflictView struct {
+	Current int
+	Changes []ChangedAnswer
+}
+
+// ChangedAnswer is one answer someone else changed.
+type ChangedAnswer struct {
+	Key, Label, Value, By string
+	At                    time.Time
+	Revision              int
+}
+
+// SecMark is a section's state in the navigation.
+type SecMark struct {
+	Complete bool   `json:"complete"`
+	Left     int    `json:"left"`
+	Text     string `json:"text"`
+}
+
+// SectionMark summarises a section's tally for the navigation.
+func SectionMark(t questionnaire.Tally) SecMark {
+	if t.Complete() {
+		return SecMark{Complete: true, Text: "complete"}
+	}
+	return SecMark{Left: len(t.Missing), Text: strconv.Itoa(len(t.Missing)) + " left"}
+}
+
+func (v AssessmentView) sectionTally(key string) questionnaire.Tally {
+	for _, sp := range v.Progress.Sections {
+		if sp.Key == key {
+			return sp.Tally
+		}
+	}
+	return questionnaire.Tally{}
+}
+
+func (v AssessmentView) value(key string) string {
+	if vals := v.Values[key]; len(vals) > 0 {
+		return vals[0]
+	}
+	return ""
+}
+
+func (v AssessmentView) checked(key, option string) bool {
+	for _, val := range v.Values[key] {
+		if val == option {
+			return true
+		}
+	}
+	return false
+}
+
+func (v AssessmentView) missing(key string) bool {
+	for _, k := range v.Progress.Missing {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+func (v AssessmentView) unknown(key string) bool {
+	for _, k := range v.Progress.Unknown {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// nextSection is the key of the section after the current one, or "overview" after the last.
+func (v AssessmentView) nextSection() string {
+	for i, s := range v.Def.Sections {
+		if s == v.Section && i+1 < len(v.Def.Sections) {
+			return v.Def.Sections[i+1].Key
+		}
+	}
+	return "overview"
+}
+
+// firstOpenSection is where to continue: the first section with required questions left.
+func (v AssessmentView) firstOpenSection() string {
+	for _, sp := range v.Progress.Sections {
+		if !sp.Complete() {
+			return sp.Key
+		}
+	}
+	return v.Def.Sections[0].Key
+}
+
+func (v AssessmentView) sectionURL(key string) string {
+	return "/assessments/" + strconv.FormatInt(v.Assessment.ID, 10) + "/sections/" + key
+}
+
+func (v AssessmentView) questionURL(key string) string {
+	q, ok := v.Def.Question(key)
+	if !ok {
+		return "#"
+	}
+	return v.sectionURL(q.Section) + "#q-" + key
+}
+
+func (v AssessmentView) sectionTitle(key string) string {
+	if s, ok := v.Def.Section(key); ok {
+		return s.Title
+	}
+	return key
+}
+
+func (v AssessmentView) label(key string) string {
+	if q, ok := v.Def.Question(key); ok {
+		return q.Label
+	}
+	return key
+}
+
+func yesNoOptions() []questionnaire.Option {
+	return []questionnaire.Option{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"}, {Value: "partial", Label: "Partly"}, {Value: "unknown", Label: "Don't know yet"}}
+}
+
+func questionOptions(q *questionnaire.Question) []questionnaire.Option {
+	if q.Type == questionnaire.YesNo {
+		return yesNoOptions()
+	}
+	return q.Options
+}
+
+// AnswerText writes an answer for reading: option labels instead of values.
+func AnswerText(def *questionnaire.Definition, key string, v any) string {
+	if v == nil {
+		return "(cleared)"
+	}
+	q, ok := def.Question(key)
+	if !ok {
+		return fmt.Sprint(v)
+	}
+	labelOf := func(val string) string {
+		for _, o := range questionOptions(q) {
+			if o.Value == val {
+				return o.Label
+			}
+		}
+		return val
+	}
+	switch v := v.(type) {
+	case string:
+		if q.Type == questionnaire.Choice || q.Type == questionnaire.YesNo {
+			return labelOf(v)
+		}
+		return v
+	case float64:
+		s := strconv.FormatFloat(v, 'f', -1, 64)
+		if q.Unit != "" {
+			s += " " + q.Unit
+		}
+		return s
+	case []string, []any:
+		var parts []string
+		for _, item := range formValuesOf(v) {
+			parts = append(parts, labelOf(item))
+		}
+		return strings.Join(parts, ", ")
+	}
+	return fmt.Sprint(v)
+}
+
+func formValuesOf(v any) []string {
+	switch v := v.(type) {
+	case []string:
+		return v
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, item := range v {
+			out = append(out, fmt.Sprint(item))
+		}
+		return out
+	}
+	return nil
+}
+
+func (v AssessmentView) answerText(key string) string {
+	a, ok := v.Assessment.Answers[key]
+	if !ok {
+		return ""
+	}
+	return AnswerText(v.Def, key, a)
+}
+
+func riskLevel(likelihood, severity int) string {
+	switch score := likelihood * severity; {
+	case score >= 9:
+		return "high"
+	case score >= 4:
+		return "medium"
+	}
+	return "low"
+}
+
+var scaleNames = []string{"", "negligible", "limited", "significant", "maximum"}
+
+func scaleName(n int) string {
+	if n < 1 || n > 4 {
+		return strconv.Itoa(n)
+	}
+	return scaleNames[n]
+}
+
+func numberAttr(f *float64) string {
+	if f == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*f, 'f', -1, 64)
+}
+
+func pct(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,301 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/questionnaire"
+	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/templates"
+)
+
+// assessmentAccess loads the assessment in :assessment with its project, checking that the user
+// may do act in that project (404 for outsiders, as for the project itself).
+func (s *Server) assessmentAccess(c echo.Context, act action) (*access, *store.Assessment, *questionnaire.Definition, error) {
+	id, err := paramID(c, "assessment")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx := c.Request().Context()
+	a, err := s.store.Assessment(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	acc, err := s.accessTo(c, a.ProjectID, act)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	def, err := s.questionnaires.get(ctx, a.QuestionnaireKey, a.QuestionnaireVersion)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return acc, a, def, nil
+}
+
+// startAssessment begins the project's next cycle on the chosen questionnaire (its newest
+// version), carrying over by question key the answers of the previous cycle that still fit.
+func (s *Server) startAssessment(c echo.Context) error {
+	acc, err := s.projectAccess(c, actEdit)
+	if err != nil {
+		return err
+	}
+	a, err := s.createAssessment(c, acc, c.FormValue("questionnaire"))
+	var he *httpError
+	if errors.As(err, &he) {
+		s.flash(c, he.msg)
+		return c.Redirect(http.StatusSeeOther, projectPath(acc.project.ID))
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, fmt.Sprintf("Assessment cycle %d started.", a.Cycle))
+	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID))
+}
+
+func (s *Server) createAssessment(c echo.Context, acc *access, key string) (*store.Assessment, error) {
+	ctx := c.Request().Context()
+	latest, err := s.questionnaires.latest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var def *questionnaire.Definition
+	for _, d := range latest {
+		if d.Key == key {
+			def = d
+		}
+	}
+	if def == nil {
+		return nil, apiErr(http.StatusUnprocessableEntity, fmt.Sprintf("there is no questionnaire %q", key), "questionnaire")
+	}
+	previous, err := s.store.Assessments(ctx, acc.project.ID)
+	if err != nil {
+		return nil, err
+	}
+	summary := fmt.Sprintf("Started cycle %d on %s version %d", len(previous)+1, def.Title, def.Version)
+	answers := map[string]any{}
+	if len(previous) > 0 {
+		answers = carryOver(def, previous[0].Answers)
+		summary += fmt.Sprintf(", %d answers carried over from cycle %d", len(answers), previous[0].Cycle)
+	}
+	a, err := s.store.CreateAssessment(ctx, store.NewAssessment{ProjectID: acc.project.ID, QuestionnaireKey: def.Key,
+		QuestionnaireVersion: def.Version, Answers: answers, Author: authFrom(c).user.ID, Summary: summary})
+	if errors.Is(err, store.ErrOpenAssessment) {
+		return nil, apiErr(http.StatusConflict, "This project already has an assessment in progress: finish it before starting another.", "questionnaire")
+	}
+	return a, err
+}
+
+// carryOver keeps the earlier answers whose question still exists and accepts the value.
+func carryOver(def *questionnaire.Definition, old map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range old {
+		q, ok := def.Question(k)
+		if !ok {
+			continue
+		}
+		if nv, err := q.FromJSON(v); err == nil && nv != nil {
+			out[k] = nv
+		}
+	}
+	return out
+}
+
+func assessmentPath(id int64) string { return "/assessments/" + strconv.FormatInt(id, 10) }
+
+// assessmentView gathers what every assessment page shows: progress, risks and where they come from.
+func (s *Server) assessmentView(acc *access, a *store.Assessment, def *questionnaire.Definition) templates.AssessmentView {
+	answers := questionnaire.Answers(a.Answers)
+	v := templates.AssessmentView{
+		Project: acc.project, Assessment: a, Def: def, Progress: def.Progress(answers), Raised: def.Evaluate(answers),
+		CanEdit: acc.can(actEdit) && a.Status.Editable(), Revision: a.Revision,
+		Values: map[string][]string{}, Errors: map[string]string{}, Visible: map[string]bool{}, RaisedBy: map[string][]string{},
+	}
+	for _, q := range def.Questions() {
+		v.Visible[q.Key] = def.Visible(q.Key, answers)
+		v.Values[q.Key] = formValues(a.Answers[q.Key])
+	}
+	for _, r := range v.Raised {
+		for k := range r.Inputs {
+			v.RaisedBy[k] = append(v.RaisedBy[k], r.Rule.Title)
+		}
+	}
+	return v
+}
+
+// formValues writes an answer as the strings a form would post for it.
+func formValues(v any) []string {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return []string{v}
+	case float64:
+		return []string{strconv.FormatFloat(v, 'f', -1, 64)}
+	case []string:
+		return v
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, item := range v {
+			out = append(out, fmt.Sprint(item))
+		}
+		return out
+	}
+	return []string{fmt.Sprint(v)}
+}
+
+func (s *Server) showAssessment(c echo.Context) error {
+	acc, a, def, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return err
+	}
+	v := s.assessmentView(acc, a, def)
+	return s.render(c, http.StatusOK, templates.AssessmentOverview(s.page(c, def.Title, "projects"), v))
+}
+
+func (s *Server) showSection(c echo.Context) error {
+	acc, a, def, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return err
+	}
+	sec, ok := def.Section(c.Param("section"))
+	if !ok {
+		return errNotFound
+	}
+	v := s.assessmentView(acc, a, def)
+	v.Section = sec
+	return s.render(c, http.StatusOK, templates.AssessmentSection(s.page(c, sec.Title+" · "+def.Title, "projects"), v))
+}
+
+// fieldName is the form field of a question; the prefix keeps keys clear of _csrf and revision.
+func fieldName(key string) string { return "q." + key }
+
+// saveSection stores the answers of one section, posted as a normal form or by the autosave
+// script (which asks for JSON). A save against an older revision is refused with what changed in
+// between, and the page keeps everything the user typed.
+func (s *Server) saveSection(c echo.Context) error {
+	acc, a, def, err := s.assessmentAccess(c, actEdit)
+	if err != nil {
+		return err
+	}
+	sec, ok := def.Section(c.Param("section"))
+	if !ok {
+		return errNotFound
+	}
+	if !a.Status.Editable() {
+		return &httpError{status: http.StatusConflict, msg: "This assessment is " + strings.ToLower(a.Status.Label()) + " and cannot be edited."}
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	base, _ := strconv.Atoi(form.Get("revision"))
+	proposed := map[string]any{}
+	fieldErrors := map[string]string{}
+	for _, q := range sec.Questions {
+		val, err := q.FromForm(form[fieldName(q.Key)])
+		if err != nil {
+			fieldErrors[q.Key] = capitalise(err.Error()) + "."
+			continue
+		}
+		proposed[q.Key] = val
+	}
+	wantsJSON := strings.Contains(c.Request().Header.Get("Accept"), "application/json")
+	v := s.assessmentView(acc, a, def)
+	v.Section = sec
+	for _, q := range sec.Questions {
+		v.Values[q.Key] = form[fieldName(q.Key)]
+	}
+	v.Errors = fieldErrors
+	v.Revision = base
+	if len(fieldErrors) > 0 {
+		if wantsJSON {
+			return c.JSON(http.StatusUnprocessableEntity, saveResultOf(v))
+		}
+		return s.render(c, http.StatusUnprocessableEntity, templates.AssessmentSection(s.page(c, sec.Title, "projects"), v))
+	}
+	change := assessments.Change{Answers: assessments.AnswerChanges(a.Answers, proposed)}
+	saved, err := s.store.ApplyChange(c.Request().Context(), a.ID, base, authFrom(c).user.ID, change, assessments.Summarise(def, change))
+	if errors.Is(err, store.ErrConflict) {
+		v.Conflict, err = s.conflict(c, a, def, base)
+		if err != nil {
+			return err
+		}
+		v.Revision = a.Revision // saving again deliberately applies the typed answers on top
+		if wantsJSON {
+			return c.JSON(http.StatusConflict, map[string]any{"error": "Someone else saved this assessment since you opened it.", "current_revision": a.Revision})
+		}
+		return s.render(c, http.StatusConflict, templates.AssessmentSection(s.page(c, sec.Title, "projects"), v))
+	}
+	if err != nil {
+		return err
+	}
+	if wantsJSON {
+		nv := s.assessmentView(acc, saved, def)
+		nv.Section = sec
+		return c.JSON(http.StatusOK, saveResultOf(nv))
+	}
+	if next := form.Get("next"); next != "" {
+		if _, ok := def.Section(next); ok {
+			return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/sections/"+next)
+		}
+		if next == "overview" {
+			return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID))
+		}
+	}
+	s.flash(c, "Saved.")
+	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/sections/"+sec.Key)
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// conflict lists what others changed after the revision the user started from.
+func (s *Server) conflict(c echo.Context, a *store.Assessment, def *questionnaire.Definition, base int) (*templates.ConflictView, error) {
+	revs, err := s.store.Revisions(c.Request().Context(), a.ID, base)
+	if err != nil {
+		return nil, err
+	}
+	cv := &templates.ConflictView{Current: a.Revision}
+	for _, r := range revs {
+		for key, val := range r.Change.Answers {
+			label := key
+			if q, ok := def.Question(key); ok {
+				label = q.Label
+			}
+			cv.Changes = append(cv.Changes, templates.ChangedAnswer{Key: key, Label: label, Value: templates.AnswerText(def, key, val),
+				By: r.AuthorEmail, At: r.CreatedAt, Revision: r.Number})
+		}
+	}
+	return cv, nil
+}
+
+// saveResult is the autosave script's answer: enough to update progress, visibility, risk marks
+// and errors without reloading.
+type saveResult struct {
+	Revision int                          `json:"revision"`
+	Progress questionnaire.Progress       `json:"progress"`
+	Visible  map[string]bool              `json:"visible"`
+	RaisedBy map[string][]string          `json:"raised_by"`
+	Errors   map[string]string            `json:"errors"`
+	Risks    int                          `json:"risks"`
+	Sections map[string]templates.SecMark `json:"sections"`
+}
+
+func saveResultOf(v templates.AssessmentView) saveResult {
+	marks := map[string]templates.SecMark{}
+	for _, sp := range v.Progress.Sections {
+		marks[sp.Key] = templates.SectionMark(sp.Tally)
+	}
+	return saveResult{Revision: v.Revision, Progress: v.Progress, Visible: v.Visible, RaisedBy: v.RaisedBy,
+		Errors: v.Errors, Risks: len(v.Raised), Sections: marks}
+}

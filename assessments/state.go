@@ -11,6 +11,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
@@ -49,17 +50,46 @@ func (s Status) Editable() bool { return s == Draft || s == ChangesRequested }
 // hash: encoding/json writes struct fields in order and map keys sorted, so equal states give
 // equal bytes.
 type State struct {
-	Questionnaire        string         `json:"questionnaire"`
-	QuestionnaireVersion int            `json:"questionnaire_version"`
-	Status               Status         `json:"status"`
-	Answers              map[string]any `json:"answers"`
+	Questionnaire        string                 `json:"questionnaire"`
+	QuestionnaireVersion int                    `json:"questionnaire_version"`
+	Status               Status                 `json:"status"`
+	Answers              map[string]any         `json:"answers"`
+	Findings             map[string]*Finding    `json:"findings"`
+	Mitigations          map[string]*Mitigation `json:"mitigations"`
+	// Seq numbers manual findings and mitigations, so an id is never used twice.
+	Seq int `json:"seq"`
+}
+
+// clone copies the state deeply enough that changing the copy's maps and their entries' top-level
+// fields leaves s alone.
+func (s State) clone() State {
+	next := s
+	next.Answers = maps.Clone(s.Answers)
+	next.Findings = maps.Clone(s.Findings)
+	next.Mitigations = maps.Clone(s.Mitigations)
+	if next.Answers == nil {
+		next.Answers = map[string]any{}
+	}
+	if next.Findings == nil {
+		next.Findings = map[string]*Finding{}
+	}
+	if next.Mitigations == nil {
+		next.Mitigations = map[string]*Mitigation{}
+	}
+	return next
+}
+
+// NextID returns a new id with the prefix ("f" for findings, "m" for mitigations) and the state
+// that has used it up.
+func (s State) NextID(prefix string) (string, State) {
+	next := s.clone()
+	next.Seq++
+	return prefix + strconv.Itoa(next.Seq), next
 }
 
 // Canonical is the state as canonical JSON.
 func (s State) Canonical() []byte {
-	if s.Answers == nil {
-		s.Answers = map[string]any{}
-	}
+	s = s.clone()
 	b, err := json.Marshal(s)
 	if err != nil {
 		// Answers hold only strings, numbers and string lists; anything else is a bug.
@@ -74,22 +104,24 @@ func (s State) Hash() string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Change is what one revision changes. An answer set to nil is cleared.
+// Change is what one revision changes: the answers, findings and mitigations it sets, each
+// whole; nil removes one (clears an answer).
 type Change struct {
-	Answers map[string]any `json:"answers,omitempty"`
-	Status  Status         `json:"status,omitempty"`
+	Answers     map[string]any         `json:"answers,omitempty"`
+	Findings    map[string]*Finding    `json:"findings,omitempty"`
+	Mitigations map[string]*Mitigation `json:"mitigations,omitempty"`
+	Status      Status                 `json:"status,omitempty"`
+	Seq         int                    `json:"seq,omitempty"`
 }
 
 // Empty tells whether the change changes nothing.
-func (c Change) Empty() bool { return len(c.Answers) == 0 && c.Status == "" }
+func (c Change) Empty() bool {
+	return len(c.Answers) == 0 && len(c.Findings) == 0 && len(c.Mitigations) == 0 && c.Status == "" && c.Seq == 0
+}
 
 // Apply returns the state after the change; s itself is not modified.
 func (s State) Apply(c Change) State {
-	next := s
-	next.Answers = maps.Clone(s.Answers)
-	if next.Answers == nil {
-		next.Answers = map[string]any{}
-	}
+	next := s.clone()
 	for k, v := range c.Answers {
 		if v == nil {
 			delete(next.Answers, k)
@@ -97,10 +129,67 @@ func (s State) Apply(c Change) State {
 			next.Answers[k] = v
 		}
 	}
+	for k, f := range c.Findings {
+		if f == nil {
+			delete(next.Findings, k)
+		} else {
+			next.Findings[k] = f
+		}
+	}
+	for k, m := range c.Mitigations {
+		if m == nil {
+			delete(next.Mitigations, k)
+		} else {
+			next.Mitigations[k] = m
+		}
+	}
 	if c.Status != "" {
 		next.Status = c.Status
 	}
+	if c.Seq != 0 {
+		next.Seq = c.Seq
+	}
 	return next
+}
+
+// Diff is the change that turns from into to: Apply(from, Diff(from, to)) equals to.
+func Diff(from, to State) Change {
+	c := Change{Answers: AnswerChanges(from.Answers, to.Answers)}
+	for k := range from.Answers {
+		if _, ok := to.Answers[k]; !ok {
+			c.Answers[k] = nil
+		}
+	}
+	c.Findings = diffMap(from.Findings, to.Findings)
+	c.Mitigations = diffMap(from.Mitigations, to.Mitigations)
+	if from.Status != to.Status {
+		c.Status = to.Status
+	}
+	if from.Seq != to.Seq {
+		c.Seq = to.Seq
+	}
+	if len(c.Answers) == 0 {
+		c.Answers = nil
+	}
+	return c
+}
+
+func diffMap[T any](from, to map[string]*T) map[string]*T {
+	out := map[string]*T{}
+	for k, v := range to {
+		if old, ok := from[k]; !ok || !sameAnswer(old, v) {
+			out[k] = v
+		}
+	}
+	for k := range from {
+		if _, ok := to[k]; !ok {
+			out[k] = nil
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // AnswerChanges keeps only the answers in proposed that differ from current, so saving a form
@@ -127,15 +216,11 @@ func sameAnswer(a, b any) bool {
 	return reflect.DeepEqual(ja, jb)
 }
 
-// Summarise says in one line what a change of answers does, naming sections by their titles.
-func Summarise(d *questionnaire.Definition, c Change) string {
-	if len(c.Answers) == 0 {
-		if c.Status != "" {
-			return "Status set to " + c.Status.Label()
-		}
-		return "No change"
-	}
-	var set, cleared int
+// Summarise says in one line what a change of answers does, naming sections by their titles,
+// and which risks the answers raised or resolved. from is the state before the change.
+func Summarise(d *questionnaire.Definition, from State, c Change) string {
+	var parts []string
+	set, cleared := 0, 0
 	sections := map[string]bool{}
 	for k, v := range c.Answers {
 		if v == nil {
@@ -149,17 +234,47 @@ func Summarise(d *questionnaire.Definition, c Change) string {
 			}
 		}
 	}
-	var parts []string
 	if set > 0 {
 		parts = append(parts, fmt.Sprintf("answered %d %s", set, plural(set, "question", "questions")))
 	}
 	if cleared > 0 {
 		parts = append(parts, fmt.Sprintf("cleared %d %s", cleared, plural(cleared, "answer", "answers")))
 	}
-	where := slices.Sorted(maps.Keys(sections))
 	out := strings.Join(parts, ", ")
-	if len(where) > 0 {
+	if where := slices.Sorted(maps.Keys(sections)); len(where) > 0 {
 		out += " in " + strings.Join(where, ", ")
+	}
+	raised, resolved := 0, 0
+	for id, f := range c.Findings {
+		old, existed := from.Findings[id]
+		switch {
+		case f != nil && !f.Manual() && (!existed || old.ResolvedByAnswers) && !f.ResolvedByAnswers:
+			raised++
+		case (f == nil && existed && !old.Manual()) || (f != nil && f.ResolvedByAnswers && existed && !old.ResolvedByAnswers):
+			resolved++
+		}
+	}
+	var risks []string
+	if raised > 0 {
+		risks = append(risks, fmt.Sprintf("raised %d %s", raised, plural(raised, "risk", "risks")))
+	}
+	if resolved > 0 {
+		risks = append(risks, fmt.Sprintf("resolved %d %s", resolved, plural(resolved, "risk", "risks")))
+	}
+	if len(risks) > 0 {
+		if out != "" {
+			out += "; "
+		}
+		out += strings.Join(risks, ", ")
+	}
+	if out == "" {
+		if c.Status != "" {
+			return "Status set to " + c.Status.Label()
+		}
+		if c.Empty() {
+			return "No change"
+		}
+		return "Changed the risk register"
 	}
 	return strings.ToUpper(out[:1]) + out[1:]
 }

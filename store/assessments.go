@@ -20,34 +20,31 @@ type Assessment struct {
 	QuestionnaireVersion int
 	Status               assessments.Status
 	Revision             int
-	Answers              map[string]any
+	State                assessments.State
 	StateHash            string
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
 }
 
-// State is the assessment's current state.
-func (a *Assessment) State() assessments.State {
-	return assessments.State{Questionnaire: a.QuestionnaireKey, QuestionnaireVersion: a.QuestionnaireVersion,
-		Status: a.Status, Answers: a.Answers}
-}
+// Answers are the current answers.
+func (a *Assessment) Answers() map[string]any { return a.State.Answers }
 
-const assessmentColumns = `id, project_id, cycle, questionnaire_key, questionnaire_version, status, revision, answers,
+const assessmentColumns = `id, project_id, cycle, questionnaire_key, questionnaire_version, status, revision, state,
 	state_hash, created_at, updated_at`
 
 func scanAssessment(row interface{ Scan(...any) error }) (*Assessment, error) {
 	var a Assessment
-	var answers, created, updated, status string
+	var state, created, updated, status string
 	err := row.Scan(&a.ID, &a.ProjectID, &a.Cycle, &a.QuestionnaireKey, &a.QuestionnaireVersion, &status, &a.Revision,
-		&answers, &a.StateHash, &created, &updated)
+		&state, &a.StateHash, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: scan assessment: %w", err)
 	}
-	if err := json.Unmarshal([]byte(answers), &a.Answers); err != nil {
-		return nil, fmt.Errorf("store: assessment %d answers: %w", a.ID, err)
+	if err := json.Unmarshal([]byte(state), &a.State); err != nil {
+		return nil, fmt.Errorf("store: assessment %d state: %w", a.ID, err)
 	}
 	a.Status, a.CreatedAt, a.UpdatedAt = assessments.Status(status), parseTime(created), parseTime(updated)
 	return &a, nil
@@ -58,12 +55,10 @@ var ErrOpenAssessment = errors.New("store: the project has an assessment in prog
 
 // NewAssessment is what it takes to start an assessment.
 type NewAssessment struct {
-	ProjectID            int64
-	QuestionnaireKey     string
-	QuestionnaireVersion int
-	Answers              map[string]any // carried over from an earlier cycle, or nil
-	Author               int64
-	Summary              string
+	ProjectID int64
+	State     assessments.State // questionnaire, and answers carried over from an earlier cycle
+	Author    int64
+	Summary   string
 }
 
 // CreateAssessment starts the project's next cycle with its first revision.
@@ -78,20 +73,23 @@ func (s *Store) CreateAssessment(ctx context.Context, n NewAssessment) (*Assessm
 		if open > 0 {
 			return ErrOpenAssessment
 		}
-		state := assessments.State{Questionnaire: n.QuestionnaireKey, QuestionnaireVersion: n.QuestionnaireVersion,
-			Status: assessments.Draft, Answers: n.Answers}.Apply(assessments.Change{})
-		change := assessments.Change{Answers: state.Answers, Status: assessments.Draft}
-		answers, _ := json.Marshal(state.Answers)
+		n.State.Status = assessments.Draft
+		state := n.State.Apply(assessments.Change{}) // fills empty maps, so the hash is of the stored form
+		change := assessments.Diff(assessments.State{}, state)
 		now := s.stamp()
 		var err error
 		a, err = scanAssessment(tx.QueryRowContext(ctx, `INSERT INTO assessments (project_id, cycle, questionnaire_key,
-			questionnaire_version, status, revision, answers, state_hash, created_by, created_at, updated_at)
+			questionnaire_version, status, revision, state, state_hash, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, 'draft', 1, ?, ?, ?, ?, ?) RETURNING `+assessmentColumns,
-			n.ProjectID, cycle+1, n.QuestionnaireKey, n.QuestionnaireVersion, string(answers), state.Hash(), n.Author, now, now))
+			n.ProjectID, cycle+1, state.Questionnaire, state.QuestionnaireVersion, string(state.Canonical()), state.Hash(),
+			nullID(n.Author), now, now))
 		if err != nil {
 			return err
 		}
-		return insertRevision(ctx, tx, a.ID, 1, n.Author, now, n.Summary, change, state.Hash())
+		if err := insertRevision(ctx, tx, a.ID, 1, n.Author, now, n.Summary, change, state.Hash()); err != nil {
+			return err
+		}
+		return project(ctx, tx, a.ID, state)
 	})
 	return a, err
 }
@@ -101,15 +99,12 @@ func insertRevision(ctx context.Context, tx *sql.Tx, assessmentID int64, number 
 	if err != nil {
 		return err
 	}
-	var parent, by any
+	var parent any
 	if number > 1 {
 		parent = number - 1
 	}
-	if author != 0 { // zero is piaf itself, e.g. a scheduled change
-		by = author
-	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (assessment_id, number, parent, author_id, created_at, summary, changes, state_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, assessmentID, number, parent, by, now, summary, string(changes), hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, assessmentID, number, parent, nullID(author), now, summary, string(changes), hash)
 	if err != nil {
 		return fmt.Errorf("store: append revision: %w", err)
 	}
@@ -156,17 +151,19 @@ func (s *Store) ApplyChange(ctx context.Context, id int64, base int, author int6
 		if c.Empty() {
 			return nil
 		}
-		state := a.State().Apply(c)
-		answers, _ := json.Marshal(state.Answers)
+		state := a.State.Apply(c)
 		now := s.stamp()
 		next := a.Revision + 1
 		if err := insertRevision(ctx, tx, id, next, author, now, summary, c, state.Hash()); err != nil {
 			return err
 		}
-		a, err = scanAssessment(tx.QueryRowContext(ctx, `UPDATE assessments SET status = ?, revision = ?, answers = ?,
+		a, err = scanAssessment(tx.QueryRowContext(ctx, `UPDATE assessments SET status = ?, revision = ?, state = ?,
 			state_hash = ?, updated_at = ? WHERE id = ? RETURNING `+assessmentColumns,
-			string(state.Status), next, string(answers), state.Hash(), now, id))
-		return err
+			string(state.Status), next, string(state.Canonical()), state.Hash(), now, id))
+		if err != nil {
+			return err
+		}
+		return project(ctx, tx, id, state)
 	})
 	return a, err
 }
@@ -207,4 +204,50 @@ func (s *Store) Revisions(ctx context.Context, assessmentID int64, since int) ([
 		out = append(out, &r)
 	}
 	return out, rows.Err()
+}
+
+// nullID stores a zero user id (piaf itself, e.g. a scheduled change) as NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// project rebuilds the relational projections of an assessment's findings and mitigations.
+func project(ctx context.Context, tx *sql.Tx, id int64, s assessments.State) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM findings WHERE assessment_id = ?", id); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM mitigations WHERE assessment_id = ?", id); err != nil {
+		return err
+	}
+	linked := map[string]int{}
+	for _, f := range s.Findings {
+		var expires any
+		if f.Acceptance != nil {
+			expires = f.Acceptance.Expires
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO findings (assessment_id, finding_id, title, category, inherent_level,
+			residual_level, status, live, acceptance_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, f.ID, f.Title, f.Category, int(f.InherentLevel()), int(f.ResidualLevel()), string(f.Status), boolInt(f.Live()), expires); err != nil {
+			return fmt.Errorf("store: project finding: %w", err)
+		}
+		if f.Live() {
+			for _, m := range f.Mitigations {
+				linked[m]++
+			}
+		}
+	}
+	for _, m := range s.Mitigations {
+		var due any
+		if m.Due != "" {
+			due = m.Due
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mitigations (assessment_id, mitigation_id, title, owner_id, due, status, findings)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, m.ID, m.Title, nullID(m.Owner), due, string(m.Status), linked[m.ID]); err != nil {
+			return fmt.Errorf("store: project mitigation: %w", err)
+		}
+	}
+	return nil
 }

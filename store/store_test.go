@@ -193,7 +193,7 @@ func TestRevisionsAreAppendOnly(t *testing.T) {
 	if _, err := s.EnsureQuestionnaire(ctx, "q", 1, "Q", []byte("key: q")); err != nil {
 		t.Fatal(err)
 	}
-	a, err := s.CreateAssessment(ctx, store.NewAssessment{ProjectID: p.ID, QuestionnaireKey: "q", QuestionnaireVersion: 1, Author: u.ID, Summary: "start"})
+	a, err := s.CreateAssessment(ctx, store.NewAssessment{ProjectID: p.ID, State: assessments.State{Questionnaire: "q", QuestionnaireVersion: 1}, Author: u.ID, Summary: "start"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,6 +209,9 @@ func TestRevisionsAreAppendOnly(t *testing.T) {
 	}
 	got, _ := s.Assessment(ctx, a.ID)
 	want := (assessments.State{Questionnaire: "q", QuestionnaireVersion: 1, Status: assessments.Draft, Answers: map[string]any{"x": "y"}}).Hash()
+	if got.State.Answers["x"] != "y" {
+		t.Errorf("state answers: %v", got.State.Answers)
+	}
 	if got.StateHash != want || got.Revision != 2 {
 		t.Fatalf("state hash %s rev %d, want %s rev 2", got.StateHash, got.Revision, want)
 	}

@@ -209,7 +209,7 @@ func formValuesOf(v any) []string {
 }
 
 func (v AssessmentView) answerText(key string) string {
-	a, ok := v.Assessment.Answers[key]
+	a, ok := v.Assessment.Answers()[key]
 	if !ok {
 		return ""
 	}

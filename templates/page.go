@@ -66,7 +66,8 @@ func dateTime(t time.Time) string {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-func roleLabel(r store.Role) string {
+// RoleLabel is a role in words.
+func RoleLabel(r store.Role) string {
 	switch r {
 	case store.RoleOwner:
 		return "Owner"
@@ -84,7 +85,7 @@ func roleLabel(r store.Role) string {
 func RoleOptions() []Option {
 	var out []Option
 	for _, r := range store.Roles {
-		out = append(out, Option{Value: string(r), Label: roleLabel(r)})
+		out = append(out, Option{Value: string(r), Label: RoleLabel(r)})
 	}
 	return out
 }

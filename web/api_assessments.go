@@ -131,9 +131,9 @@ type apiQuestionnaireRef struct {
 }
 
 func toAPIAssessment(a *store.Assessment, def *questionnaire.Definition) apiAssessment {
-	answers := questionnaire.Answers(a.Answers)
+	answers := questionnaire.Answers(a.Answers())
 	out := apiAssessment{ID: a.ID, ProjectID: a.ProjectID, Cycle: a.Cycle, Questionnaire: apiQuestionnaireRef{a.QuestionnaireKey, a.QuestionnaireVersion},
-		Status: a.Status, Revision: a.Revision, StateHash: a.StateHash, Answers: a.Answers, Progress: def.Progress(answers),
+		Status: a.Status, Revision: a.Revision, StateHash: a.StateHash, Answers: a.Answers(), Progress: def.Progress(answers),
 		Risks: []apiRisk{}, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 	for _, r := range def.Evaluate(answers) {
 		out.Risks = append(out.Risks, apiRisk{Rule: r.Rule.Key, Title: r.Rule.Title, Category: r.Rule.Category,
@@ -249,8 +249,7 @@ func (s *Server) apiPatchAnswers(c echo.Context) error {
 		}
 		proposed[k] = v
 	}
-	change := assessments.Change{Answers: assessments.AnswerChanges(a.Answers, proposed)}
-	saved, err := s.store.ApplyChange(c.Request().Context(), a.ID, base, authFrom(c).user.ID, change, assessments.Summarise(def, change))
+	saved, err := s.commit(c, a, def, base, a.State.Apply(assessments.Change{Answers: proposed}), "")
 	if errors.Is(err, store.ErrConflict) {
 		current, err := s.store.Assessment(c.Request().Context(), a.ID)
 		if err != nil {

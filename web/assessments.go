@@ -78,13 +78,13 @@ func (s *Server) createAssessment(c echo.Context, acc *access, key string) (*sto
 		return nil, err
 	}
 	summary := fmt.Sprintf("Started cycle %d on %s version %d", len(previous)+1, def.Title, def.Version)
-	answers := map[string]any{}
+	state := assessments.State{Questionnaire: def.Key, QuestionnaireVersion: def.Version}
 	if len(previous) > 0 {
-		answers = carryOver(def, previous[0].Answers)
-		summary += fmt.Sprintf(", %d answers carried over from cycle %d", len(answers), previous[0].Cycle)
+		state.Answers = carryOver(def, previous[0].Answers())
+		summary += fmt.Sprintf(", %d answers carried over from cycle %d", len(state.Answers), previous[0].Cycle)
 	}
-	a, err := s.store.CreateAssessment(ctx, store.NewAssessment{ProjectID: acc.project.ID, QuestionnaireKey: def.Key,
-		QuestionnaireVersion: def.Version, Answers: answers, Author: authFrom(c).user.ID, Summary: summary})
+	a, err := s.store.CreateAssessment(ctx, store.NewAssessment{ProjectID: acc.project.ID,
+		State: assessments.Reconcile(def, state), Author: authFrom(c).user.ID, Summary: summary})
 	if errors.Is(err, store.ErrOpenAssessment) {
 		return nil, apiErr(http.StatusConflict, "This project already has an assessment in progress: finish it before starting another.", "questionnaire")
 	}
@@ -110,7 +110,7 @@ func assessmentPath(id int64) string { return "/assessments/" + strconv.FormatIn
 
 // assessmentView gathers what every assessment page shows: progress, risks and where they come from.
 func (s *Server) assessmentView(acc *access, a *store.Assessment, def *questionnaire.Definition) templates.AssessmentView {
-	answers := questionnaire.Answers(a.Answers)
+	answers := questionnaire.Answers(a.Answers())
 	v := templates.AssessmentView{
 		Project: acc.project, Assessment: a, Def: def, Progress: def.Progress(answers), Raised: def.Evaluate(answers),
 		CanEdit: acc.can(actEdit) && a.Status.Editable(), Revision: a.Revision,
@@ -118,7 +118,7 @@ func (s *Server) assessmentView(acc *access, a *store.Assessment, def *questionn
 	}
 	for _, q := range def.Questions() {
 		v.Visible[q.Key] = def.Visible(q.Key, answers)
-		v.Values[q.Key] = formValues(a.Answers[q.Key])
+		v.Values[q.Key] = formValues(a.Answers()[q.Key])
 	}
 	for _, r := range v.Raised {
 		for k := range r.Inputs {
@@ -219,8 +219,7 @@ func (s *Server) saveSection(c echo.Context) error {
 		}
 		return s.render(c, http.StatusUnprocessableEntity, templates.AssessmentSection(s.page(c, sec.Title, "projects"), v))
 	}
-	change := assessments.Change{Answers: assessments.AnswerChanges(a.Answers, proposed)}
-	saved, err := s.store.ApplyChange(c.Request().Context(), a.ID, base, authFrom(c).user.ID, change, assessments.Summarise(def, change))
+	saved, err := s.commit(c, a, def, base, a.State.Apply(assessments.Change{Answers: proposed}), "")
 	if errors.Is(err, store.ErrConflict) {
 		v.Conflict, err = s.conflict(c, a, def, base)
 		if err != nil {
@@ -298,4 +297,16 @@ func saveResultOf(v templates.AssessmentView) saveResult {
 	}
 	return saveResult{Revision: v.Revision, Progress: v.Progress, Visible: v.Visible, RaisedBy: v.RaisedBy,
 		Errors: v.Errors, Risks: len(v.Raised), Sections: marks}
+}
+
+// commit saves next as the assessment's new state, if the assessment is still at revision base:
+// it brings the findings in line with the answers and appends one revision holding the
+// difference. An empty summary is written from the change.
+func (s *Server) commit(c echo.Context, a *store.Assessment, def *questionnaire.Definition, base int, next assessments.State, summary string) (*store.Assessment, error) {
+	next = assessments.Reconcile(def, next)
+	change := assessments.Diff(a.State, next)
+	if summary == "" {
+		summary = assessments.Summarise(def, a.State, change)
+	}
+	return s.store.ApplyChange(c.Request().Context(), a.ID, base, authFrom(c).user.ID, change, summary)
 }

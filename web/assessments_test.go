@@ -261,8 +261,8 @@ func TestSectionSaveConflictKeepsTypedAnswers(t *testing.T) {
 		}
 	}
 	as, _ := a.store.Assessment(t.Context(), id)
-	if as.Answers["purpose_description"] != "Bob's text" {
-		t.Fatalf("the stale save overwrote bob: %v", as.Answers["purpose_description"])
+	if as.Answers()["purpose_description"] != "Bob's text" {
+		t.Fatalf("the stale save overwrote bob: %v", as.Answers()["purpose_description"])
 	}
 	// Saving again from the conflict page applies Alice's answer on top, knowingly.
 	if r := c.post(purpose, url.Values{"revision": {"2"}, "q.purpose_description": {"Alice's own words"}}); r.status != http.StatusSeeOther {
@@ -315,7 +315,7 @@ func TestNewCycleCarriesAnswersOver(t *testing.T) {
 	approve(t, a, id)
 	next := startAssessment(t, a, tok, p)
 	as, err := a.store.Assessment(t.Context(), next)
-	if err != nil || as.Cycle != 2 || as.Answers["uses_dp"] != "yes" || as.Answers["epsilon"] != 4.0 {
+	if err != nil || as.Cycle != 2 || as.Answers()["uses_dp"] != "yes" || as.Answers()["epsilon"] != 4.0 {
 		t.Fatalf("cycle 2: %+v %v", as, err)
 	}
 	list := a.api("GET", fmt.Sprintf("/api/v1/projects/%d/assessments", p.ID), tok, "")

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/templates"
 )
 
 func (s *Server) addMember(c echo.Context) error {
@@ -41,7 +42,7 @@ func (s *Server) addMember(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	s.flash(c, u.Email+" is now "+string(role)+" of this project.")
+	s.flash(c, u.Email+" now has the role "+templates.RoleLabel(role)+" in this project.")
 	return c.Redirect(http.StatusSeeOther, projectPath(a.project.ID))
 }
 

@@ -230,10 +230,15 @@ func (s *Server) projectAssessments(c echo.Context, v *templates.ProjectView) er
 		if err != nil {
 			return err
 		}
-		answers := questionnaire.Answers(a.Answers)
-		prog := def.Progress(answers)
+		prog := def.Progress(questionnaire.Answers(a.Answers()))
+		risks := 0
+		for _, f := range a.State.Findings {
+			if f.Live() {
+				risks++
+			}
+		}
 		v.Assessments = append(v.Assessments, templates.AssessmentRow{ID: a.ID, Cycle: a.Cycle, Title: def.Title, Version: def.Version,
-			Status: a.Status.Label(), Percent: prog.Percent, Left: len(prog.Missing), Risks: len(def.Evaluate(answers)),
+			Status: a.Status.Label(), Percent: prog.Percent, Left: len(prog.Missing), Risks: risks,
 			Revision: a.Revision, Updated: a.UpdatedAt})
 		if a.Status != assessments.Approved {
 			v.OpenAssessment = true

@@ -21,9 +21,10 @@ CREATE TABLE assessments (
     questionnaire_version INTEGER NOT NULL,
     status                TEXT    NOT NULL DEFAULT 'draft'
                           CHECK (status IN ('draft', 'in_review', 'changes_requested', 'approved')),
-    -- The current state, a projection of the revisions below, rebuilt in the same transaction.
+    -- The current state (assessments.State as JSON), a projection of the revisions below,
+    -- rebuilt in the same transaction as each revision.
     revision              INTEGER NOT NULL,
-    answers               TEXT    NOT NULL DEFAULT '{}',
+    state                 TEXT    NOT NULL,
     state_hash            TEXT    NOT NULL,
     created_by            INTEGER REFERENCES users (id) ON DELETE SET NULL,
     created_at            TEXT    NOT NULL,

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -23,7 +24,12 @@ func (s *Server) dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.Dashboard(s.page(c, "Dashboard", "dashboard"), templates.DashboardView{Recent: items, Projects: total}))
+	att, err := s.attention(c, store.Scope{UserID: u.ID, All: u.IsAdmin})
+	if err != nil {
+		return err
+	}
+	att.ShowProject = true
+	return s.render(c, http.StatusOK, templates.Dashboard(s.page(c, "Dashboard", "dashboard"), templates.DashboardView{Recent: items, Projects: total, Attention: att}))
 }
 
 func (s *Server) projectList(c echo.Context) error {
@@ -152,6 +158,10 @@ func (s *Server) renderProject(c echo.Context, a *access, status int, memberForm
 	if err := s.projectAssessments(c, &v); err != nil {
 		return err
 	}
+	// Access to the project was checked already; the scope is just this project.
+	if v.Attention, err = s.attention(c, store.Scope{All: true, ProjectID: a.project.ID}); err != nil {
+		return err
+	}
 	return s.render(c, status, templates.ProjectShow(s.page(c, a.project.Name, "projects"), v))
 }
 
@@ -252,4 +262,17 @@ func (s *Server) projectAssessments(c echo.Context, v *templates.ProjectView) er
 		v.Questionnaires = append(v.Questionnaires, templates.Option{Value: d.Key, Label: d.Title + " (version " + strconv.Itoa(d.Version) + ")"})
 	}
 	return nil
+}
+
+// attention gathers the open high risks and overdue mitigations in scope.
+func (s *Server) attention(c echo.Context, sc store.Scope) (templates.Attention, error) {
+	ctx := c.Request().Context()
+	var att templates.Attention
+	var err error
+	if att.Risks, att.RiskTotal, err = s.store.OpenHighRisks(ctx, sc, 10); err != nil {
+		return att, err
+	}
+	today := s.now().UTC().Format(time.DateOnly)
+	att.Overdue, att.OverdueTotal, err = s.store.OverdueMitigations(ctx, sc, today, 10)
+	return att, err
 }

@@ -205,7 +205,7 @@ func (s *Server) renderAdminQuestionnaires(c echo.Context, status int, imp templ
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, templates.AdminQuestionnaires(s.page(c, "Questionnaires", "admin"), stored, imp))
+	return s.render(c, status, templates.AdminQuestionnaires(s.page(c, "Questionnaires", "questionnaires"), stored, imp))
 }
 
 func (s *Server) adminImportQuestionnaire(c echo.Context) error {

@@ -1,0 +1,213 @@
+package templates
+
+import (
+	"net/url"
+	"strconv"
+
+	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/catalogue"
+	"github.com/piaf-dev/piaf/store"
+)
+
+// RiskFilter narrows the risk list; empty fields match everything.
+type RiskFilter struct {
+	Status   string
+	Category string
+	Level    string // "high" (significant or maximum), or a level number 1-4
+}
+
+// Matches tells whether the finding passes the filter.
+func (f RiskFilter) Matches(x *assessments.Finding) bool {
+	if f.Status != "" {
+		if f.Status == "resolved" {
+			if !x.ResolvedByAnswers {
+				return false
+			}
+		} else if string(x.Status) != f.Status || x.ResolvedByAnswers {
+			return false
+		}
+	}
+	if f.Category != "" && x.Category != f.Category {
+		return false
+	}
+	switch f.Level {
+	case "":
+	case "high":
+		return x.ResidualLevel().High()
+	default:
+		n, _ := strconv.Atoi(f.Level)
+		return int(x.ResidualLevel()) == n
+	}
+	return true
+}
+
+// CategorySummary counts one category's findings.
+type CategorySummary struct {
+	Key, Title        string
+	Live, Open, High  int
+	Mitigated, Accept int
+}
+
+// RiskRegisterView is the risk register page of an assessment.
+type RiskRegisterView struct {
+	AssessmentView
+	Findings   []*assessments.Finding // after the filter
+	Total      int                    // all findings
+	Filter     RiskFilter
+	Inherent   Heatmap
+	Residual   Heatmap
+	Categories []CategorySummary
+	Blockers   []*assessments.Finding
+	NewForm    Form // the manual finding form
+}
+
+// FindingView is one finding's page.
+type FindingView struct {
+	AssessmentView
+	Finding     *assessments.Finding
+	Mitigations []*assessments.Mitigation // linked, in link order
+	Unlinked    []*assessments.Mitigation // of the assessment, not linked to this finding
+	Members     []*store.Member
+	Suggested   []*catalogue.Mitigation // the rule's catalogue mitigations first, then the rest
+	Catalogue   *catalogue.Catalogue
+	CanAccept   bool
+	Today       string
+	// One form per form on the page, so a failed one is shown again with what was typed.
+	FindingForm    Form
+	AcceptForm     Form
+	MitigationForm Form
+	EditForms      map[string]Form // per linked mitigation
+}
+
+// CatalogueView is the mitigation catalogue.
+type CatalogueView struct {
+	Entries  []*catalogue.Mitigation
+	Sections map[string]string // section key to title, for the category names
+}
+
+func (v AssessmentView) base() string {
+	return "/assessments/" + strconv.FormatInt(v.Assessment.ID, 10)
+}
+
+func (v AssessmentView) findingURL(id string) string {
+	return v.base() + "/findings/" + url.PathEscape(id)
+}
+
+func (v RiskRegisterView) filterURL(status, category, level string) string {
+	q := url.Values{}
+	if status != "" {
+		q.Set("status", status)
+	}
+	if category != "" {
+		q.Set("category", category)
+	}
+	if level != "" {
+		q.Set("level", level)
+	}
+	return v.base() + "/risks?" + q.Encode() + "#register"
+}
+
+func levelClass(l assessments.Level) string { return "level-" + strconv.Itoa(int(l)) }
+
+func scaleOptions() []Option {
+	out := []Option{}
+	for i := 1; i <= 4; i++ {
+		out = append(out, Option{Value: strconv.Itoa(i), Label: strconv.Itoa(i) + " " + assessments.ScaleNames[i]})
+	}
+	return out
+}
+
+func residualOptions() []Option {
+	return append([]Option{{Value: "", Label: "not set"}}, scaleOptions()...)
+}
+
+func findingStatusOptions() []Option {
+	return []Option{{"open", "Open"}, {"mitigated", "Mitigated"}, {"not_applicable", "Not applicable"}}
+}
+
+func mitigationStatusOptions() []Option {
+	var out []Option
+	for _, s := range assessments.MitigationStatuses {
+		out = append(out, Option{Value: string(s), Label: s.Label()})
+	}
+	return out
+}
+
+func (v AssessmentView) categoryOptions() []Option {
+	var out []Option
+	for _, s := range v.Def.Sections {
+		out = append(out, Option{Value: s.Key, Label: s.Title})
+	}
+	return out
+}
+
+func (v FindingView) memberOptions() []Option {
+	out := []Option{{Value: "", Label: "nobody yet"}}
+	for _, m := range v.Members {
+		label := m.Email
+		if m.Name != "" {
+			label = m.Name + " (" + m.Email + ")"
+		}
+		out = append(out, Option{Value: strconv.FormatInt(m.UserID, 10), Label: label})
+	}
+	return out
+}
+
+func (v FindingView) memberName(id int64) string {
+	for _, m := range v.Members {
+		if m.UserID == id {
+			if m.Name != "" {
+				return m.Name
+			}
+			return m.Email
+		}
+	}
+	if id == 0 {
+		return "nobody yet"
+	}
+	return "a former member"
+}
+
+func (v FindingView) catalogueEntry(key string) *catalogue.Mitigation {
+	if v.Catalogue == nil || key == "" {
+		return nil
+	}
+	m, _ := v.Catalogue.Get(key)
+	return m
+}
+
+func (v FindingView) suggestedOptions() []Option {
+	out := []Option{{Value: "", Label: "Choose from the catalogue…"}}
+	for _, m := range v.Suggested {
+		out = append(out, Option{Value: m.Key, Label: m.Title})
+	}
+	return out
+}
+
+func (v FindingView) unlinkedOptions() []Option {
+	out := []Option{{Value: "", Label: "Choose a mitigation…"}}
+	for _, m := range v.Unlinked {
+		out = append(out, Option{Value: m.ID, Label: m.Title})
+	}
+	return out
+}
+
+func (v FindingView) isSuggested(key string) bool {
+	if v.Finding.Rule == "" {
+		return false
+	}
+	for _, r := range v.Def.Rules {
+		if r.Key == v.Finding.Rule {
+			for _, k := range r.Mitigations {
+				if k == key {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func overdue(m *assessments.Mitigation, today string) bool {
+	return m.Due != "" && m.Due < today && m.Status != assessments.MitigationImplemented && m.Status != assessments.MitigationVerified
+}

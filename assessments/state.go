@@ -57,7 +57,16 @@ type State struct {
 	Findings             map[string]*Finding    `json:"findings"`
 	Mitigations          map[string]*Mitigation `json:"mitigations"`
 	// Seq numbers manual findings and mitigations, so an id is never used twice.
-	Seq int `json:"seq"`
+	Seq          int          `json:"seq"`
+	Consultation Consultation `json:"consultation"`
+}
+
+// Consultation records, as the CNIL's PIA method asks, the privacy officer's opinion and whether
+// the views of the people affected were sought, what they were, or why they were not sought.
+type Consultation struct {
+	DPOOpinion  string `json:"dpo_opinion,omitempty"`  // Markdown
+	ViewsSought string `json:"views_sought,omitempty"` // "yes", "no" or empty
+	Views       string `json:"views,omitempty"`        // Markdown: the views, or why they were not sought
 }
 
 // clone copies the state deeply enough that changing the copy's maps and their entries' top-level
@@ -107,21 +116,28 @@ func (s State) Hash() string {
 // Change is what one revision changes: the answers, findings and mitigations it sets, each
 // whole; nil removes one (clears an answer).
 type Change struct {
-	Answers     map[string]any         `json:"answers,omitempty"`
-	Findings    map[string]*Finding    `json:"findings,omitempty"`
-	Mitigations map[string]*Mitigation `json:"mitigations,omitempty"`
-	Status      Status                 `json:"status,omitempty"`
-	Seq         int                    `json:"seq,omitempty"`
+	// Questionnaire and its version are set by the first revision only.
+	Questionnaire        string                 `json:"questionnaire,omitempty"`
+	QuestionnaireVersion int                    `json:"questionnaire_version,omitempty"`
+	Answers              map[string]any         `json:"answers,omitempty"`
+	Findings             map[string]*Finding    `json:"findings,omitempty"`
+	Mitigations          map[string]*Mitigation `json:"mitigations,omitempty"`
+	Status               Status                 `json:"status,omitempty"`
+	Seq                  int                    `json:"seq,omitempty"`
+	Consultation         *Consultation          `json:"consultation,omitempty"`
 }
 
 // Empty tells whether the change changes nothing.
 func (c Change) Empty() bool {
-	return len(c.Answers) == 0 && len(c.Findings) == 0 && len(c.Mitigations) == 0 && c.Status == "" && c.Seq == 0
+	return c.Questionnaire == "" && c.QuestionnaireVersion == 0 && len(c.Answers) == 0 && len(c.Findings) == 0 && len(c.Mitigations) == 0 && c.Status == "" && c.Seq == 0 && c.Consultation == nil
 }
 
 // Apply returns the state after the change; s itself is not modified.
 func (s State) Apply(c Change) State {
 	next := s.clone()
+	if c.Questionnaire != "" {
+		next.Questionnaire, next.QuestionnaireVersion = c.Questionnaire, c.QuestionnaireVersion
+	}
 	for k, v := range c.Answers {
 		if v == nil {
 			delete(next.Answers, k)
@@ -149,12 +165,18 @@ func (s State) Apply(c Change) State {
 	if c.Seq != 0 {
 		next.Seq = c.Seq
 	}
+	if c.Consultation != nil {
+		next.Consultation = *c.Consultation
+	}
 	return next
 }
 
 // Diff is the change that turns from into to: Apply(from, Diff(from, to)) equals to.
 func Diff(from, to State) Change {
 	c := Change{Answers: AnswerChanges(from.Answers, to.Answers)}
+	if from.Questionnaire != to.Questionnaire || from.QuestionnaireVersion != to.QuestionnaireVersion {
+		c.Questionnaire, c.QuestionnaireVersion = to.Questionnaire, to.QuestionnaireVersion
+	}
 	for k := range from.Answers {
 		if _, ok := to.Answers[k]; !ok {
 			c.Answers[k] = nil
@@ -167,6 +189,10 @@ func Diff(from, to State) Change {
 	}
 	if from.Seq != to.Seq {
 		c.Seq = to.Seq
+	}
+	if from.Consultation != to.Consultation {
+		cons := to.Consultation
+		c.Consultation = &cons
 	}
 	if len(c.Answers) == 0 {
 		c.Answers = nil
@@ -206,6 +232,14 @@ func AnswerChanges(current map[string]any, proposed map[string]any) map[string]a
 		}
 	}
 	return out
+}
+
+// SameAnswer tells whether two answers are equal; nil is no answer.
+func SameAnswer(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return sameAnswer(a, b)
 }
 
 // sameAnswer compares answers after a JSON round trip, where []string becomes []any and numbers

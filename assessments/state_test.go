@@ -18,7 +18,7 @@ func TestHashIsStable(t *testing.T) {
 	if a.Hash() != b.Hash() {
 		t.Fatalf("hash differs after a round trip:\n%s\n%s", a.Canonical(), b.Canonical())
 	}
-	if got := string(a.Canonical()); got != `{"questionnaire":"q","questionnaire_version":1,"status":"draft","answers":{"a":["1","2"],"b":"x","n":3.5},"findings":{},"mitigations":{},"seq":0}` {
+	if got := string(a.Canonical()); got != `{"questionnaire":"q","questionnaire_version":1,"status":"draft","answers":{"a":["1","2"],"b":"x","n":3.5},"findings":{},"mitigations":{},"seq":0,"consultation":{}}` {
 		t.Errorf("canonical JSON: %s", got)
 	}
 	c := a.Apply(Change{Answers: map[string]any{"b": "y"}})

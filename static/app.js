@@ -69,6 +69,18 @@ function autosave(form) {
     clearTimeout(timer);
     timer = setTimeout(save, delay);
   };
+  // A Save press while an autosave is pending or on its way waits for it, so the form posts
+  // the revision the autosave produced rather than racing it.
+  form.addEventListener("submit", (event) => {
+    clearTimeout(timer);
+    if (!inFlight) return;
+    event.preventDefault();
+    const wait = setInterval(() => {
+      if (inFlight) return;
+      clearInterval(wait);
+      form.requestSubmit(event.submitter);
+    }, 50);
+  });
   form.addEventListener("change", () => schedule(150));
   form.addEventListener("input", (event) => {
     if (event.target.matches("input[type=text], input[type=number], textarea")) schedule(1200);
@@ -93,7 +105,13 @@ function update(form, data) {
     el.textContent = msg;
     el.hidden = msg === "";
     const q = el.closest(".question");
-    if (q) q.classList.toggle("invalid", msg !== "");
+    if (q) {
+      q.classList.toggle("invalid", msg !== "");
+      q.querySelectorAll("input[type=text], textarea, input[type=date]").forEach((input) => {
+        if (msg) input.setAttribute("aria-invalid", "true");
+        else input.removeAttribute("aria-invalid");
+      });
+    }
   });
   const raised = data.raised_by || {};
   form.querySelectorAll("[data-marks]").forEach((el) => {
@@ -107,7 +125,15 @@ function update(form, data) {
       el.appendChild(b);
     });
     const missing = (data.progress && data.progress.missing) || [];
-    el.querySelectorAll("[data-testid^='missing-']").forEach((b) => { if (!missing.includes(key)) b.remove(); });
+    const badge = el.querySelector("[data-testid^='missing-']");
+    if (badge && !missing.includes(key)) badge.remove();
+    if (!badge && missing.includes(key)) {
+      const b = document.createElement("span");
+      b.className = "badge warn";
+      b.dataset.testid = "missing-" + key;
+      b.textContent = "Not answered";
+      el.appendChild(b);
+    }
   });
   const p = data.progress;
   if (p) {

@@ -141,31 +141,35 @@ func (s *Store) ApplyChange(ctx context.Context, id int64, base int, author int6
 	var a *Assessment
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		a, err = scanAssessment(tx.QueryRowContext(ctx, "SELECT "+assessmentColumns+" FROM assessments WHERE id = ?", id))
-		if err != nil {
-			return err
-		}
-		if a.Revision != base {
-			return ErrConflict
-		}
-		if c.Empty() {
-			return nil
-		}
-		state := a.State.Apply(c)
-		now := s.stamp()
-		next := a.Revision + 1
-		if err := insertRevision(ctx, tx, id, next, author, now, summary, c, state.Hash()); err != nil {
-			return err
-		}
-		a, err = scanAssessment(tx.QueryRowContext(ctx, `UPDATE assessments SET status = ?, revision = ?, state = ?,
-			state_hash = ?, updated_at = ? WHERE id = ? RETURNING `+assessmentColumns,
-			string(state.Status), next, string(state.Canonical()), state.Hash(), now, id))
-		if err != nil {
-			return err
-		}
-		return project(ctx, tx, id, state)
+		a, err = applyChange(ctx, tx, id, base, author, c, summary, s.stamp())
+		return err
 	})
 	return a, err
+}
+
+func applyChange(ctx context.Context, tx *sql.Tx, id int64, base int, author int64, c assessments.Change, summary, now string) (*Assessment, error) {
+	a, err := scanAssessment(tx.QueryRowContext(ctx, "SELECT "+assessmentColumns+" FROM assessments WHERE id = ?", id))
+	if err != nil {
+		return nil, err
+	}
+	if a.Revision != base {
+		return nil, ErrConflict
+	}
+	if c.Empty() {
+		return a, nil
+	}
+	state := a.State.Apply(c)
+	next := a.Revision + 1
+	if err := insertRevision(ctx, tx, id, next, author, now, summary, c, state.Hash()); err != nil {
+		return nil, err
+	}
+	a, err = scanAssessment(tx.QueryRowContext(ctx, `UPDATE assessments SET status = ?, revision = ?, state = ?,
+		state_hash = ?, updated_at = ? WHERE id = ? RETURNING `+assessmentColumns,
+		string(state.Status), next, string(state.Canonical()), state.Hash(), now, id))
+	if err != nil {
+		return nil, err
+	}
+	return a, project(ctx, tx, id, state)
 }
 
 // Revision is one appended change of an assessment.

@@ -25,6 +25,49 @@ type AssessmentView struct {
 	CanEdit    bool
 	Revision   int // the revision the form saves against
 	Conflict   *ConflictView
+	Review     *ReviewView                 // the overview's review panel; nil elsewhere
+	Comments   map[string][]*store.Comment // open comments by "question:key" or "finding:id"
+	CanComment bool
+}
+
+// ReviewView is the review panel: what may happen next, and what happened.
+type ReviewView struct {
+	Events         []*store.ReviewEvent
+	CanSubmit      bool
+	SubmitProblems []string
+	IsReviewer     bool
+	DecideProblem  string // why the user may not decide now; empty when they may
+	CanReassess    bool
+	OpenComments   []*store.Comment
+	Form           Form // submit note or decision comment, kept after a refusal
+	CanConsult     bool
+	ConsultForm    Form
+}
+
+func reviewLabel(k store.ReviewKind) string {
+	switch k {
+	case store.ReviewSubmit:
+		return "Submitted for review"
+	case store.ReviewApprove:
+		return "Approved"
+	case store.ReviewRequestChanges:
+		return "Changes requested"
+	}
+	return string(k)
+}
+
+func (v AssessmentView) commentsOn(kind, key string) []*store.Comment {
+	return v.Comments[kind+":"+key]
+}
+
+func (v AssessmentView) commentTarget(c *store.Comment) (string, string) {
+	if c.TargetKind == "question" {
+		return v.label(c.TargetKey), v.questionURL(c.TargetKey)
+	}
+	if f, ok := v.Assessment.State.Findings[c.TargetKey]; ok {
+		return f.Title, v.findingURL(c.TargetKey)
+	}
+	return c.TargetKey, "#"
 }
 
 // ConflictView lists what others saved since the user opened the form.
@@ -243,3 +286,39 @@ func numberAttr(f *float64) string {
 }
 
 func pct(n int) string { return strconv.Itoa(n) }
+
+func lineClass(op string) string {
+	switch op {
+	case "+":
+		return "add"
+	case "-":
+		return "del"
+	}
+	return "same"
+}
+
+func answerOrEmpty(def *questionnaire.Definition, key string, v any) string {
+	if v == nil {
+		return ""
+	}
+	return AnswerText(def, key, v)
+}
+
+func (v AssessmentView) sectionKeys() []string {
+	var keys []string
+	for _, q := range v.Section.Questions {
+		keys = append(keys, q.Key)
+	}
+	return keys
+}
+
+// inputOrder lists the keys of a finding's inputs in questionnaire order.
+func (v AssessmentView) inputOrder(inputs map[string]any) []string {
+	var keys []string
+	for _, q := range v.Def.Questions() {
+		if _, ok := inputs[q.Key]; ok {
+			keys = append(keys, q.Key)
+		}
+	}
+	return keys
+}

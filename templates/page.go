@@ -17,6 +17,8 @@ type Page struct {
 	CSRF  string
 	Flash string
 	Nav   string // the navigation entry to mark current: "dashboard", "projects", "admin", "account"
+	// Unread counts the user's unread notifications, for the bell.
+	Unread int
 }
 
 // Form carries what a user submitted and what was wrong with it, so a failed form is shown again
@@ -24,7 +26,18 @@ type Page struct {
 type Form struct {
 	Values url.Values
 	Errors map[string]string
+	// Prefix goes before every element id the form's fields use, so that two forms on one page
+	// with fields of the same name keep their labels apart.
+	Prefix string
 }
+
+// Prefixed returns the form with ids prefixed by p.
+func (f Form) Prefixed(p string) Form {
+	f.Prefix = p
+	return f
+}
+
+func (f Form) id(name string) string { return f.Prefix + name }
 
 // NewForm returns an empty form.
 func NewForm() Form { return Form{Values: url.Values{}, Errors: map[string]string{}} }

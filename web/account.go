@@ -38,7 +38,7 @@ func (s *Server) createToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("API token created", "user", u.ID, "name", f.Get("token_name"))
+	s.audit(c, store.AuditTokenCreate, store.AuditTarget("user", u.ID), map[string]any{"name": f.Get("token_name")})
 	// The secret is shown in this response only; a reload shows the list without it.
 	v.NewToken, v.TokenForm = secret, templates.NewForm()
 	return s.renderAccount(c, http.StatusCreated, v)
@@ -53,7 +53,7 @@ func (s *Server) revokeToken(c echo.Context) error {
 	if err := s.store.RevokeAPIToken(c.Request().Context(), u.ID, id); err != nil {
 		return err
 	}
-	s.log.Info("API token revoked", "user", u.ID, "token", id)
+	s.audit(c, store.AuditTokenRevoke, store.AuditTarget("user", u.ID), map[string]any{"token": id})
 	s.flash(c, "Token revoked.")
 	return c.Redirect(http.StatusSeeOther, "/account")
 }
@@ -77,6 +77,7 @@ func (s *Server) changePassword(c echo.Context) error {
 	if err := s.startSession(c, u); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	s.audit(c, store.AuditUserPassword, store.AuditTarget("user", u.ID), map[string]any{"how": "changed by the user"})
 	s.flash(c, "Password changed. Your other sessions are signed out.")
 	return c.Redirect(http.StatusSeeOther, "/account")
 }

@@ -53,7 +53,7 @@ func (s *Server) adminAddUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("user created", "by", authFrom(c).user.ID, "user", u.ID, "admin", u.IsAdmin)
+	s.audit(c, store.AuditUserCreate, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email, "admin": u.IsAdmin, "invited": password == ""})
 	if password != "" {
 		s.flash(c, "Account created for "+u.Email+".")
 		return c.Redirect(http.StatusSeeOther, "/admin/users")
@@ -114,7 +114,7 @@ func (s *Server) adminEditUser(c echo.Context) error {
 	if err := s.store.UpdateUser(ctx, u.ID, f.Get("name"), makeAdmin); err != nil {
 		return err
 	}
-	s.log.Info("user changed", "by", authFrom(c).user.ID, "user", u.ID, "admin", makeAdmin)
+	s.audit(c, store.AuditUserUpdate, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email, "name": f.Get("name"), "admin": makeAdmin, "was_admin": u.IsAdmin})
 	s.flash(c, "Saved.")
 	return c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(u.ID, 10))
 }
@@ -128,7 +128,7 @@ func (s *Server) adminResetLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("password reset link made", "by", authFrom(c).user.ID, "user", u.ID)
+	s.audit(c, store.AuditUserResetLink, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email})
 	link := &templates.OneTimeLink{Email: u.Email, URL: s.absURL("/password/" + token), Purpose: "reset"}
 	return s.renderAdminUsers(c, http.StatusCreated, templates.NewForm(), link)
 }
@@ -145,7 +145,11 @@ func (s *Server) adminDisableUser(c echo.Context) error {
 	if err := s.store.SetDisabled(c.Request().Context(), u.ID, disable); err != nil {
 		return err
 	}
-	s.log.Info("user disabled", "by", authFrom(c).user.ID, "user", u.ID, "disabled", disable)
+	action := store.AuditUserEnable
+	if disable {
+		action = store.AuditUserDisable
+	}
+	s.audit(c, action, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email})
 	if disable {
 		s.flash(c, u.Email+" is disabled and signed out everywhere.")
 	} else {

@@ -96,7 +96,7 @@ func (s *Server) apiImportQuestionnaire(c echo.Context) error {
 		return c.JSON(http.StatusUnprocessableEntity, map[string]any{
 			"error": fmt.Sprintf("the definition has %d problems", len(probs)), "problems": list})
 	}
-	s.log.Info("questionnaire imported", "by", authFrom(c).user.ID, "key", d.Key, "version", d.Version)
+	s.audit(c, store.AuditQuestionnaireImport, "questionnaire:"+d.Key, map[string]any{"version": d.Version, "title": d.Title})
 	return c.JSON(http.StatusCreated, apiQuestionnaireSummary{Key: d.Key, Title: d.Title, Version: d.Version, Versions: []int{d.Version}})
 }
 

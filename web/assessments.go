@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -113,7 +114,7 @@ func (s *Server) assessmentView(acc *access, a *store.Assessment, def *questionn
 	answers := questionnaire.Answers(a.Answers())
 	v := templates.AssessmentView{
 		Project: acc.project, Assessment: a, Def: def, Progress: def.Progress(answers), Raised: def.Evaluate(answers),
-		CanEdit: acc.can(actEdit) && a.Status.Editable(), Revision: a.Revision,
+		CanEdit: acc.can(actEdit) && a.Status.Editable(), Revision: a.Revision, CanComment: canComment(acc, a),
 		Values: map[string][]string{}, Errors: map[string]string{}, Visible: map[string]bool{}, RaisedBy: map[string][]string{},
 	}
 	for _, q := range def.Questions() {
@@ -155,6 +156,9 @@ func (s *Server) showAssessment(c echo.Context) error {
 		return err
 	}
 	v := s.assessmentView(acc, a, def)
+	if v.Review, err = s.reviewView(c, acc, a, def); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, templates.AssessmentOverview(s.page(c, def.Title, "projects"), v))
 }
 
@@ -169,6 +173,9 @@ func (s *Server) showSection(c echo.Context) error {
 	}
 	v := s.assessmentView(acc, a, def)
 	v.Section = sec
+	if err := s.loadComments(c, &v); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, templates.AssessmentSection(s.page(c, sec.Title+" · "+def.Title, "projects"), v))
 }
 
@@ -217,19 +224,46 @@ func (s *Server) saveSection(c echo.Context) error {
 		if wantsJSON {
 			return c.JSON(http.StatusUnprocessableEntity, saveResultOf(v))
 		}
-		return s.render(c, http.StatusUnprocessableEntity, templates.AssessmentSection(s.page(c, sec.Title, "projects"), v))
+		return s.render(c, http.StatusUnprocessableEntity, templates.AssessmentSection(s.page(c, sec.Title+" · "+def.Title, "projects"), v))
 	}
-	saved, err := s.commit(c, a, def, base, a.State.Apply(assessments.Change{Answers: proposed}), "")
+	// A form opened at an older revision is merged with what others saved since: answers only the
+	// user changed, or only the others changed, both survive. Only a question both changed, to
+	// different answers, is a conflict the user must look at.
+	var conflicts []string
+	if base != a.Revision {
+		if proposed, conflicts, err = s.mergeSection(c, a, sec, base, proposed); err != nil {
+			return err
+		}
+		if len(conflicts) == 0 {
+			base = a.Revision
+		}
+	}
+	var saved *store.Assessment
+	if len(conflicts) == 0 {
+		saved, err = s.commit(c, a, def, base, a.State.Apply(assessments.Change{Answers: proposed}), "")
+	} else {
+		err = store.ErrConflict
+	}
 	if errors.Is(err, store.ErrConflict) {
-		v.Conflict, err = s.conflict(c, a, def, base)
+		if a, err = s.store.Assessment(c.Request().Context(), a.ID); err != nil {
+			return err
+		}
+		v.Conflict, err = s.conflict(c, a, def, base, conflicts)
 		if err != nil {
 			return err
 		}
-		v.Revision = a.Revision // saving again deliberately applies the typed answers on top
-		if wantsJSON {
-			return c.JSON(http.StatusConflict, map[string]any{"error": "Someone else saved this assessment since you opened it.", "current_revision": a.Revision})
+		// Show the merged answers, with the user's own where both changed; saving again
+		// deliberately applies them on top of the current revision.
+		for k, val := range proposed {
+			if !slices.Contains(conflicts, k) {
+				v.Values[k] = formValues(val)
+			}
 		}
-		return s.render(c, http.StatusConflict, templates.AssessmentSection(s.page(c, sec.Title, "projects"), v))
+		v.Revision = a.Revision
+		if wantsJSON {
+			return c.JSON(http.StatusConflict, map[string]any{"error": "Someone else changed the same answers since you opened the page.", "current_revision": a.Revision})
+		}
+		return s.render(c, http.StatusConflict, templates.AssessmentSection(s.page(c, sec.Title+" · "+def.Title, "projects"), v))
 	}
 	if err != nil {
 		return err
@@ -259,14 +293,17 @@ func capitalise(s string) string {
 }
 
 // conflict lists what others changed after the revision the user started from.
-func (s *Server) conflict(c echo.Context, a *store.Assessment, def *questionnaire.Definition, base int) (*templates.ConflictView, error) {
-	revs, err := s.store.Revisions(c.Request().Context(), a.ID, base)
+func (s *Server) conflict(c echo.Context, a *store.Assessment, def *questionnaire.Definition, base int, keys []string) (*templates.ConflictView, error) {
+	revs, err := s.store.Revisions(c.Request().Context(), a.ID, max(base, 0))
 	if err != nil {
 		return nil, err
 	}
 	cv := &templates.ConflictView{Current: a.Revision}
 	for _, r := range revs {
 		for key, val := range r.Change.Answers {
+			if keys != nil && !slices.Contains(keys, key) {
+				continue
+			}
 			label := key
 			if q, ok := def.Question(key); ok {
 				label = q.Label
@@ -304,9 +341,60 @@ func saveResultOf(v templates.AssessmentView) saveResult {
 // difference. An empty summary is written from the change.
 func (s *Server) commit(c echo.Context, a *store.Assessment, def *questionnaire.Definition, base int, next assessments.State, summary string) (*store.Assessment, error) {
 	next = assessments.Reconcile(def, next)
+	if next.Status == assessments.ChangesRequested && !assessments.Diff(a.State, next).Empty() {
+		next.Status = assessments.Draft // the requested changes are being made
+	}
 	change := assessments.Diff(a.State, next)
 	if summary == "" {
 		summary = assessments.Summarise(def, a.State, change)
 	}
 	return s.store.ApplyChange(c.Request().Context(), a.ID, base, authFrom(c).user.ID, change, summary)
+}
+
+// loadComments fills the open comments the page shows beside questions and findings.
+func (s *Server) loadComments(c echo.Context, v *templates.AssessmentView) error {
+	list, err := s.store.Comments(c.Request().Context(), v.Assessment.ID, false)
+	if err != nil {
+		return err
+	}
+	v.Comments = map[string][]*store.Comment{}
+	for _, cm := range list {
+		k := cm.TargetKind + ":" + cm.TargetKey
+		v.Comments[k] = append(v.Comments[k], cm)
+	}
+	return nil
+}
+
+// mergeSection merges the answers a user posted for a section, from a form opened at revision
+// base, with the current answers. It returns the answers to save and the questions where both
+// sides changed the answer differently.
+func (s *Server) mergeSection(c echo.Context, a *store.Assessment, sec *questionnaire.Section, base int, posted map[string]any) (map[string]any, []string, error) {
+	var conflicts []string
+	_, states, err := s.history(c, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	if base < 1 || base > len(states) {
+		for _, q := range sec.Questions {
+			if !assessments.SameAnswer(posted[q.Key], a.Answers()[q.Key]) {
+				conflicts = append(conflicts, q.Key)
+			}
+		}
+		return posted, conflicts, nil
+	}
+	was := states[base-1].Answers
+	merged := map[string]any{}
+	for _, q := range sec.Questions {
+		mine, theirs, before := posted[q.Key], a.Answers()[q.Key], was[q.Key]
+		switch {
+		case assessments.SameAnswer(mine, before): // the user left it: keep the others' answer
+			merged[q.Key] = theirs
+		case assessments.SameAnswer(theirs, before), assessments.SameAnswer(mine, theirs):
+			merged[q.Key] = mine
+		default:
+			merged[q.Key] = mine
+			conflicts = append(conflicts, q.Key)
+		}
+	}
+	return merged, conflicts, nil
 }

@@ -54,6 +54,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	if byEmail >= maxFailsPerEmail || byAddr >= maxFailsPerAddr {
 		s.log.Warn("sign-in throttled", "email", email, "addr", addr)
+		s.auditEvent(c, store.AuditEvent{ActorEmail: email, ClientAddr: addr, Action: store.AuditLoginFailed, Details: map[string]any{"email": email, "throttled": true}})
 		return fail(http.StatusTooManyRequests, "Too many failed sign-ins. Wait 15 minutes and try again, or ask an administrator for a reset link.")
 	}
 	u, err := s.store.UserByEmail(ctx, email)
@@ -68,7 +69,7 @@ func (s *Server) login(c echo.Context) error {
 		if err := s.store.RecordLoginFailure(ctx, email, addr); err != nil {
 			return err
 		}
-		s.log.Info("sign-in failed", "email", email, "addr", addr)
+		s.auditEvent(c, store.AuditEvent{ActorEmail: email, ClientAddr: addr, Action: store.AuditLoginFailed, Details: map[string]any{"email": email}})
 		return fail(http.StatusUnauthorized, "The email or password is not right, or the account is disabled.")
 	}
 	if err := s.store.ClearLoginFailures(ctx, email); err != nil {
@@ -77,7 +78,7 @@ func (s *Server) login(c echo.Context) error {
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
-	s.log.Info("signed in", "user", u.ID, "addr", addr)
+	s.auditEvent(c, store.AuditEvent{ActorID: u.ID, ActorEmail: u.Email, ClientAddr: addr, Action: store.AuditLogin, Target: store.AuditTarget("user", u.ID)})
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
@@ -99,6 +100,9 @@ func (s *Server) startSession(c echo.Context, u *store.User) error {
 }
 
 func (s *Server) logout(c echo.Context) error {
+	if a := authFrom(c); a.user != nil {
+		s.audit(c, store.AuditLogout, store.AuditTarget("user", a.user.ID), nil)
+	}
 	if a := authFrom(c); a.session != "" {
 		if err := s.store.DeleteSession(c.Request().Context(), a.session); err != nil {
 			return err
@@ -185,7 +189,8 @@ func (s *Server) passwordLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("password set through link", "purpose", v.Purpose, "user", u.ID)
+	s.auditEvent(c, store.AuditEvent{ActorID: u.ID, ActorEmail: u.Email, ClientAddr: c.RealIP(), Action: store.AuditUserPassword,
+		Target: store.AuditTarget("user", u.ID), Details: map[string]any{"how": v.Purpose + " link", "admin": u.IsAdmin}})
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}

@@ -229,6 +229,9 @@ func (s *Server) findingView(c echo.Context, acc *access, a *store.Assessment, d
 			v.Suggested = append(v.Suggested, m)
 		}
 	}
+	if err := s.loadComments(c, &v.AssessmentView); err != nil {
+		return templates.FindingView{}, err
+	}
 	v.FindingForm = findingForm(f)
 	v.AcceptForm = templates.NewForm()
 	v.AcceptForm.Set("expires", s.now().AddDate(1, 0, 0).UTC().Format(time.DateOnly))
@@ -348,7 +351,7 @@ func (s *Server) acceptFinding(c echo.Context) error {
 	if err != nil {
 		return s.findingFailure(c, acc, a, def, f.ID, err, func(v *templates.FindingView, fm templates.Form) { v.AcceptForm = fm }, form)
 	}
-	s.log.Info("risk accepted", "user", u.ID, "assessment", a.ID, "finding", f.ID, "expires", acceptance.Expires)
+	s.audit(c, store.AuditRiskAccept, store.AuditTarget("assessment", a.ID), map[string]any{"finding": f.ID, "title": f.Title, "expires": acceptance.Expires, "justification": acceptance.Justification})
 	s.flash(c, "Residual risk accepted until "+acceptance.Expires+".")
 	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+f.ID)
 }
@@ -371,6 +374,7 @@ func (s *Server) withdrawAcceptance(c echo.Context) error {
 	if err != nil {
 		return s.findingFailure(c, acc, a, def, f.ID, err, func(*templates.FindingView, templates.Form) {}, templates.NewForm())
 	}
+	s.audit(c, store.AuditRiskWithdraw, store.AuditTarget("assessment", a.ID), map[string]any{"finding": f.ID, "title": f.Title})
 	s.flash(c, "Acceptance withdrawn; the finding is open again.")
 	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+f.ID)
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -204,4 +205,26 @@ func (a *app) api(method, path, token, body string, headers ...string) response 
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+func jsonString(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// tamper changes the database behind the app's back, as an intruder with the file would.
+func tamper(t testing.TB, a *app, query string, args ...any) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+a.store.Path()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatalf("tamper: %v", err)
+	}
 }

@@ -42,6 +42,7 @@ func (s *Server) addMember(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
+	s.audit(c, store.AuditMemberAdd, store.AuditTarget("project", a.project.ID), map[string]any{"user": u.Email, "role": string(role)})
 	s.flash(c, u.Email+" now has the role "+templates.RoleLabel(role)+" in this project.")
 	return c.Redirect(http.StatusSeeOther, projectPath(a.project.ID))
 }
@@ -67,6 +68,7 @@ func (s *Server) changeMember(c echo.Context) error {
 	} else if err != nil {
 		return err
 	} else {
+		s.audit(c, store.AuditMemberRole, store.AuditTarget("project", a.project.ID), map[string]any{"user": userID, "role": string(role)})
 		s.flash(c, "Role changed.")
 	}
 	return c.Redirect(http.StatusSeeOther, projectPath(a.project.ID))
@@ -86,6 +88,7 @@ func (s *Server) removeMember(c echo.Context) error {
 	} else if err != nil {
 		return err
 	} else {
+		s.audit(c, store.AuditMemberRemove, store.AuditTarget("project", a.project.ID), map[string]any{"user": userID})
 		s.flash(c, "Member removed.")
 	}
 	return c.Redirect(http.StatusSeeOther, projectPath(a.project.ID))

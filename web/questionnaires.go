@@ -220,7 +220,7 @@ func (s *Server) adminImportQuestionnaire(c echo.Context) error {
 	if len(probs) > 0 {
 		return s.renderAdminQuestionnaires(c, http.StatusUnprocessableEntity, templates.QuestionnaireImport{File: name, Problems: problemLines(probs)})
 	}
-	s.log.Info("questionnaire imported", "by", authFrom(c).user.ID, "key", d.Key, "version", d.Version)
+	s.audit(c, store.AuditQuestionnaireImport, "questionnaire:"+d.Key, map[string]any{"version": d.Version, "title": d.Title})
 	s.flash(c, fmt.Sprintf("Imported %s version %d.", d.Title, d.Version))
 	return c.Redirect(http.StatusSeeOther, "/admin/questionnaires")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/static"
+	"github.com/piaf-dev/piaf/store"
 )
 
 // routes lists every route, grouped by resource.
@@ -76,6 +77,22 @@ func (s *Server) routes() {
 	ui.POST("/assessments/:assessment/mitigations/:mitigation", s.updateMitigation)
 	ui.GET("/catalogue", s.catalogue)
 
+	// Review, history and comments.
+	ui.POST("/assessments/:assessment/submit", s.reviewForm(store.ReviewSubmit, "note"))
+	ui.POST("/assessments/:assessment/approve", s.reviewForm(store.ReviewApprove, "comment"))
+	ui.POST("/assessments/:assessment/request-changes", s.reviewForm(store.ReviewRequestChanges, "comment"))
+	ui.POST("/assessments/:assessment/reassess", s.reassessForm)
+	ui.POST("/assessments/:assessment/consultation", s.saveConsultation)
+	ui.POST("/assessments/:assessment/comments", s.addComment)
+	ui.POST("/assessments/:assessment/comments/:comment/resolve", s.resolveComment)
+	ui.GET("/assessments/:assessment/history", s.showHistory)
+	ui.POST("/assessments/:assessment/restore", s.restoreForm)
+
+	// Notifications.
+	ui.GET("/notifications", s.notificationList)
+	ui.POST("/notifications/read", s.readAllNotifications)
+	ui.POST("/notifications/:notification", s.readNotification)
+
 	// Administration.
 	admin := ui.Group("/admin", requireAdmin)
 	admin.GET("/users", s.adminUsers)
@@ -85,6 +102,9 @@ func (s *Server) routes() {
 	admin.POST("/users/:user/reset", s.adminResetLink)
 	admin.POST("/users/:user/disable", s.adminDisableUser)
 	admin.GET("/questionnaires", s.adminQuestionnaires)
+	admin.GET("/settings", s.adminSettings)
+	admin.POST("/settings", s.adminSaveSettings)
+	admin.GET("/audit", s.adminAudit)
 	uploads.POST("/admin/questionnaires", s.adminImportQuestionnaire, requireAdmin)
 
 	// The JSON API.
@@ -110,6 +130,14 @@ func (s *Server) routes() {
 	api.DELETE("/assessments/:assessment/findings/:finding/mitigations/:mitigation", s.apiUnlinkMitigation)
 	api.PATCH("/assessments/:assessment/mitigations/:mitigation", s.apiUpdateMitigation)
 	api.GET("/mitigations/catalogue", s.apiCatalogue)
+	api.POST("/assessments/:assessment/submit", s.apiReview(store.ReviewSubmit))
+	api.POST("/assessments/:assessment/approve", s.apiReview(store.ReviewApprove))
+	api.POST("/assessments/:assessment/request-changes", s.apiReview(store.ReviewRequestChanges))
+	api.POST("/assessments/:assessment/reassess", s.apiReassess)
+	api.POST("/assessments/:assessment/restore", s.apiRestore)
+	api.GET("/assessments/:assessment/revisions", s.apiRevisions)
+	api.GET("/assessments/:assessment/revisions/:number", s.apiRevision)
+	api.GET("/assessments/:assessment/diff", s.apiDiff)
 	api.GET("/questionnaires", s.apiQuestionnaires)
 	api.GET("/questionnaires/:key", s.apiQuestionnaire)
 	uploads.POST("/api/v1/questionnaires", s.apiImportQuestionnaire)

@@ -80,7 +80,15 @@ func (s *Server) render(c echo.Context, status int, page templ.Component) error 
 // page is the layout data for the current request.
 func (s *Server) page(c echo.Context, title, nav string) templates.Page {
 	a := authFrom(c)
-	return templates.Page{Title: title, User: a.user, CSRF: csrfToken(c), Flash: takeFlash(c), Nav: nav}
+	p := templates.Page{Title: title, User: a.user, CSRF: csrfToken(c), Flash: takeFlash(c), Nav: nav}
+	if a.user != nil {
+		n, err := s.store.UnreadNotifications(c.Request().Context(), a.user.ID)
+		if err != nil {
+			s.log.Warn("count notifications", "err", err) // the page still works without the count
+		}
+		p.Unread = n
+	}
+	return p
 }
 
 // absURL turns a path into a link for people outside the browser (logs, emails).

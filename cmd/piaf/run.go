@@ -27,6 +27,7 @@ Usage:
   piaf token create [--data DIR] --email E --name N
                                             create an API token and print it
   piaf backup [--data DIR] FILE             write a consistent copy of the database to FILE
+  piaf audit verify [--data DIR]            check that the audit log's hash chain is unbroken
   piaf questionnaire lint FILE              check a questionnaire YAML file, mitigations included
   piaf questionnaire show [--data DIR] [--version N] KEY
                                             print a questionnaire's sections, questions and rules
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return tokenCommand(ctx, rest, e)
 	case "backup":
 		return backup(ctx, rest, e)
+	case "audit":
+		return auditCommand(ctx, rest, e)
 	case "questionnaire":
 		return questionnaireCommand(ctx, rest, e)
 	case "help", "-h", "--help", "-help":

@@ -1,0 +1,250 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
+)
+
+// ReviewKind is what a review event records.
+type ReviewKind string
+
+// Review events.
+const (
+	ReviewSubmit         ReviewKind = "submit"
+	ReviewApprove        ReviewKind = "approve"
+	ReviewRequestChanges ReviewKind = "request_changes"
+)
+
+// ReviewEvent is a submission or a reviewer's decision, bound to the revision and state hash it
+// was made on.
+type ReviewEvent struct {
+	ID        int64
+	Kind      ReviewKind
+	UserID    int64
+	UserEmail string
+	Revision  int
+	StateHash string
+	Comment   string
+	CreatedAt time.Time
+}
+
+// Notification is an in-app message for one user.
+type Notification struct {
+	ID        int64
+	UserID    int64
+	Kind      string
+	Title     string
+	Link      string
+	CreatedAt time.Time
+	ReadAt    *time.Time
+}
+
+// Decision moves an assessment to a new status: the status change is a revision, and the event
+// and its notifications are recorded in the same transaction, so none exists without the others.
+type Decision struct {
+	AssessmentID int64
+	Base         int // the revision the decision was made on
+	UserID       int64
+	UserEmail    string
+	Kind         ReviewKind
+	Status       assessments.Status
+	Comment      string
+	Summary      string
+	Notify       []Notification
+}
+
+// Decide records a decision; ErrConflict when the assessment moved past Base.
+func (s *Store) Decide(ctx context.Context, d Decision) (*Assessment, error) {
+	var a *Assessment
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		a, err = applyChange(ctx, tx, d.AssessmentID, d.Base, d.UserID, assessments.Change{Status: d.Status}, d.Summary, s.stamp())
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO review_events (assessment_id, kind, user_id, user_email, revision, state_hash, comment, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, string(d.Kind), nullID(d.UserID), d.UserEmail, a.Revision, a.StateHash, d.Comment, s.stamp()); err != nil {
+			return fmt.Errorf("store: record review: %w", err)
+		}
+		return notify(ctx, tx, d.Notify, s.stamp())
+	})
+	return a, err
+}
+
+func notify(ctx context.Context, tx *sql.Tx, list []Notification, now string) error {
+	for _, n := range list {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, title, link, created_at) VALUES (?, ?, ?, ?, ?)`,
+			n.UserID, n.Kind, n.Title, n.Link, now); err != nil {
+			return fmt.Errorf("store: notify: %w", err)
+		}
+	}
+	return nil
+}
+
+// Notify stores notifications outside a decision.
+func (s *Store) Notify(ctx context.Context, list []Notification) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return notify(ctx, tx, list, s.stamp()) })
+}
+
+// ReviewEvents lists an assessment's review events, oldest first.
+func (s *Store) ReviewEvents(ctx context.Context, assessmentID int64) ([]*ReviewEvent, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, kind, coalesce(user_id, 0), user_email, revision, state_hash, comment, created_at
+		FROM review_events WHERE assessment_id = ? ORDER BY id`, assessmentID)
+	if err != nil {
+		return nil, fmt.Errorf("store: review events: %w", err)
+	}
+	defer rows.Close()
+	var out []*ReviewEvent
+	for rows.Next() {
+		var e ReviewEvent
+		var kind, at string
+		if err := rows.Scan(&e.ID, &kind, &e.UserID, &e.UserEmail, &e.Revision, &e.StateHash, &e.Comment, &at); err != nil {
+			return nil, err
+		}
+		e.Kind, e.CreatedAt = ReviewKind(kind), parseTime(at)
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}
+
+// Notifications lists a user's notifications, newest first.
+func (s *Store) Notifications(ctx context.Context, userID int64, limit int) ([]*Notification, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, user_id, kind, title, link, created_at, read_at FROM notifications
+		WHERE user_id = ? ORDER BY id DESC LIMIT ?`, userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []*Notification
+	for rows.Next() {
+		var n Notification
+		var at string
+		var read sql.NullString
+		if err := rows.Scan(&n.ID, &n.UserID, &n.Kind, &n.Title, &n.Link, &at, &read); err != nil {
+			return nil, err
+		}
+		n.CreatedAt, n.ReadAt = parseTime(at), parseNullTime(read)
+		out = append(out, &n)
+	}
+	return out, rows.Err()
+}
+
+// UnreadNotifications counts a user's unread notifications.
+func (s *Store) UnreadNotifications(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", userID).Scan(&n)
+	return n, err
+}
+
+// MarkNotificationsRead marks one notification (or, with id 0, all) of the user as read.
+func (s *Store) MarkNotificationsRead(ctx context.Context, userID, id int64) error {
+	q, args := "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL", []any{s.stamp(), userID}
+	if id != 0 {
+		q += " AND id = ?"
+		args = append(args, id)
+	}
+	_, err := s.write.ExecContext(ctx, q, args...)
+	return err
+}
+
+// Comment is a remark on one question or finding of an assessment.
+type Comment struct {
+	ID            int64
+	AssessmentID  int64
+	TargetKind    string // "question" or "finding"
+	TargetKey     string
+	AuthorID      int64
+	AuthorEmail   string
+	Body          string
+	Revision      int
+	CreatedAt     time.Time
+	ResolvedEmail string
+	ResolvedAt    *time.Time
+}
+
+// AddComment stores a comment.
+func (s *Store) AddComment(ctx context.Context, c Comment, notifyList []Notification) (*Comment, error) {
+	c.CreatedAt = s.now()
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO comments (assessment_id, target_kind, target_key, author_id, author_email, body, revision, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.AssessmentID, c.TargetKind, c.TargetKey, nullID(c.AuthorID), c.AuthorEmail, c.Body,
+			c.Revision, formatTime(c.CreatedAt)).Scan(&c.ID)
+		if err != nil {
+			return fmt.Errorf("store: add comment: %w", err)
+		}
+		return notify(ctx, tx, notifyList, s.stamp())
+	})
+	return &c, err
+}
+
+// Comments lists an assessment's comments, oldest first; open ones only unless all.
+func (s *Store) Comments(ctx context.Context, assessmentID int64, all bool) ([]*Comment, error) {
+	q := `SELECT id, assessment_id, target_kind, target_key, coalesce(author_id, 0), author_email, body, revision, created_at,
+		coalesce(resolved_email, ''), resolved_at FROM comments WHERE assessment_id = ?`
+	if !all {
+		q += " AND resolved_at IS NULL"
+	}
+	rows, err := s.read.QueryContext(ctx, q+" ORDER BY id", assessmentID)
+	if err != nil {
+		return nil, fmt.Errorf("store: comments: %w", err)
+	}
+	defer rows.Close()
+	var out []*Comment
+	for rows.Next() {
+		var c Comment
+		var at string
+		var resolved sql.NullString
+		if err := rows.Scan(&c.ID, &c.AssessmentID, &c.TargetKind, &c.TargetKey, &c.AuthorID, &c.AuthorEmail, &c.Body, &c.Revision, &at,
+			&c.ResolvedEmail, &resolved); err != nil {
+			return nil, err
+		}
+		c.CreatedAt, c.ResolvedAt = parseTime(at), parseNullTime(resolved)
+		out = append(out, &c)
+	}
+	return out, rows.Err()
+}
+
+// ResolveComment marks an open comment of the assessment resolved.
+func (s *Store) ResolveComment(ctx context.Context, assessmentID, id, userID int64, email string) (*Comment, error) {
+	res, err := s.write.ExecContext(ctx, `UPDATE comments SET resolved_by = ?, resolved_email = ?, resolved_at = ?
+		WHERE id = ? AND assessment_id = ? AND resolved_at IS NULL`, userID, email, s.stamp(), id, assessmentID)
+	if err != nil {
+		return nil, fmt.Errorf("store: resolve comment: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, ErrNotFound
+	}
+	all, err := s.Comments(ctx, assessmentID, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range all {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	return nil, ErrNotFound
+}
+
+// Setting returns an instance setting, or def when unset.
+func (s *Store) Setting(ctx context.Context, key, def string) (string, error) {
+	var v string
+	err := s.read.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return def, nil
+	}
+	return v, err
+}
+
+// SetSetting stores an instance setting.
+func (s *Store) SetSetting(ctx context.Context, key, value string, by int64) error {
+	_, err := s.write.ExecContext(ctx, `INSERT INTO settings (key, value, updated_by, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+		key, value, nullID(by), s.stamp())
+	return err
+}

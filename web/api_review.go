@@ -1,0 +1,174 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/store"
+)
+
+// apiReview runs a review step from the API: the body may carry a note or comment; If-Match
+// names the revision the decision is made on.
+func (s *Server) apiReview(kind store.ReviewKind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		base, err := ifMatch(c)
+		if err != nil {
+			return err
+		}
+		var in struct {
+			Note    string `json:"note"`
+			Comment string `json:"comment"`
+		}
+		if c.Request().ContentLength != 0 {
+			if err := decodeJSON(c, &in); err != nil {
+				return err
+			}
+		}
+		text := in.Comment
+		if kind == store.ReviewSubmit {
+			text = in.Note
+		}
+		saved, err := s.transition(c, kind, base, text)
+		if err != nil {
+			return err
+		}
+		def, err := s.questionnaires.get(c.Request().Context(), saved.QuestionnaireKey, saved.QuestionnaireVersion)
+		if err != nil {
+			return err
+		}
+		return s.apiAssessmentResponse(c, http.StatusOK, saved, def)
+	}
+}
+
+func (s *Server) apiReassess(c echo.Context) error {
+	next, err := s.reassess(c)
+	if err != nil {
+		return err
+	}
+	def, err := s.questionnaires.get(c.Request().Context(), next.QuestionnaireKey, next.QuestionnaireVersion)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Location", "/api/v1/assessments/"+strconv.FormatInt(next.ID, 10))
+	return s.apiAssessmentResponse(c, http.StatusCreated, next, def)
+}
+
+type apiRevision struct {
+	Number    int                `json:"number"`
+	Parent    int                `json:"parent,omitempty"`
+	Author    string             `json:"author"`
+	CreatedAt time.Time          `json:"created_at"`
+	Summary   string             `json:"summary"`
+	Status    assessments.Status `json:"status,omitempty"` // set when the revision changed the status
+	StateHash string             `json:"state_hash"`
+}
+
+func (s *Server) apiRevisions(c echo.Context) error {
+	_, a, _, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return err
+	}
+	revs, _, err := s.history(c, a)
+	if err != nil {
+		return err
+	}
+	out := make([]apiRevision, len(revs))
+	for i, r := range revs {
+		out[i] = apiRevision{Number: r.Number, Parent: r.Parent, Author: r.AuthorEmail, CreatedAt: r.CreatedAt, Summary: r.Summary,
+			Status: r.Change.Status, StateHash: r.StateHash}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"revisions": out})
+}
+
+func (s *Server) apiRevision(c echo.Context) error {
+	_, a, _, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return err
+	}
+	revs, states, err := s.history(c, a)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Param("number"))
+	if err != nil || n < 1 || n > len(revs) {
+		return errNotFound
+	}
+	r := revs[n-1]
+	return c.JSON(http.StatusOK, map[string]any{
+		"revision": apiRevision{Number: r.Number, Parent: r.Parent, Author: r.AuthorEmail, CreatedAt: r.CreatedAt, Summary: r.Summary,
+			Status: r.Change.Status, StateHash: r.StateHash},
+		"change": r.Change,
+		"state":  states[n-1],
+	})
+}
+
+func (s *Server) apiDiff(c echo.Context) error {
+	_, a, def, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return err
+	}
+	_, states, err := s.history(c, a)
+	if err != nil {
+		return err
+	}
+	from, err1 := strconv.Atoi(c.QueryParam("from"))
+	to, err2 := strconv.Atoi(c.QueryParam("to"))
+	switch {
+	case err1 != nil || from < 1 || from > len(states):
+		return apiErr(http.StatusUnprocessableEntity, "from must be a revision between 1 and "+strconv.Itoa(len(states)), "from")
+	case err2 != nil || to < 1 || to > len(states):
+		return apiErr(http.StatusUnprocessableEntity, "to must be a revision between 1 and "+strconv.Itoa(len(states)), "to")
+	}
+	cmp := assessments.Compare(def, states[from-1], states[to-1])
+	type answer struct {
+		Question string                 `json:"question"`
+		Label    string                 `json:"label"`
+		Old      any                    `json:"old"`
+		New      any                    `json:"new"`
+		Lines    []assessments.LineDiff `json:"lines,omitempty"`
+	}
+	answers := []answer{}
+	for _, d := range cmp.Answers {
+		answers = append(answers, answer{d.Key, d.Label, d.Old, d.New, d.Lines})
+	}
+	findings := []map[string]any{}
+	for _, f := range cmp.Findings {
+		findings = append(findings, map[string]any{"id": f.ID, "title": f.Title, "kind": f.Kind,
+			"old_level": f.OldLevel.Name(), "new_level": f.NewLevel.Name(), "old_status": f.OldStatus, "new_status": f.NewStatus})
+	}
+	mitigations := []map[string]any{}
+	for _, m := range cmp.Mitigations {
+		mitigations = append(mitigations, map[string]any{"id": m.ID, "title": m.Title, "kind": m.Kind, "old_status": m.OldStatus, "new_status": m.NewStatus})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "status_from": cmp.StatusFrom, "status_to": cmp.StatusTo,
+		"answers": answers, "findings": findings, "mitigations": mitigations, "other": cmp.OtherChanged})
+}
+
+func (s *Server) apiRestore(c echo.Context) error {
+	_, a, def, err := s.apiEditable(c)
+	if err != nil {
+		return err
+	}
+	base, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Revision int `json:"revision"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	saved, err := s.restore(c, a, def, base, in.Revision)
+	if err != nil {
+		if err == store.ErrConflict {
+			return c.JSON(http.StatusConflict, map[string]any{"error": "the assessment changed since revision " + strconv.Itoa(base), "current_revision": a.Revision})
+		}
+		return err
+	}
+	return s.apiAssessmentResponse(c, http.StatusOK, saved, def)
+}

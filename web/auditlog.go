@@ -1,0 +1,24 @@
+package web
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"github.com/piaf-dev/piaf/store"
+)
+
+// audit appends a security-relevant event to the hash-chained audit log. The action has already
+// happened: a failure to record it is logged loudly rather than undoing it.
+func (s *Server) audit(c echo.Context, action, target string, details map[string]any) {
+	e := store.AuditEvent{ClientAddr: c.RealIP(), Action: action, Target: target, Details: details}
+	if u := authFrom(c).user; u != nil {
+		e.ActorID, e.ActorEmail = u.ID, u.Email
+	}
+	s.auditEvent(c, e)
+}
+
+func (s *Server) auditEvent(c echo.Context, e store.AuditEvent) {
+	s.log.Info("audit", "action", e.Action, "target", e.Target, "actor", e.ActorEmail, "addr", e.ClientAddr)
+	if err := s.store.Audit(c.Request().Context(), e); err != nil {
+		s.log.Error("audit log: could not record event", "action", e.Action, "target", e.Target, "err", err)
+	}
+}

@@ -1,0 +1,450 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/questionnaire"
+	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/templates"
+)
+
+// settingSelfApproval lets the person who submitted or last edited an assessment approve it, for
+// teams too small to separate the duties. Off by default; changing it is audited.
+const settingSelfApproval = "allow_self_approval"
+
+// reviewState is what the review rules need to know about an assessment.
+type reviewState struct {
+	events     []*store.ReviewEvent
+	lastEditor int64 // author of the newest revision that changed content, not just status
+	submitter  int64 // who submitted it for the current review
+}
+
+func (s *Server) loadReviewState(ctx context.Context, a *store.Assessment) (*reviewState, error) {
+	events, err := s.store.ReviewEvents(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	revs, err := s.store.Revisions(ctx, a.ID, 0)
+	if err != nil {
+		return nil, err
+	}
+	rs := &reviewState{events: events}
+	for i := len(revs) - 1; i >= 0; i-- {
+		c := revs[i].Change
+		c.Status = ""
+		if !c.Empty() {
+			rs.lastEditor = revs[i].AuthorID
+			break
+		}
+	}
+	for i := len(events) - 1; i >= 0; i-- {
+		if events[i].Kind == store.ReviewSubmit {
+			rs.submitter = events[i].UserID
+			break
+		}
+	}
+	return rs, nil
+}
+
+// submitProblems says why the assessment cannot go to review yet; none means it can.
+func submitProblems(def *questionnaire.Definition, a *store.Assessment) []string {
+	var out []string
+	if missing := def.Progress(questionnaire.Answers(a.Answers())).Missing; len(missing) > 0 {
+		out = append(out, fmt.Sprintf("%d required %s not answered yet.", len(missing), plural(len(missing), "question is", "questions are")))
+	}
+	for _, f := range assessments.Blockers(a.State) {
+		out = append(out, fmt.Sprintf("The %s risk “%s” is open with no mitigation and no acceptance.", f.ResidualLevel().Name(), f.Title))
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// decideProblem says why this user may not approve or request changes now; empty means they may.
+func (s *Server) decideProblem(ctx context.Context, acc *access, a *store.Assessment, rs *reviewState, userID int64) (string, error) {
+	switch {
+	case acc.role != store.RoleReviewer:
+		return "Only a reviewer of this project decides on a review.", nil
+	case a.Status != assessments.InReview:
+		return "The assessment is not in review.", nil
+	}
+	if userID != rs.lastEditor && userID != rs.submitter {
+		return "", nil
+	}
+	allowed, err := s.store.Setting(ctx, settingSelfApproval, "false")
+	if err != nil || allowed == "true" {
+		return "", err
+	}
+	if userID == rs.submitter {
+		return "You submitted this assessment: someone else must review it (separation of duties).", nil
+	}
+	return "You made the last change to this assessment: someone else must review it (separation of duties).", nil
+}
+
+// reviewView fills the overview's review panel.
+func (s *Server) reviewView(c echo.Context, acc *access, a *store.Assessment, def *questionnaire.Definition) (*templates.ReviewView, error) {
+	ctx := c.Request().Context()
+	rs, err := s.loadReviewState(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	u := authFrom(c).user
+	v := &templates.ReviewView{Events: rs.events, SubmitProblems: submitProblems(def, a), Form: templates.NewForm()}
+	v.CanSubmit = acc.can(actEdit) && a.Status.Editable()
+	v.DecideProblem, err = s.decideProblem(ctx, acc, a, rs, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	v.IsReviewer = acc.role == store.RoleReviewer
+	if a.Status == assessments.Approved && acc.can(actEdit) {
+		latest, err := s.isLatestCycle(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		v.CanReassess = latest
+	}
+	comments, err := s.store.Comments(ctx, a.ID, false)
+	if err != nil {
+		return nil, err
+	}
+	v.OpenComments = comments
+	v.CanConsult = canComment(acc, a)
+	v.ConsultForm = templates.NewForm()
+	v.ConsultForm.Set("dpo_opinion", a.State.Consultation.DPOOpinion)
+	v.ConsultForm.Set("views_sought", a.State.Consultation.ViewsSought)
+	v.ConsultForm.Set("views", a.State.Consultation.Views)
+	return v, nil
+}
+
+func (s *Server) isLatestCycle(ctx context.Context, a *store.Assessment) (bool, error) {
+	list, err := s.store.Assessments(ctx, a.ProjectID)
+	if err != nil {
+		return false, err
+	}
+	return len(list) > 0 && list[0].ID == a.ID, nil
+}
+
+// canComment: reviewers and editors discuss an assessment until it is approved.
+func canComment(acc *access, a *store.Assessment) bool {
+	return a.Status != assessments.Approved && !acc.project.Archived() &&
+		(acc.role == store.RoleReviewer || acc.can(actEdit))
+}
+
+// membersWith lists the project members with one of the roles.
+func (s *Server) membersWith(ctx context.Context, projectID int64, roles ...store.Role) ([]*store.Member, error) {
+	all, err := s.store.Members(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*store.Member
+	for _, m := range all {
+		for _, r := range roles {
+			if m.Role == r {
+				out = append(out, m)
+			}
+		}
+	}
+	return out, nil
+}
+
+func notifications(members []*store.Member, except int64, kind, title, link string) []store.Notification {
+	var out []store.Notification
+	seen := map[int64]bool{except: true}
+	for _, m := range members {
+		if !seen[m.UserID] {
+			seen[m.UserID] = true
+			out = append(out, store.Notification{UserID: m.UserID, Kind: kind, Title: title, Link: link})
+		}
+	}
+	return out
+}
+
+// transition carries out a review step. It is shared by the form posts and the API: errors are
+// httpErrors with messages for people.
+func (s *Server) transition(c echo.Context, kind store.ReviewKind, base int, comment string) (*store.Assessment, error) {
+	acc, a, def, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request().Context()
+	u := authFrom(c).user
+	if utf8.RuneCountInString(comment) > 20000 {
+		return nil, apiErr(http.StatusUnprocessableEntity, "The comment is too long (at most 20,000 characters).", "comment")
+	}
+	d := store.Decision{AssessmentID: a.ID, Base: base, UserID: u.ID, UserEmail: u.Email, Kind: kind, Comment: strings.TrimSpace(comment)}
+	link := assessmentPath(a.ID)
+	switch kind {
+	case store.ReviewSubmit:
+		if !acc.can(actEdit) {
+			return nil, errForbidden
+		}
+		if !a.Status.Editable() {
+			return nil, apiErr(http.StatusConflict, "The assessment is "+strings.ToLower(a.Status.Label())+"; only a draft can be submitted.", "")
+		}
+		if probs := submitProblems(def, a); len(probs) > 0 {
+			return nil, apiErr(http.StatusConflict, "Not ready for review: "+strings.Join(probs, " "), "")
+		}
+		reviewers, err := s.membersWith(ctx, a.ProjectID, store.RoleReviewer)
+		if err != nil {
+			return nil, err
+		}
+		d.Status, d.Summary = assessments.InReview, "Submitted for review"
+		d.Notify = notifications(reviewers, u.ID, "review_requested", acc.project.Name+": an assessment awaits your review", link)
+	case store.ReviewApprove, store.ReviewRequestChanges:
+		rs, err := s.loadReviewState(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		problem, err := s.decideProblem(ctx, acc, a, rs, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if problem != "" {
+			status := http.StatusConflict
+			if acc.role != store.RoleReviewer {
+				status = http.StatusForbidden
+			}
+			return nil, apiErr(status, problem, "")
+		}
+		team, err := s.membersWith(ctx, a.ProjectID, store.RoleOwner, store.RoleAssessor)
+		if err != nil {
+			return nil, err
+		}
+		if kind == store.ReviewApprove {
+			d.Status, d.Summary = assessments.Approved, "Approved"
+			d.Notify = notifications(team, u.ID, "approved", acc.project.Name+": assessment approved", link)
+		} else {
+			if d.Comment == "" {
+				return nil, apiErr(http.StatusUnprocessableEntity, "Say what needs to change.", "comment")
+			}
+			d.Status, d.Summary = assessments.ChangesRequested, "Changes requested"
+			d.Notify = notifications(team, u.ID, "changes_requested", acc.project.Name+": changes requested on the assessment", link)
+		}
+	}
+	saved, err := s.store.Decide(ctx, d)
+	if errors.Is(err, store.ErrConflict) {
+		return nil, apiErr(http.StatusConflict, "The assessment changed since you opened it. Reload, check the changes, and decide again.", "")
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.audit(c, "assessment."+string(kind), "assessment:"+strconv.FormatInt(a.ID, 10), map[string]any{
+		"revision": saved.Revision, "state_hash": saved.StateHash, "project": a.ProjectID, "comment": d.Comment})
+	return saved, nil
+}
+
+func (s *Server) reviewForm(kind store.ReviewKind, field string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		base, err := strconv.Atoi(c.FormValue("revision"))
+		if err != nil {
+			base = -1
+		}
+		saved, err := s.transition(c, kind, base, c.FormValue(field))
+		var he *httpError
+		if errors.As(err, &he) && he.status != http.StatusForbidden && he.status != http.StatusNotFound {
+			return s.overviewWithError(c, he)
+		}
+		if err != nil {
+			return err
+		}
+		switch kind {
+		case store.ReviewSubmit:
+			s.flash(c, "Submitted for review. The project's reviewers have been notified.")
+		case store.ReviewApprove:
+			s.flash(c, "Approved. The assessment is frozen at revision "+strconv.Itoa(saved.Revision)+".")
+		default:
+			s.flash(c, "Changes requested. The assessors have been notified.")
+		}
+		return c.Redirect(http.StatusSeeOther, assessmentPath(saved.ID))
+	}
+}
+
+// overviewWithError shows the overview again with the message of a refused review step and the
+// typed comment kept.
+func (s *Server) overviewWithError(c echo.Context, he *httpError) error {
+	acc, a, def, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return err
+	}
+	v := s.assessmentView(acc, a, def)
+	if v.Review, err = s.reviewView(c, acc, a, def); err != nil {
+		return err
+	}
+	v.Review.Form = formFrom(c, "note", "comment")
+	v.Review.Form.Fail("_", he.msg)
+	return s.render(c, he.status, templates.AssessmentOverview(s.page(c, def.Title, "projects"), v))
+}
+
+// reassess starts the next cycle from an approved assessment.
+func (s *Server) reassess(c echo.Context) (*store.Assessment, error) {
+	acc, a, _, err := s.assessmentAccess(c, actEdit)
+	if err != nil {
+		return nil, err
+	}
+	if a.Status != assessments.Approved {
+		return nil, apiErr(http.StatusConflict, "Only an approved assessment can be re-assessed; this one is "+strings.ToLower(a.Status.Label())+".", "")
+	}
+	next, err := s.createAssessment(c, acc, a.QuestionnaireKey)
+	if err != nil {
+		return nil, err
+	}
+	s.audit(c, "assessment.reassess", "assessment:"+strconv.FormatInt(next.ID, 10), map[string]any{"from": a.ID, "cycle": next.Cycle})
+	return next, nil
+}
+
+func (s *Server) reassessForm(c echo.Context) error {
+	next, err := s.reassess(c)
+	var he *httpError
+	if errors.As(err, &he) && he.status == http.StatusConflict {
+		return s.overviewWithError(c, he)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(c, fmt.Sprintf("Cycle %d started from the approved assessment.", next.Cycle))
+	return c.Redirect(http.StatusSeeOther, assessmentPath(next.ID))
+}
+
+// saveConsultation records the privacy officer's opinion and the views of the people affected.
+func (s *Server) saveConsultation(c echo.Context) error {
+	acc, a, def, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return err
+	}
+	if !canComment(acc, a) {
+		return errForbidden
+	}
+	f := formFrom(c, "dpo_opinion", "views_sought", "views")
+	cons := assessments.Consultation{DPOOpinion: f.Get("dpo_opinion"), ViewsSought: f.Get("views_sought"), Views: f.Get("views")}
+	switch {
+	case cons.ViewsSought != "" && cons.ViewsSought != "yes" && cons.ViewsSought != "no":
+		f.Fail("views_sought", "Choose yes or no.")
+	case cons.ViewsSought != "" && strings.TrimSpace(cons.Views) == "":
+		f.Fail("views", "Summarise the views, or say why they were not sought.")
+	}
+	checkLength(f, "dpo_opinion", 20000)
+	checkLength(f, "views", 20000)
+	if f.Valid() {
+		next := a.State
+		next.Consultation = cons
+		base, _ := strconv.Atoi(c.FormValue("revision"))
+		_, err = s.commit(c, a, def, base, next, "Recorded the consultation (DPO opinion, views of the people affected)")
+		if err == nil {
+			s.flash(c, "Consultation saved.")
+			return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"#consultation")
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			return err
+		}
+		f.Fail("_", "Someone else changed the assessment meanwhile; your text is kept below. Save again to record it.")
+		if a, err = s.store.Assessment(c.Request().Context(), a.ID); err != nil {
+			return err
+		}
+	}
+	v := s.assessmentView(acc, a, def)
+	if v.Review, err = s.reviewView(c, acc, a, def); err != nil {
+		return err
+	}
+	v.Review.ConsultForm = f
+	return s.render(c, http.StatusUnprocessableEntity, templates.AssessmentOverview(s.page(c, def.Title, "projects"), v))
+}
+
+// addComment stores a reviewer's or assessor's comment on a question or finding.
+func (s *Server) addComment(c echo.Context) error {
+	acc, a, def, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return err
+	}
+	if !canComment(acc, a) {
+		return errForbidden
+	}
+	kind, key, body := c.FormValue("target_kind"), c.FormValue("target_key"), strings.TrimSpace(c.FormValue("body"))
+	back := assessmentPath(a.ID)
+	switch kind {
+	case "question":
+		q, ok := def.Question(key)
+		if !ok {
+			return errNotFound
+		}
+		back += "/sections/" + q.Section + "#q-" + key
+	case "finding":
+		if _, ok := a.State.Findings[key]; !ok {
+			return errNotFound
+		}
+		back += "/findings/" + key + "#comments"
+	default:
+		return errNotFound
+	}
+	if body == "" || utf8.RuneCountInString(body) > 20000 {
+		s.flash(c, "A comment needs text (at most 20,000 characters). Nothing was saved.")
+		return c.Redirect(http.StatusSeeOther, back)
+	}
+	u := authFrom(c).user
+	team, err := s.membersWith(c.Request().Context(), a.ProjectID, store.RoleOwner, store.RoleAssessor, store.RoleReviewer)
+	if err != nil {
+		return err
+	}
+	_, err = s.store.AddComment(c.Request().Context(), store.Comment{AssessmentID: a.ID, TargetKind: kind, TargetKey: key,
+		AuthorID: u.ID, AuthorEmail: u.Email, Body: body, Revision: a.Revision},
+		notifications(team, u.ID, "comment", acc.project.Name+": new comment from "+u.Email, back))
+	if err != nil {
+		return err
+	}
+	s.flash(c, "Comment added.")
+	return c.Redirect(http.StatusSeeOther, back)
+}
+
+func (s *Server) resolveComment(c echo.Context) error {
+	acc, a, def, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return err
+	}
+	id, err := paramID(c, "comment")
+	if err != nil {
+		return err
+	}
+	comments, err := s.store.Comments(c.Request().Context(), a.ID, false)
+	if err != nil {
+		return err
+	}
+	u := authFrom(c).user
+	var target *store.Comment
+	for _, cm := range comments {
+		if cm.ID == id {
+			target = cm
+		}
+	}
+	if target == nil {
+		return errNotFound
+	}
+	if !acc.can(actEdit) && target.AuthorID != u.ID {
+		return errForbidden
+	}
+	if _, err := s.store.ResolveComment(c.Request().Context(), a.ID, id, u.ID, u.Email); err != nil {
+		return err
+	}
+	s.flash(c, "Comment resolved.")
+	back := assessmentPath(a.ID)
+	if target.TargetKind == "question" {
+		if q, ok := def.Question(target.TargetKey); ok {
+			back += "/sections/" + q.Section + "#q-" + q.Key
+		}
+	} else {
+		back += "/findings/" + target.TargetKey + "#comments"
+	}
+	return c.Redirect(http.StatusSeeOther, back)
+}

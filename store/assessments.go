@@ -255,3 +255,11 @@ func project(ctx context.Context, tx *sql.Tx, id int64, s assessments.State) err
 	}
 	return nil
 }
+
+// RevisionBytes sums the stored content of an assessment's revisions after number since.
+func (s *Store) RevisionBytes(ctx context.Context, assessmentID int64, since int) (int64, error) {
+	var n int64
+	err := s.read.QueryRowContext(ctx, `SELECT coalesce(sum(length(changes) + length(summary) + length(state_hash) + length(created_at)), 0)
+		FROM revisions WHERE assessment_id = ? AND number > ?`, assessmentID, since).Scan(&n)
+	return n, err
+}

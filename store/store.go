@@ -214,3 +214,9 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// Checkpoint copies the write-ahead log into the database file.
+func (s *Store) Checkpoint(ctx context.Context) error {
+	_, err := s.write.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return err
+}

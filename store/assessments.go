@@ -24,19 +24,25 @@ type Assessment struct {
 	StateHash            string
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
+	ApprovedAt           *time.Time
+	NextReviewAt         string // YYYY-MM-DD; set on approval
+	// ReassessmentReason says why the project changed since approval, empty when it did not.
+	ReassessmentReason string
+	ReassessmentSince  *time.Time
 }
 
 // Answers are the current answers.
 func (a *Assessment) Answers() map[string]any { return a.State.Answers }
 
 const assessmentColumns = `id, project_id, cycle, questionnaire_key, questionnaire_version, status, revision, state,
-	state_hash, created_at, updated_at`
+	state_hash, created_at, updated_at, approved_at, coalesce(next_review_at, ''), coalesce(reassessment_reason, ''), reassessment_since`
 
 func scanAssessment(row interface{ Scan(...any) error }) (*Assessment, error) {
 	var a Assessment
 	var state, created, updated, status string
+	var approved, since sql.NullString
 	err := row.Scan(&a.ID, &a.ProjectID, &a.Cycle, &a.QuestionnaireKey, &a.QuestionnaireVersion, &status, &a.Revision,
-		&state, &a.StateHash, &created, &updated)
+		&state, &a.StateHash, &created, &updated, &approved, &a.NextReviewAt, &a.ReassessmentReason, &since)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -47,6 +53,7 @@ func scanAssessment(row interface{ Scan(...any) error }) (*Assessment, error) {
 		return nil, fmt.Errorf("store: assessment %d state: %w", a.ID, err)
 	}
 	a.Status, a.CreatedAt, a.UpdatedAt = assessments.Status(status), parseTime(created), parseTime(updated)
+	a.ApprovedAt, a.ReassessmentSince = parseNullTime(approved), parseNullTime(since)
 	return &a, nil
 }
 
@@ -262,4 +269,64 @@ func (s *Store) RevisionBytes(ctx context.Context, assessmentID int64, since int
 	err := s.read.QueryRowContext(ctx, `SELECT coalesce(sum(length(changes) + length(summary) + length(state_hash) + length(created_at)), 0)
 		FROM revisions WHERE assessment_id = ? AND number > ?`, assessmentID, since).Scan(&n)
 	return n, err
+}
+
+// SetNextReview changes the date an approved assessment is due for review.
+func (s *Store) SetNextReview(ctx context.Context, id int64, date string) error {
+	res, err := s.write.ExecContext(ctx, "UPDATE assessments SET next_review_at = ? WHERE id = ? AND status = 'approved'", date, id)
+	if err != nil {
+		return fmt.Errorf("store: set next review: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// RequireReassessment marks the project's approved latest cycle as needing re-assessment, keeping
+// the first reason until a new cycle starts, and returns it (nil when there is none to mark).
+func (s *Store) RequireReassessment(ctx context.Context, projectID int64, reason string) (*Assessment, error) {
+	var a *Assessment
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		a, err = scanAssessment(tx.QueryRowContext(ctx, `SELECT `+assessmentColumns+` FROM assessments WHERE project_id = ?
+			ORDER BY cycle DESC LIMIT 1`, projectID))
+		if errors.Is(err, ErrNotFound) || (err == nil && a.Status != assessments.Approved) {
+			a = nil
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if a.ReassessmentReason != "" {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE assessments SET reassessment_reason = ?, reassessment_since = ? WHERE id = ?", reason, s.stamp(), a.ID)
+		if err == nil {
+			a.ReassessmentReason = reason
+		}
+		return err
+	})
+	return a, err
+}
+
+// ApprovedDue lists the latest approved cycle of every active project, for reminders.
+func (s *Store) ApprovedDue(ctx context.Context) ([]*Assessment, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+assessmentColumns+` FROM assessments WHERE id IN (
+		SELECT a.id FROM assessments a JOIN projects p ON p.id = a.project_id
+		WHERE p.archived_at IS NULL AND a.status = 'approved'
+		AND a.cycle = (SELECT max(cycle) FROM assessments x WHERE x.project_id = a.project_id)) ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: approved assessments: %w", err)
+	}
+	defer rows.Close()
+	var out []*Assessment
+	for rows.Next() {
+		a, err := scanAssessment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }

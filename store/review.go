@@ -56,6 +56,7 @@ type Decision struct {
 	Comment      string
 	Summary      string
 	Notify       []Notification
+	NextReview   string // YYYY-MM-DD, set on approval: when the assessment is due again
 }
 
 // Decide records a decision; ErrConflict when the assessment moved past Base.
@@ -67,11 +68,21 @@ func (s *Store) Decide(ctx context.Context, d Decision) (*Assessment, error) {
 		if err != nil {
 			return err
 		}
+		if d.Kind == ReviewApprove {
+			if _, err := tx.ExecContext(ctx, "UPDATE assessments SET approved_at = ?, next_review_at = ? WHERE id = ?",
+				s.stamp(), d.NextReview, a.ID); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO review_events (assessment_id, kind, user_id, user_email, revision, state_hash, comment, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, string(d.Kind), nullID(d.UserID), d.UserEmail, a.Revision, a.StateHash, d.Comment, s.stamp()); err != nil {
 			return fmt.Errorf("store: record review: %w", err)
 		}
-		return notify(ctx, tx, d.Notify, s.stamp())
+		if err := notify(ctx, tx, d.Notify, s.stamp()); err != nil {
+			return err
+		}
+		a, err = scanAssessment(tx.QueryRowContext(ctx, "SELECT "+assessmentColumns+" FROM assessments WHERE id = ?", a.ID))
+		return err
 	})
 	return a, err
 }

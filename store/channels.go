@@ -1,0 +1,195 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Channels a user may turn off.
+const (
+	ChannelInApp = "inapp"
+	ChannelEmail = "email"
+)
+
+// UserChannels tells which channels the user receives reminders on; all are on by default.
+func (s *Store) UserChannels(ctx context.Context, userID int64) (map[string]bool, error) {
+	out := map[string]bool{ChannelInApp: true, ChannelEmail: true}
+	rows, err := s.read.QueryContext(ctx, "SELECT channel, enabled FROM user_channels WHERE user_id = ?", userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: channels: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ch string
+		var on bool
+		if err := rows.Scan(&ch, &on); err != nil {
+			return nil, err
+		}
+		out[ch] = on
+	}
+	return out, rows.Err()
+}
+
+// SetUserChannels stores the user's choices.
+func (s *Store) SetUserChannels(ctx context.Context, userID int64, choices map[string]bool) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for ch, on := range choices {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO user_channels (user_id, channel, enabled) VALUES (?, ?, ?)
+				ON CONFLICT (user_id, channel) DO UPDATE SET enabled = excluded.enabled`, userID, ch, boolInt(on)); err != nil {
+				return fmt.Errorf("store: set channels: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// NewCalendarFeed gives the user a new secret feed token, replacing any earlier one.
+func (s *Store) NewCalendarFeed(ctx context.Context, userID int64) (string, error) {
+	token := newSecret()
+	_, err := s.write.ExecContext(ctx, `INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at`,
+		userID, hashSecret(token), s.stamp())
+	if err != nil {
+		return "", fmt.Errorf("store: calendar feed: %w", err)
+	}
+	return token, nil
+}
+
+// CalendarFeedCreated tells when the user's feed was made; nil when they have none.
+func (s *Store) CalendarFeedCreated(ctx context.Context, userID int64) (*time.Time, error) {
+	var at string
+	err := s.read.QueryRowContext(ctx, "SELECT created_at FROM calendar_feeds WHERE user_id = ?", userID).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	t := parseTime(at)
+	return &t, nil
+}
+
+// UserForCalendarFeed returns the user a feed token belongs to.
+func (s *Store) UserForCalendarFeed(ctx context.Context, token string) (*User, error) {
+	var id int64
+	err := s.read.QueryRowContext(ctx, "SELECT user_id FROM calendar_feeds WHERE token_hash = ?", hashSecret(token)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.User(ctx, id)
+}
+
+// Webhook is an endpoint that receives reminders, for one project or the whole instance.
+type Webhook struct {
+	ID        int64
+	ProjectID int64 // zero: the whole instance
+	URL       string
+	Secret    string
+	Active    bool
+	CreatedAt time.Time
+}
+
+// CreateWebhook adds a webhook.
+func (s *Store) CreateWebhook(ctx context.Context, projectID int64, url string, by int64) (*Webhook, error) {
+	w := &Webhook{ProjectID: projectID, URL: url, Secret: newSecret(), Active: true, CreatedAt: s.now()}
+	err := s.write.QueryRowContext(ctx, `INSERT INTO webhooks (project_id, url, secret, created_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		nullID(projectID), url, w.Secret, nullID(by), formatTime(w.CreatedAt)).Scan(&w.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: create webhook: %w", err)
+	}
+	return w, nil
+}
+
+// Webhooks lists the webhooks of a project, or with projectID zero those of the instance.
+func (s *Store) Webhooks(ctx context.Context, projectID int64) ([]*Webhook, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, coalesce(project_id, 0), url, secret, active, created_at FROM webhooks
+		WHERE project_id IS ? ORDER BY id`, nullID(projectID))
+	if err != nil {
+		return nil, fmt.Errorf("store: webhooks: %w", err)
+	}
+	defer rows.Close()
+	var out []*Webhook
+	for rows.Next() {
+		var w Webhook
+		var at string
+		if err := rows.Scan(&w.ID, &w.ProjectID, &w.URL, &w.Secret, &w.Active, &at); err != nil {
+			return nil, err
+		}
+		w.CreatedAt = parseTime(at)
+		out = append(out, &w)
+	}
+	return out, rows.Err()
+}
+
+// Webhook returns one webhook.
+func (s *Store) Webhook(ctx context.Context, id int64) (*Webhook, error) {
+	var w Webhook
+	var at string
+	err := s.read.QueryRowContext(ctx, `SELECT id, coalesce(project_id, 0), url, secret, active, created_at FROM webhooks WHERE id = ?`, id).
+		Scan(&w.ID, &w.ProjectID, &w.URL, &w.Secret, &w.Active, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	w.CreatedAt = parseTime(at)
+	return &w, nil
+}
+
+// DeleteWebhook removes a webhook of a project (or of the instance, with projectID zero).
+func (s *Store) DeleteWebhook(ctx context.Context, projectID, id int64) error {
+	res, err := s.write.ExecContext(ctx, "DELETE FROM webhooks WHERE id = ? AND project_id IS ?", id, nullID(projectID))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// WebhookDelivery is one attempt to deliver to a webhook.
+type WebhookDelivery struct {
+	OutboxKey string
+	Attempt   int
+	Status    int
+	Error     string
+	Duration  time.Duration
+	At        time.Time
+}
+
+// LogWebhookDelivery records an attempt.
+func (s *Store) LogWebhookDelivery(ctx context.Context, webhookID int64, d WebhookDelivery) error {
+	_, err := s.write.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, outbox_key, attempt, status, error, duration_ms, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, webhookID, d.OutboxKey, d.Attempt, d.Status, d.Error, d.Duration.Milliseconds(), formatTime(d.At))
+	return err
+}
+
+// WebhookDeliveries lists a webhook's latest delivery attempts, newest first.
+func (s *Store) WebhookDeliveries(ctx context.Context, webhookID int64, limit int) ([]WebhookDelivery, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT outbox_key, attempt, status, error, duration_ms, at FROM webhook_deliveries
+		WHERE webhook_id = ? ORDER BY id DESC LIMIT ?`, webhookID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []WebhookDelivery
+	for rows.Next() {
+		var d WebhookDelivery
+		var ms int64
+		var at string
+		if err := rows.Scan(&d.OutboxKey, &d.Attempt, &d.Status, &d.Error, &ms, &at); err != nil {
+			return nil, err
+		}
+		d.Duration, d.At = time.Duration(ms)*time.Millisecond, parseTime(at)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

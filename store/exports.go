@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Export records one report that left piaf.
+type Export struct {
+	ID           int64
+	AssessmentID int64
+	Revision     int
+	StateHash    string
+	Format       string // "md", "md.sig", "pdf", "json"
+	SHA256       string
+	Size         int64
+	UserEmail    string
+	CreatedAt    time.Time
+}
+
+// RecordExport stores an export and its audit entry in one transaction.
+func (s *Store) RecordExport(ctx context.Context, e Export, userID int64, audit AuditEvent) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO exports (assessment_id, revision, state_hash, format, sha256, size, user_id, user_email, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.AssessmentID, e.Revision, e.StateHash, e.Format, e.SHA256, e.Size, nullID(userID), e.UserEmail, s.stamp()); err != nil {
+			return fmt.Errorf("store: record export: %w", err)
+		}
+		return s.AuditTx(ctx, tx, audit)
+	})
+}
+
+// ExportBySHA256 finds a recorded export by the SHA-256 of its file.
+func (s *Store) ExportBySHA256(ctx context.Context, sum string) (*Export, error) {
+	var e Export
+	var at string
+	err := s.read.QueryRowContext(ctx, `SELECT id, assessment_id, revision, state_hash, format, sha256, size, user_email, created_at
+		FROM exports WHERE sha256 = ? ORDER BY id LIMIT 1`, sum).Scan(&e.ID, &e.AssessmentID, &e.Revision, &e.StateHash, &e.Format,
+		&e.SHA256, &e.Size, &e.UserEmail, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: export: %w", err)
+	}
+	e.CreatedAt = parseTime(at)
+	return &e, nil
+}
+
+// Exports lists an assessment's exports, newest first.
+func (s *Store) Exports(ctx context.Context, assessmentID int64) ([]*Export, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, assessment_id, revision, state_hash, format, sha256, size, user_email, created_at
+		FROM exports WHERE assessment_id = ? ORDER BY id DESC LIMIT 100`, assessmentID)
+	if err != nil {
+		return nil, fmt.Errorf("store: exports: %w", err)
+	}
+	defer rows.Close()
+	var out []*Export
+	for rows.Next() {
+		var e Export
+		var at string
+		if err := rows.Scan(&e.ID, &e.AssessmentID, &e.Revision, &e.StateHash, &e.Format, &e.SHA256, &e.Size, &e.UserEmail, &at); err != nil {
+			return nil, err
+		}
+		e.CreatedAt = parseTime(at)
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}
+
+// RevisionByHash finds which assessment revision has this state hash, if this instance knows it.
+func (s *Store) RevisionByHash(ctx context.Context, hash string) (assessmentID int64, number int, err error) {
+	err = s.read.QueryRowContext(ctx, "SELECT assessment_id, number FROM revisions WHERE state_hash = ? ORDER BY assessment_id, number LIMIT 1", hash).
+		Scan(&assessmentID, &number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, ErrNotFound
+	}
+	return assessmentID, number, err
+}

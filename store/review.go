@@ -259,3 +259,10 @@ func (s *Store) SetSetting(ctx context.Context, key, value string, by int64) err
 		key, value, nullID(by), s.stamp())
 	return err
 }
+
+// MarkNotificationsReadByLink marks read the user's notifications that point at link exactly.
+func (s *Store) MarkNotificationsReadByLink(ctx context.Context, userID int64, link string) error {
+	_, err := s.write.ExecContext(ctx, "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL AND link = ?",
+		s.stamp(), userID, link)
+	return err
+}

@@ -159,6 +159,10 @@ func (s *Server) showAssessment(c echo.Context) error {
 	if v.Review, err = s.reviewView(c, acc, a, def); err != nil {
 		return err
 	}
+	// Opening the assessment is reading what the notifications about it said.
+	if err := s.store.MarkNotificationsReadByLink(c.Request().Context(), authFrom(c).user.ID, assessmentPath(a.ID)); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, templates.AssessmentOverview(s.page(c, def.Title, "projects"), v))
 }
 

@@ -39,8 +39,10 @@ func (s *Server) loadReviewState(ctx context.Context, a *store.Assessment) (*rev
 	}
 	rs := &reviewState{events: events}
 	for i := len(revs) - 1; i >= 0; i-- {
+		// Status changes and the consultation (the DPO's opinion, often written by a reviewer
+		// during review) are not edits of the assessment's content.
 		c := revs[i].Change
-		c.Status = ""
+		c.Status, c.Consultation = "", nil
 		if !c.Empty() {
 			rs.lastEditor = revs[i].AuthorID
 			break

@@ -112,4 +112,3 @@ func BenchmarkRevisionStorage(b *testing.B) {
 	b.ReportMetric(row, "content-bytes/revision")
 	b.ReportMetric(file, "file-bytes/revision")
 }
-

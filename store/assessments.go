@@ -301,9 +301,10 @@ func (s *Store) RequireReassessment(ctx context.Context, projectID int64, reason
 		if a.ReassessmentReason != "" {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, "UPDATE assessments SET reassessment_reason = ?, reassessment_since = ? WHERE id = ?", reason, s.stamp(), a.ID)
+		now := s.now()
+		_, err = tx.ExecContext(ctx, "UPDATE assessments SET reassessment_reason = ?, reassessment_since = ? WHERE id = ?", reason, formatTime(now), a.ID)
 		if err == nil {
-			a.ReassessmentReason = reason
+			a.ReassessmentReason, a.ReassessmentSince = reason, &now
 		}
 		return err
 	})

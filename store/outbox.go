@@ -144,3 +144,16 @@ func (s *Store) OutboxItems(ctx context.Context, status string) ([]*OutboxItem, 
 	}
 	return out, rows.Err()
 }
+
+// OutboxKnown tells which of the keys are in the outbox already.
+func (s *Store) OutboxKnown(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, k := range keys {
+		var n int
+		if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM outbox WHERE key = ?", k).Scan(&n); err != nil {
+			return nil, err
+		}
+		out[k] = n > 0
+	}
+	return out, nil
+}

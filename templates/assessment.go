@@ -42,6 +42,7 @@ type ReviewView struct {
 	Form           Form // submit note or decision comment, kept after a refusal
 	CanConsult     bool
 	ConsultForm    Form
+	CanSetReview   bool
 }
 
 func reviewLabel(k store.ReviewKind) string {

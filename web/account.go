@@ -11,15 +11,32 @@ import (
 )
 
 func (s *Server) account(c echo.Context) error {
-	return s.renderAccount(c, http.StatusOK, templates.AccountView{TokenForm: templates.NewForm(), PasswordForm: templates.NewForm()})
+	return s.renderAccount(c, http.StatusOK, s.accountDefaults())
+}
+
+func (s *Server) accountDefaults() templates.AccountView {
+	return templates.AccountView{TokenForm: templates.NewForm(), PasswordForm: templates.NewForm()}
 }
 
 func (s *Server) renderAccount(c echo.Context, status int, v templates.AccountView) error {
-	tokens, err := s.store.APITokens(c.Request().Context(), authFrom(c).user.ID)
+	ctx := c.Request().Context()
+	u := authFrom(c).user
+	tokens, err := s.store.APITokens(ctx, u.ID)
 	if err != nil {
 		return err
 	}
 	v.Tokens = tokens
+	if v.Channels, err = s.store.UserChannels(ctx, u.ID); err != nil {
+		return err
+	}
+	if v.FeedCreated, err = s.store.CalendarFeedCreated(ctx, u.ID); err != nil {
+		return err
+	}
+	smtp, err := s.smtpConfig(ctx)
+	if err != nil {
+		return err
+	}
+	v.EmailConfigured = smtp != nil
 	return s.render(c, status, templates.Account(s.page(c, "Your account", "account"), v))
 }
 
@@ -29,7 +46,8 @@ func (s *Server) createToken(c echo.Context) error {
 		f.Fail("token_name", "Name the token after what uses it.")
 	}
 	checkLength(f, "token_name", 100)
-	v := templates.AccountView{TokenForm: f, PasswordForm: templates.NewForm()}
+	v := s.accountDefaults()
+	v.TokenForm = f
 	if !f.Valid() {
 		return s.renderAccount(c, http.StatusUnprocessableEntity, v)
 	}
@@ -66,7 +84,9 @@ func (s *Server) changePassword(c echo.Context) error {
 	}
 	password := checkNewPassword(f, c, u.Email)
 	if !f.Valid() {
-		return s.renderAccount(c, http.StatusUnprocessableEntity, templates.AccountView{TokenForm: templates.NewForm(), PasswordForm: f})
+		v := s.accountDefaults()
+		v.PasswordForm = f
+		return s.renderAccount(c, http.StatusUnprocessableEntity, v)
 	}
 	ctx := c.Request().Context()
 	if err := s.store.SetPassword(ctx, u.ID, store.HashPassword(password)); err != nil {

@@ -256,6 +256,11 @@ func (s *Server) apiUpdateProject(c echo.Context) error {
 		} else if err != nil {
 			return err
 		}
+		if reason := materialChange(a.project, f); reason != "" {
+			if err := s.projectChanged(c, a.project, reason); err != nil {
+				return err
+			}
+		}
 	} else if version != a.project.Version {
 		return c.JSON(http.StatusConflict, map[string]any{"error": "the project changed since version " + strconv.FormatInt(version, 10), "current_version": a.project.Version})
 	}

@@ -123,6 +123,11 @@ type apiAssessment struct {
 	Risks         []apiRisk              `json:"risks"`
 	CreatedAt     time.Time              `json:"created_at"`
 	UpdatedAt     time.Time              `json:"updated_at"`
+	ApprovedAt    *time.Time             `json:"approved_at,omitempty"`
+	// NextReviewAt is when an approved assessment is due for re-assessment (YYYY-MM-DD).
+	NextReviewAt string `json:"next_review_at,omitempty"`
+	// ReassessmentRequired says why the project changed since approval, if it did.
+	ReassessmentRequired string `json:"reassessment_required,omitempty"`
 }
 
 type apiQuestionnaireRef struct {
@@ -134,7 +139,8 @@ func toAPIAssessment(a *store.Assessment, def *questionnaire.Definition) apiAsse
 	answers := questionnaire.Answers(a.Answers())
 	out := apiAssessment{ID: a.ID, ProjectID: a.ProjectID, Cycle: a.Cycle, Questionnaire: apiQuestionnaireRef{a.QuestionnaireKey, a.QuestionnaireVersion},
 		Status: a.Status, Revision: a.Revision, StateHash: a.StateHash, Answers: a.Answers(), Progress: def.Progress(answers),
-		Risks: []apiRisk{}, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		Risks: []apiRisk{}, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		ApprovedAt: a.ApprovedAt, NextReviewAt: a.NextReviewAt, ReassessmentRequired: a.ReassessmentReason}
 	for _, r := range def.Evaluate(answers) {
 		out.Risks = append(out.Risks, apiRisk{Rule: r.Rule.Key, Title: r.Rule.Title, Category: r.Rule.Category,
 			Likelihood: r.Rule.Likelihood, Severity: r.Rule.Severity, Mitigations: r.Rule.Mitigations, Inputs: r.Inputs})

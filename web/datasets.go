@@ -31,6 +31,9 @@ func (s *Server) addDataset(c echo.Context) error {
 	if _, err := s.store.AddDataset(c.Request().Context(), a.project.ID, d); err != nil {
 		return err
 	}
+	if err := s.projectChanged(c, a.project, "A dataset was added: "+d.Name); err != nil {
+		return err
+	}
 	s.flash(c, "Dataset added.")
 	return c.Redirect(http.StatusSeeOther, projectPath(a.project.ID))
 }
@@ -66,6 +69,11 @@ func (s *Server) editDataset(c echo.Context) error {
 	if _, err := s.store.UpdateDataset(c.Request().Context(), a.project.ID, d.ID, fields); err != nil {
 		return err
 	}
+	if fields != d.DatasetFields {
+		if err := s.projectChanged(c, a.project, "The dataset "+d.Name+" changed"); err != nil {
+			return err
+		}
+	}
 	s.flash(c, "Dataset saved.")
 	return c.Redirect(http.StatusSeeOther, projectPath(a.project.ID))
 }
@@ -76,6 +84,9 @@ func (s *Server) deleteDataset(c echo.Context) error {
 		return err
 	}
 	if err := s.store.DeleteDataset(c.Request().Context(), a.project.ID, d.ID); err != nil {
+		return err
+	}
+	if err := s.projectChanged(c, a.project, "The dataset "+d.Name+" was removed"); err != nil {
 		return err
 	}
 	s.flash(c, "Dataset "+d.Name+" deleted.")

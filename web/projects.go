@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
+	"github.com/piaf-dev/piaf/assessments/remind"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -192,6 +196,11 @@ func (s *Server) editProject(c echo.Context) error {
 	if f.Valid() {
 		_, err = s.store.UpdateProject(c.Request().Context(), a.project.ID, version, fields)
 		if err == nil {
+			if reason := materialChange(a.project, fields); reason != "" {
+				if err := s.projectChanged(c, a.project, reason); err != nil {
+					return err
+				}
+			}
 			s.flash(c, "Project saved.")
 			return c.Redirect(http.StatusSeeOther, "/projects/"+strconv.FormatInt(a.project.ID, 10))
 		}
@@ -235,6 +244,9 @@ func (s *Server) projectAssessments(c echo.Context, v *templates.ProjectView) er
 	if err != nil {
 		return err
 	}
+	if len(list) > 0 {
+		v.Latest = list[0]
+	}
 	for _, a := range list {
 		def, err := s.questionnaires.get(ctx, a.QuestionnaireKey, a.QuestionnaireVersion)
 		if err != nil {
@@ -273,6 +285,84 @@ func (s *Server) attention(c echo.Context, sc store.Scope) (templates.Attention,
 		return att, err
 	}
 	today := s.now().UTC().Format(time.DateOnly)
-	att.Overdue, att.OverdueTotal, err = s.store.OverdueMitigations(ctx, sc, today, 10)
+	if att.Overdue, att.OverdueTotal, err = s.store.OverdueMitigations(ctx, sc, today, 10); err != nil {
+		return att, err
+	}
+	att.Due, err = s.dueLines(ctx, sc)
 	return att, err
+}
+
+// dueLines lists what falls due within 30 days or is overdue in the scope, and the approved
+// assessments whose project changed since.
+func (s *Server) dueLines(ctx context.Context, sc store.Scope) ([]templates.DueLine, error) {
+	visible := func(projectID int64) (bool, error) {
+		if sc.ProjectID != 0 {
+			return projectID == sc.ProjectID, nil
+		}
+		if sc.All {
+			return true, nil
+		}
+		_, err := s.store.Role(ctx, projectID, sc.UserID)
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	now := s.now()
+	var out []templates.DueLine
+	approved, err := s.store.ApprovedDue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range approved {
+		if ok, err := visible(a.ProjectID); err != nil || !ok {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		p, err := s.store.Project(ctx, a.ProjectID)
+		if err != nil {
+			return nil, err
+		}
+		line := templates.DueLine{What: "Re-assessment", Title: fmt.Sprintf("%s, cycle %d", p.Name, a.Cycle), Project: p.Name,
+			Link: assessmentPath(a.ID), Due: a.NextReviewAt, Reason: a.ReassessmentReason}
+		if due, err := time.Parse(time.DateOnly, a.NextReviewAt); err == nil {
+			line.DaysLeft = remind.DaysUntil(due, now)
+		}
+		if line.Reason != "" || (line.Due != "" && line.DaysLeft <= 30) {
+			out = append(out, line)
+		}
+	}
+	items, err := s.store.DueItems(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range items {
+		if ok, err := visible(d.ProjectID); err != nil || !ok {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		due, err := time.Parse(time.DateOnly, d.Due)
+		if err != nil {
+			continue
+		}
+		line := templates.DueLine{What: "Mitigation", Title: d.Title, Project: d.ProjectName, Link: assessmentPath(d.AssessmentID) + "/risks",
+			Due: d.Due, DaysLeft: remind.DaysUntil(due, now)}
+		if d.Kind == remind.KindAcceptance {
+			line.What, line.Link = "Risk acceptance", assessmentPath(d.AssessmentID)+"/findings/"+d.ItemID
+		}
+		if line.DaysLeft <= 30 {
+			out = append(out, line)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if (out[i].Reason != "") != (out[j].Reason != "") {
+			return out[i].Reason != ""
+		}
+		return out[i].DaysLeft < out[j].DaysLeft
+	})
+	return out, nil
 }

@@ -112,6 +112,7 @@ func (s *Server) reviewView(c echo.Context, acc *access, a *store.Assessment, de
 		return nil, err
 	}
 	v.IsReviewer = acc.role == store.RoleReviewer
+	v.CanSetReview = a.Status == assessments.Approved && (acc.role == store.RoleOwner || acc.admin)
 	if a.Status == assessments.Approved && acc.can(actEdit) {
 		latest, err := s.isLatestCycle(ctx, a)
 		if err != nil {
@@ -227,6 +228,9 @@ func (s *Server) transition(c echo.Context, kind store.ReviewKind, base int, com
 			return nil, err
 		}
 		if kind == store.ReviewApprove {
+			if d.NextReview, err = s.nextReview(ctx, a.State, s.now()); err != nil {
+				return nil, err
+			}
 			d.Status, d.Summary = assessments.Approved, "Approved"
 			d.Notify = notifications(team, u.ID, "approved", acc.project.Name+": assessment approved", link)
 		} else {
@@ -286,7 +290,7 @@ func (s *Server) overviewWithError(c echo.Context, he *httpError) error {
 	if v.Review, err = s.reviewView(c, acc, a, def); err != nil {
 		return err
 	}
-	v.Review.Form = formFrom(c, "note", "comment")
+	v.Review.Form = formFrom(c, "note", "comment", "next_review_at")
 	v.Review.Form.Fail("_", he.msg)
 	return s.render(c, he.status, templates.AssessmentOverview(s.page(c, def.Title, "projects"), v))
 }

@@ -19,6 +19,8 @@ func (s *Server) routes() {
 	e.GET("/static/*", s.handleStatic)
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/metrics", s.handleMetrics)
+	// The calendar feed is fetched by calendar apps: the secret in the URL is its only key.
+	e.GET("/calendar/:token", s.calendarFeed)
 
 	app := e.Group("", s.limitBody(s.cfg.MaxBody), s.authenticate, s.csrf)
 	// Questionnaire uploads may be larger than other requests.
@@ -41,6 +43,8 @@ func (s *Server) routes() {
 	ui.POST("/account/password", s.changePassword)
 	ui.POST("/account/tokens", s.createToken)
 	ui.POST("/account/tokens/:token/revoke", s.revokeToken)
+	ui.POST("/account/notifications", s.saveNotificationPrefs)
+	ui.POST("/account/calendar", s.newCalendarFeed)
 
 	// Projects, their datasets and members.
 	ui.GET("/projects", s.projectList)
@@ -58,6 +62,9 @@ func (s *Server) routes() {
 	ui.POST("/projects/:id/members", s.addMember)
 	ui.POST("/projects/:id/members/:user", s.changeMember)
 	ui.POST("/projects/:id/members/:user/remove", s.removeMember)
+	ui.GET("/projects/:id/webhooks", s.projectWebhooks)
+	ui.POST("/projects/:id/webhooks", s.addProjectWebhook)
+	ui.POST("/projects/:id/webhooks/:webhook/delete", s.deleteProjectWebhook)
 
 	// Assessments: the questionnaire filled in section by section.
 	ui.POST("/projects/:id/assessments", s.startAssessment)
@@ -87,6 +94,7 @@ func (s *Server) routes() {
 	ui.POST("/assessments/:assessment/comments/:comment/resolve", s.resolveComment)
 	ui.GET("/assessments/:assessment/history", s.showHistory)
 	ui.POST("/assessments/:assessment/restore", s.restoreForm)
+	ui.POST("/assessments/:assessment/next-review", s.nextReviewForm)
 
 	// Notifications.
 	ui.GET("/notifications", s.notificationList)
@@ -104,6 +112,11 @@ func (s *Server) routes() {
 	admin.GET("/questionnaires", s.adminQuestionnaires)
 	admin.GET("/settings", s.adminSettings)
 	admin.POST("/settings", s.adminSaveSettings)
+	admin.POST("/settings/policy", s.adminSavePolicy)
+	admin.POST("/settings/smtp", s.adminSaveSMTP)
+	admin.POST("/settings/smtp/test", s.adminTestEmail)
+	admin.POST("/settings/webhooks", s.addInstanceWebhook)
+	admin.POST("/settings/webhooks/:webhook/delete", s.deleteInstanceWebhook)
 	admin.GET("/audit", s.adminAudit)
 	uploads.POST("/admin/questionnaires", s.adminImportQuestionnaire, requireAdmin)
 
@@ -138,6 +151,7 @@ func (s *Server) routes() {
 	api.GET("/assessments/:assessment/revisions", s.apiRevisions)
 	api.GET("/assessments/:assessment/revisions/:number", s.apiRevision)
 	api.GET("/assessments/:assessment/diff", s.apiDiff)
+	api.PUT("/assessments/:assessment/next-review", s.apiNextReview)
 	api.GET("/questionnaires", s.apiQuestionnaires)
 	api.GET("/questionnaires/:key", s.apiQuestionnaire)
 	uploads.POST("/api/v1/questionnaires", s.apiImportQuestionnaire)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
+	"github.com/piaf-dev/piaf/web/deliver"
 )
 
 // Config is what the server needs to know about where it runs.
@@ -24,6 +25,8 @@ type Config struct {
 	Sessions store.SessionPolicy
 	// MaxBody limits request bodies, in bytes.
 	MaxBody int64
+	// SMTP is the mail server from the environment; it wins over the one stored in settings.
+	SMTP *deliver.SMTPConfig
 }
 
 // DefaultConfig is the configuration for a local instance.
@@ -93,3 +96,6 @@ func (s *Server) page(c echo.Context, title, nav string) templates.Page {
 
 // absURL turns a path into a link for people outside the browser (logs, emails).
 func (s *Server) absURL(path string) string { return s.cfg.BaseURL + path }
+
+// SetClock replaces the server's clock, for tests that move time instead of waiting.
+func (s *Server) SetClock(now func() time.Time) { s.now = now }

@@ -213,3 +213,21 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestRemindCommand(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if r := runCmd(t, "", nil, "remind", "--data", data); r.err == nil || !strings.Contains(r.err.Error(), "--once") {
+		t.Errorf("without --once: %v", r.err)
+	}
+	if r := runCmd(t, "", nil, "remind", "--once", "--data", data, "--at", "tomorrow"); r.err == nil || !strings.Contains(r.err.Error(), "RFC 3339") {
+		t.Errorf("bad --at: %v", r.err)
+	}
+	r := runCmd(t, "", nil, "remind", "--once", "--dry-run", "--data", data, "--at", "2027-03-01T09:00:00Z")
+	if r.err != nil || !strings.Contains(r.stdout, "dry run as of 2027-03-01T09:00:00Z: 0 reminders due") {
+		t.Fatalf("dry run: %v %q", r.err, r.stdout)
+	}
+	r = runCmd(t, "", map[string]string{"PIAF_SMTP_HOST": "mail.example.org", "PIAF_SMTP_TLS": "sometimes"}, "remind", "--once", "--data", data)
+	if r.err == nil || !strings.Contains(r.err.Error(), "PIAF_SMTP") {
+		t.Errorf("bad SMTP environment: %v", r.err)
+	}
+}

@@ -27,6 +27,8 @@ Usage:
   piaf token create [--data DIR] --email E --name N
                                             create an API token and print it
   piaf backup [--data DIR] FILE             write a consistent copy of the database to FILE
+  piaf remind --once [--data DIR] [--at TIME] [--dry-run]
+                                            run one reminder pass (the server runs them itself)
   piaf audit verify [--data DIR]            check that the audit log's hash chain is unbroken
   piaf questionnaire lint FILE              check a questionnaire YAML file, mitigations included
   piaf questionnaire show [--data DIR] [--version N] KEY
@@ -52,6 +54,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return tokenCommand(ctx, rest, e)
 	case "backup":
 		return backup(ctx, rest, e)
+	case "remind":
+		return remindCommand(ctx, rest, e)
 	case "audit":
 		return auditCommand(ctx, rest, e)
 	case "questionnaire":

@@ -9,19 +9,22 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/web"
+	"github.com/piaf-dev/piaf/web/deliver"
 )
 
 type serveConfig struct {
-	addr       string
-	data       string
-	tlsCert    string
-	tlsKey     string
-	sessionMax time.Duration
-	web        web.Config
+	remindEvery time.Duration
+	addr        string
+	data        string
+	tlsCert     string
+	tlsKey      string
+	sessionMax  time.Duration
+	web         web.Config
 }
 
 func serveFlags(e env) (*flag.FlagSet, *serveConfig) {
@@ -35,6 +38,7 @@ func serveFlags(e env) (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.tlsCert, "tls-cert", envOr(e, "PIAF_TLS_CERT", ""), "serve HTTPS with this PEM certificate (env PIAF_TLS_CERT; needs --tls-key)")
 	fs.StringVar(&c.tlsKey, "tls-key", envOr(e, "PIAF_TLS_KEY", ""), "PEM private key for --tls-cert (env PIAF_TLS_KEY)")
 	fs.DurationVar(&c.web.Sessions.Idle, "session-idle", envDuration(e, "PIAF_SESSION_IDLE", c.web.Sessions.Idle), "sign out after this long without activity (env PIAF_SESSION_IDLE)")
+	fs.DurationVar(&c.remindEvery, "remind-every", envDuration(e, "PIAF_REMIND_EVERY", 5*time.Minute), "how often the server looks for reminders to send; 0 turns the scheduler off (env PIAF_REMIND_EVERY)")
 	fs.DurationVar(&c.web.Sessions.Absolute, "session-max", envDuration(e, "PIAF_SESSION_MAX", c.web.Sessions.Absolute), "sign out this long after sign-in, however active (env PIAF_SESSION_MAX)")
 	return fs, c
 }
@@ -67,12 +71,15 @@ func (c *serveConfig) check() error {
 	return nil
 }
 
-func serve(ctx context.Context, args []string, e env) error {
+func serve(ctx context.Context, args []string, e env) (err error) {
 	fs, cfg := serveFlags(e)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
 	if err := cfg.check(); err != nil {
+		return err
+	}
+	if cfg.web.SMTP, err = smtpFromEnv(e); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
@@ -88,9 +95,10 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err := firstRun(ctx, st, log, cfg.web.BaseURL, e); err != nil {
 		return err
 	}
+	app := web.New(st, log, cfg.web)
 	srv := &http.Server{
 		Addr:              cfg.addr,
-		Handler:           web.New(st, log, cfg.web).Handler(),
+		Handler:           app.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		WriteTimeout:      2 * time.Minute,
@@ -102,6 +110,12 @@ func serve(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	go sweepSessions(ctx, st, cfg.web.Sessions, log)
+	// The scheduler stops with ctx; the database closes only after its pass ends.
+	var background sync.WaitGroup
+	defer background.Wait()
+	if cfg.remindEvery > 0 {
+		background.Go(func() { app.RunReminders(ctx, cfg.remindEvery) })
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.tlsCert != "" {
@@ -170,4 +184,16 @@ func sweepSessions(ctx context.Context, st *store.Store, p store.SessionPolicy, 
 			}
 		}
 	}
+}
+
+// smtpFromEnv reads the mail server from PIAF_SMTP_*; nil when none is set.
+func smtpFromEnv(e env) (*deliver.SMTPConfig, error) {
+	c, set, err := deliver.ConfigFromEnv(e.getenv)
+	if !set {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("PIAF_SMTP_*: %v", err)
+	}
+	return &c, nil
 }

@@ -1,0 +1,414 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/remind"
+	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/web/deliver"
+)
+
+const (
+	settingReviewPolicy = "review_policy"
+	settingSMTP         = "smtp"
+
+	outboxLease       = 10 * time.Minute // a claim older than this was left by a crashed pass
+	outboxMaxAttempts = 8
+)
+
+// RemindReport says what one reminder pass did.
+type RemindReport struct {
+	Due    int      // reminders due at the time of the pass
+	Queued int      // of which newly queued (the others were queued by earlier passes)
+	Sent   int      // outbox items delivered
+	Failed int      // outbox items that failed (and will be retried unless out of attempts)
+	Lines  []string // with a dry run: what would be sent
+}
+
+// reviewPolicy is the admin's policy, or the default.
+func (s *Server) reviewPolicy(ctx context.Context) (remind.Policy, error) {
+	raw, err := s.store.Setting(ctx, settingReviewPolicy, "")
+	if err != nil || raw == "" {
+		return remind.DefaultPolicy(), err
+	}
+	var p remind.Policy
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		return remind.Policy{}, fmt.Errorf("stored review policy: %w", err)
+	}
+	return p, nil
+}
+
+// smtpConfig is the mail server to use: the environment's when set (it wins), else the one an
+// admin stored, else none.
+func (s *Server) smtpConfig(ctx context.Context) (*deliver.SMTPConfig, error) {
+	if s.cfg.SMTP != nil {
+		return s.cfg.SMTP, nil
+	}
+	raw, err := s.store.Setting(ctx, settingSMTP, "")
+	if err != nil || raw == "" {
+		return nil, err
+	}
+	var c deliver.SMTPConfig
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		return nil, fmt.Errorf("stored SMTP settings: %w", err)
+	}
+	if c.Host == "" {
+		return nil, nil
+	}
+	return &c, nil
+}
+
+// reminderItems gathers everything with a due date: reviews of approved assessments, open
+// mitigations and expiring acceptances, in the latest cycle of active projects.
+func (s *Server) reminderItems(ctx context.Context) ([]remind.Item, map[string]int64, error) {
+	admins, err := s.store.AdminIDs(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	owners := map[int64][]int64{}
+	ownersOf := func(projectID int64) ([]int64, error) {
+		if o, ok := owners[projectID]; ok {
+			return o, nil
+		}
+		ms, err := s.membersWith(ctx, projectID, store.RoleOwner)
+		if err != nil {
+			return nil, err
+		}
+		o := memberIDs(ms)
+		owners[projectID] = o
+		return o, nil
+	}
+	project := map[string]int64{} // item ref to project, for webhooks
+	var items []remind.Item
+	approved, err := s.store.ApprovedDue(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, a := range approved {
+		due, err := time.Parse(time.DateOnly, a.NextReviewAt)
+		if err != nil {
+			continue // approved before review dates existed, or set by hand wrongly: nothing to remind
+		}
+		p, err := s.store.Project(ctx, a.ProjectID)
+		if err != nil {
+			return nil, nil, err
+		}
+		o, err := ownersOf(a.ProjectID)
+		if err != nil {
+			return nil, nil, err
+		}
+		it := remind.Item{Kind: remind.KindReview, Ref: remind.ReviewRef(a.ID), Title: fmt.Sprintf("%s (cycle %d)", p.Name, a.Cycle),
+			Link: s.absURL(assessmentPath(a.ID)), Due: due, Recipients: o, Owners: o, Admins: admins}
+		items = append(items, it)
+		project[it.Ref] = a.ProjectID
+	}
+	dueItems, err := s.store.DueItems(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, d := range dueItems {
+		due, err := time.Parse(time.DateOnly, d.Due)
+		if err != nil {
+			continue
+		}
+		o, err := ownersOf(d.ProjectID)
+		if err != nil {
+			return nil, nil, err
+		}
+		it := remind.Item{Kind: d.Kind, Title: d.Title + " (" + d.ProjectName + ")", Due: due, Owners: o, Admins: admins}
+		switch d.Kind {
+		case remind.KindMitigation:
+			it.Ref = remind.MitigationRef(d.AssessmentID, d.ItemID)
+			it.Link = s.absURL(assessmentPath(d.AssessmentID) + "/risks")
+			it.Recipients = []int64{d.OwnerID}
+			if d.OwnerID == 0 {
+				it.Recipients = o // nobody owns it: its project's owners hear of it
+			}
+		case remind.KindAcceptance:
+			it.Ref = remind.AcceptanceRef(d.AssessmentID, d.ItemID)
+			it.Link = s.absURL(assessmentPath(d.AssessmentID) + "/findings/" + d.ItemID)
+			it.Recipients = o
+		}
+		items = append(items, it)
+		project[it.Ref] = d.ProjectID
+	}
+	return items, project, nil
+}
+
+// RemindOnce runs one reminder pass as of now: it queues the reminders due (each once, whatever
+// other passes do) and delivers what is queued. A dry run only says what it would send.
+func (s *Server) RemindOnce(ctx context.Context, now time.Time, dryRun bool) (RemindReport, error) {
+	var rep RemindReport
+	queue, due, err := s.reminderQueue(ctx, now)
+	if err != nil {
+		return rep, err
+	}
+	rep.Due = due
+	if dryRun {
+		keys := make([]string, len(queue))
+		for i, q := range queue {
+			keys[i] = q.Key
+		}
+		known, err := s.store.OutboxKnown(ctx, keys)
+		if err != nil {
+			return rep, err
+		}
+		for _, q := range queue {
+			if !known[q.Key] {
+				rep.Lines = append(rep.Lines, s.describe(ctx, q))
+				rep.Queued++
+			}
+		}
+		return rep, nil
+	}
+	if rep.Queued, err = s.store.Enqueue(ctx, queue); err != nil {
+		return rep, err
+	}
+	rep.Sent, rep.Failed, err = s.deliverOutbox(ctx, now)
+	return rep, err
+}
+
+// ReminderQueue is what a pass at now would queue, without queueing it.
+func (s *Server) ReminderQueue(ctx context.Context, now time.Time) ([]store.OutboxItem, error) {
+	queue, _, err := s.reminderQueue(ctx, now)
+	return queue, err
+}
+
+func (s *Server) reminderQueue(ctx context.Context, now time.Time) ([]store.OutboxItem, int, error) {
+	policy, err := s.reviewPolicy(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	items, projectOf, err := s.reminderItems(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	due := remind.Due(items, now, policy)
+	queue, err := s.outboxFor(ctx, due, projectOf)
+	return queue, len(due), err
+}
+
+// outboxFor turns reminders into outbox items: one per user and channel they want, and one per
+// webhook of the item's project or of the instance.
+func (s *Server) outboxFor(ctx context.Context, due []remind.Reminder, projectOf map[string]int64) ([]store.OutboxItem, error) {
+	smtp, err := s.smtpConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	prefs := map[int64]map[string]bool{}
+	var out []store.OutboxItem
+	hooked := map[string]bool{}
+	for _, r := range due {
+		subject, body := remind.Summary(r)
+		if prefs[r.UserID] == nil {
+			if prefs[r.UserID], err = s.store.UserChannels(ctx, r.UserID); err != nil {
+				return nil, err
+			}
+		}
+		base := store.OutboxItem{UserID: r.UserID, Kind: "reminder." + r.Item.Kind, Subject: subject, Body: body, Link: r.Item.Link}
+		if prefs[r.UserID][store.ChannelInApp] {
+			it := base
+			it.Key, it.Channel = r.Key+"|inapp", "inapp"
+			it.Link = relative(s.cfg.BaseURL, r.Item.Link)
+			out = append(out, it)
+		}
+		if smtp != nil && prefs[r.UserID][store.ChannelEmail] {
+			it := base
+			it.Key, it.Channel = r.Key+"|email", "email"
+			out = append(out, it)
+		}
+		// Webhooks hear of each stage of an item once, not once per person reminded.
+		event := r.Item.Kind + "|" + r.Item.Ref + "|" + r.Item.Due.Format(time.DateOnly) + "|" + r.Stage
+		if hooked[event] {
+			continue
+		}
+		hooked[event] = true
+		hooks, err := s.webhooksFor(ctx, projectOf[r.Item.Ref])
+		if err != nil {
+			return nil, err
+		}
+		payload, _ := json.Marshal(map[string]any{"kind": r.Item.Kind, "stage": r.Stage, "ref": r.Item.Ref, "title": r.Item.Title,
+			"due": r.Item.Due.Format(time.DateOnly), "due_in_days": r.DueIn, "link": r.Item.Link, "project_id": projectOf[r.Item.Ref],
+			"subject": subject})
+		for _, h := range hooks {
+			out = append(out, store.OutboxItem{Key: event + "|webhook:" + strconv.FormatInt(h.ID, 10), Channel: "webhook", WebhookID: h.ID,
+				Kind: "reminder." + r.Item.Kind, Subject: subject, Body: body, Link: r.Item.Link, Payload: string(payload)})
+		}
+	}
+	return out, nil
+}
+
+// webhooksFor lists the active webhooks that hear of a project's reminders: its own and the
+// instance's.
+func (s *Server) webhooksFor(ctx context.Context, projectID int64) ([]*store.Webhook, error) {
+	scopes := []int64{0}
+	if projectID != 0 {
+		scopes = append(scopes, projectID)
+	}
+	var out []*store.Webhook
+	for _, id := range scopes {
+		hooks, err := s.store.Webhooks(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hooks {
+			if h.Active {
+				out = append(out, h)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) describe(ctx context.Context, q store.OutboxItem) string {
+	to := "webhook " + strconv.FormatInt(q.WebhookID, 10)
+	if q.UserID != 0 {
+		if u, err := s.store.User(ctx, q.UserID); err == nil {
+			to = u.Email
+		}
+	}
+	return fmt.Sprintf("%-7s to %s: %s", q.Channel, to, q.Subject)
+}
+
+// deliverOutbox sends everything due in the outbox, each item claimed first so that concurrent
+// passes never send the same one.
+func (s *Server) deliverOutbox(ctx context.Context, now time.Time) (sent, failed int, err error) {
+	worker := workerID()
+	smtp, err := s.smtpConfig(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	var mailer *deliver.Mailer
+	if smtp != nil {
+		mailer = deliver.NewMailer(*smtp)
+	}
+	for {
+		batch, err := s.store.Claim(ctx, worker, outboxLease, 50)
+		if err != nil {
+			return sent, failed, err
+		}
+		if len(batch) == 0 {
+			return sent, failed, nil
+		}
+		for _, it := range batch {
+			if err := s.deliverOne(ctx, mailer, it); err != nil {
+				failed++
+				s.log.Warn("reminder delivery failed", "key", it.Key, "channel", it.Channel, "attempt", it.Attempts, "err", err)
+				retry := now.Add(time.Duration(1<<min(it.Attempts, 6)) * time.Minute)
+				attempts := outboxMaxAttempts
+				if deliver.Permanent(err) {
+					attempts = it.Attempts
+				}
+				if err := s.store.Failed(ctx, it, worker, err.Error(), retry, attempts); err != nil {
+					return sent, failed, err
+				}
+				continue
+			}
+			if err := s.store.Delivered(ctx, it, worker); err != nil && !errors.Is(err, store.ErrConflict) {
+				return sent, failed, err
+			}
+			sent++
+		}
+	}
+}
+
+func (s *Server) deliverOne(ctx context.Context, mailer *deliver.Mailer, it *store.OutboxItem) error {
+	switch it.Channel {
+	case "inapp":
+		return nil // written with the mark that it was sent
+	case "email":
+		if mailer == nil {
+			return errors.New("no mail server is configured")
+		}
+		u, err := s.store.User(ctx, it.UserID)
+		if err != nil {
+			return err
+		}
+		if u.Disabled() {
+			return nil // nothing to tell a disabled account
+		}
+		settings := s.absURL("/account#notifications")
+		sum := sha256.Sum256([]byte(it.Key))
+		return mailer.Send(ctx, deliver.Email{To: []string{u.Email}, Subject: it.Subject,
+			Text:      deliver.EmailText(it.Subject, it.Body, it.Link, "Open in piaf", settings),
+			HTML:      deliver.EmailHTML(it.Subject, it.Body, it.Link, "Open in piaf", settings),
+			MessageID: hex.EncodeToString(sum[:16]) + "@piaf"})
+	case "webhook":
+		h, err := s.store.Webhook(ctx, it.WebhookID)
+		if err != nil {
+			return err
+		}
+		client := &deliver.WebhookClient{MaxAttempts: 1} // the outbox retries with its own backoff
+		var payload any
+		_ = json.Unmarshal([]byte(it.Payload), &payload)
+		deliveries, err := client.Post(ctx, deliver.Webhook{URL: h.URL, Secret: h.Secret}, it.Kind, payload, it.Key)
+		for _, d := range deliveries {
+			if lerr := s.store.LogWebhookDelivery(ctx, h.ID, store.WebhookDelivery{OutboxKey: it.Key, Attempt: it.Attempts,
+				Status: d.Status, Error: d.Err, Duration: d.Duration, At: d.At}); lerr != nil {
+				return lerr
+			}
+		}
+		return err
+	}
+	return fmt.Errorf("unknown channel %q", it.Channel)
+}
+
+func workerID() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// relative turns an absolute link to this instance into a path, for in-app links.
+func relative(base, link string) string {
+	if len(link) > len(base) && link[:len(base)] == base {
+		return link[len(base):]
+	}
+	return link
+}
+
+// RunReminders runs a pass every interval until ctx ends.
+func (s *Server) RunReminders(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		rep, err := s.RemindOnce(ctx, s.now(), false)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("reminder pass", "err", err)
+		} else if rep.Queued > 0 || rep.Sent > 0 || rep.Failed > 0 {
+			s.log.Info("reminder pass", "due", rep.Due, "queued", rep.Queued, "sent", rep.Sent, "failed", rep.Failed)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// nextReview computes an approved assessment's review date from the policy and its highest
+// residual risk.
+func (s *Server) nextReview(ctx context.Context, state assessments.State, approvedAt time.Time) (string, error) {
+	policy, err := s.reviewPolicy(ctx)
+	if err != nil {
+		return "", err
+	}
+	highest := assessments.LevelNone
+	for _, f := range state.Findings {
+		if f.Live() && f.ResidualLevel() > highest {
+			highest = f.ResidualLevel()
+		}
+	}
+	return remind.NextReview(approvedAt, highest, policy).Format(time.DateOnly), nil
+}

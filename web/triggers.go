@@ -1,0 +1,77 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/piaf-dev/piaf/store"
+)
+
+// materialChange compares a project's fields before and after an edit and names what changed
+// that makes its approved assessment out of date: base model, purpose or deployment.
+func materialChange(before *store.Project, after store.ProjectFields) string {
+	var changed []string
+	if strings.TrimSpace(before.BaseModel) != strings.TrimSpace(after.BaseModel) {
+		changed = append(changed, "base model")
+	}
+	if strings.TrimSpace(before.Purpose) != strings.TrimSpace(after.Purpose) {
+		changed = append(changed, "purpose")
+	}
+	if strings.TrimSpace(before.Deployment) != strings.TrimSpace(after.Deployment) {
+		changed = append(changed, "deployment")
+	}
+	if len(changed) == 0 {
+		return ""
+	}
+	return "The project's " + strings.Join(changed, ", ") + " changed"
+}
+
+// projectChanged marks the project's approved assessment as needing re-assessment and tells the
+// owners, once, until a new cycle starts.
+func (s *Server) projectChanged(c echo.Context, p *store.Project, reason string) error {
+	ctx := c.Request().Context()
+	u := authFrom(c).user
+	reason += " (by " + u.Email + ", " + s.now().UTC().Format("2 Jan 2006") + ")."
+	a, err := s.store.RequireReassessment(ctx, p.ID, reason)
+	if err != nil || a == nil || a.ReassessmentReason != reason {
+		return err // nothing approved, or already marked earlier
+	}
+	owners, err := s.membersWith(ctx, p.ID, store.RoleOwner)
+	if err != nil {
+		return err
+	}
+	subject := "Re-assessment required: " + p.Name
+	body := reason + "\n\nThe approved privacy impact assessment no longer describes the project. Start a new assessment cycle."
+	link := assessmentPath(a.ID)
+	var queue []store.OutboxItem
+	smtp, err := s.smtpConfig(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range owners {
+		prefs, err := s.store.UserChannels(ctx, o.UserID)
+		if err != nil {
+			return err
+		}
+		key := "reassess|" + remindRef(a.ID) + "|" + a.ReassessmentSince.UTC().Format("20060102T150405") + "|user:" + strconv.FormatInt(o.UserID, 10)
+		if prefs[store.ChannelInApp] {
+			queue = append(queue, store.OutboxItem{Key: key + "|inapp", Channel: "inapp", UserID: o.UserID, Kind: "reassessment_required", Subject: subject, Body: body, Link: link})
+		}
+		if smtp != nil && prefs[store.ChannelEmail] {
+			queue = append(queue, store.OutboxItem{Key: key + "|email", Channel: "email", UserID: o.UserID, Kind: "reassessment_required", Subject: subject, Body: body, Link: s.absURL(link)})
+		}
+	}
+	if _, err := s.store.Enqueue(ctx, queue); err != nil {
+		return err
+	}
+	s.audit(c, "assessment.reassessment_required", store.AuditTarget("assessment", a.ID), map[string]any{"reason": reason})
+	// Deliver right away rather than at the next scheduled pass; failures are retried then.
+	if _, _, err := s.deliverOutbox(ctx, s.now()); err != nil {
+		s.log.Warn("deliver re-assessment notices", "err", err)
+	}
+	return nil
+}
+
+func remindRef(id int64) string { return "assessment:" + strconv.FormatInt(id, 10) }

@@ -1,0 +1,114 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/templates"
+)
+
+// checkWebhookURL validates a webhook address.
+func checkWebhookURL(f templates.Form) string {
+	raw := f.Get("url")
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		f.Fail("url", "Enter the address that receives the reminders.")
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		f.Fail("url", "Enter an http or https address, e.g. https://hooks.example.org/piaf.")
+	case len(raw) > 2000:
+		f.Fail("url", "The address is too long.")
+	}
+	return raw
+}
+
+func (s *Server) addInstanceWebhook(c echo.Context) error {
+	f := formFrom(c, "url")
+	raw := checkWebhookURL(f)
+	if !f.Valid() {
+		return s.renderSettings(c, http.StatusUnprocessableEntity, func(v *templates.SettingsView) { v.Webhook = f })
+	}
+	h, err := s.store.CreateWebhook(c.Request().Context(), 0, raw, authFrom(c).user.ID)
+	if err != nil {
+		return err
+	}
+	s.audit(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(h.ID, 10), map[string]any{"url": raw, "scope": "instance"})
+	return s.renderSettings(c, http.StatusCreated, func(v *templates.SettingsView) { v.NewWebhook = h })
+}
+
+func (s *Server) deleteInstanceWebhook(c echo.Context) error {
+	id, err := paramID(c, "webhook")
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteWebhook(c.Request().Context(), 0, id); err != nil {
+		return err
+	}
+	s.audit(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(id, 10), map[string]any{"deleted": true})
+	s.flash(c, "Webhook removed.")
+	return c.Redirect(http.StatusSeeOther, "/admin/settings#webhooks")
+}
+
+// projectWebhooks is the page where a project's owners manage the webhooks that hear of its
+// reminders, with the latest deliveries of each.
+func (s *Server) projectWebhooks(c echo.Context) error {
+	a, err := s.projectAccess(c, actManage)
+	if err != nil {
+		return err
+	}
+	return s.renderProjectWebhooks(c, a, http.StatusOK, templates.NewForm(), nil)
+}
+
+func (s *Server) renderProjectWebhooks(c echo.Context, a *access, status int, f templates.Form, created *store.Webhook) error {
+	ctx := c.Request().Context()
+	hooks, err := s.store.Webhooks(ctx, a.project.ID)
+	if err != nil {
+		return err
+	}
+	v := templates.WebhooksView{Project: a.project, Webhooks: hooks, Form: f, NewWebhook: created, Deliveries: map[int64][]store.WebhookDelivery{}}
+	for _, h := range hooks {
+		if v.Deliveries[h.ID], err = s.store.WebhookDeliveries(ctx, h.ID, 10); err != nil {
+			return err
+		}
+	}
+	return s.render(c, status, templates.ProjectWebhooks(s.page(c, "Webhooks · "+a.project.Name, "projects"), v))
+}
+
+func (s *Server) addProjectWebhook(c echo.Context) error {
+	a, err := s.projectAccess(c, actManage)
+	if err != nil {
+		return err
+	}
+	f := formFrom(c, "url")
+	raw := checkWebhookURL(f)
+	if !f.Valid() {
+		return s.renderProjectWebhooks(c, a, http.StatusUnprocessableEntity, f, nil)
+	}
+	h, err := s.store.CreateWebhook(c.Request().Context(), a.project.ID, raw, authFrom(c).user.ID)
+	if err != nil {
+		return err
+	}
+	s.audit(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(h.ID, 10), map[string]any{"url": raw, "project": a.project.ID})
+	return s.renderProjectWebhooks(c, a, http.StatusCreated, templates.NewForm(), h)
+}
+
+func (s *Server) deleteProjectWebhook(c echo.Context) error {
+	a, err := s.projectAccess(c, actManage)
+	if err != nil {
+		return err
+	}
+	id, err := paramID(c, "webhook")
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteWebhook(c.Request().Context(), a.project.ID, id); err != nil {
+		return err
+	}
+	s.audit(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(id, 10), map[string]any{"deleted": true, "project": a.project.ID})
+	s.flash(c, "Webhook removed.")
+	return c.Redirect(http.StatusSeeOther, projectPath(a.project.ID)+"/webhooks")
+}

@@ -12,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -41,6 +42,7 @@ func newApp(t testing.TB) *app {
 	st := storetest.New(t)
 	logs := &strings.Builder{}
 	cfg := web.DefaultConfig()
+	cfg.KeysDir = sharedKeys(t)
 	server := web.New(st, slog.New(slog.NewTextHandler(logs, nil)), cfg)
 	srv := httptest.NewServer(server.Handler())
 	t.Cleanup(srv.Close)
@@ -228,3 +230,36 @@ func tamper(t testing.TB, a *app, query string, args ...any) {
 		t.Fatalf("tamper: %v", err)
 	}
 }
+
+// sharedKeys is one signing key folder for the whole test binary: generating RSA keys for every
+// test server would make the suite slow for nothing.
+var sharedKeys = func() func(testing.TB) string {
+	var once sync.Once
+	var dir string
+	var err error
+	return func(t testing.TB) string {
+		once.Do(func() { dir, err = os.MkdirTemp("", "piaf-test-keys-") })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+}()
+
+// uploadFiles posts a multipart form with several files, as a browser does.
+func (c *client) uploadFiles(path string, files map[string][2]string) response {
+	c.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("_csrf", c.csrf)
+	for field, f := range files {
+		fw, _ := w.CreateFormFile(field, f[0])
+		io.WriteString(fw, f[1])
+	}
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.app.srv.URL+path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.do(req)
+}
+
+func storeAuditQuery(action string) store.AuditQuery { return store.AuditQuery{Action: action} }

@@ -25,6 +25,7 @@ func (s *Server) routes() {
 	app := e.Group("", s.limitBody(s.cfg.MaxBody), s.authenticate, s.csrf)
 	// Questionnaire uploads may be larger than other requests.
 	uploads := e.Group("", s.limitBody(questionnaire.MaxFileSize+64<<10), s.authenticate, s.csrf, requireUser)
+	verifyUploads := e.Group("", s.limitBody(maxVerifyUpload+(128<<10)), s.authenticate, s.csrf)
 
 	// Accounts and sessions.
 	app.GET("/login", s.loginForm)
@@ -96,6 +97,18 @@ func (s *Server) routes() {
 	ui.POST("/assessments/:assessment/restore", s.restoreForm)
 	ui.POST("/assessments/:assessment/next-review", s.nextReviewForm)
 
+	// Reports, their signatures and verification.
+	ui.GET("/assessments/:assessment/report", s.reportPreview)
+	ui.GET("/assessments/:assessment/report.md", s.download("md"))
+	ui.GET("/assessments/:assessment/report.md.sig", s.download("md.sig"))
+	ui.GET("/assessments/:assessment/report.pdf", s.download("pdf"))
+	ui.GET("/assessments/:assessment/report.json", s.download("json"))
+	app.GET("/verify", s.verifyForm)
+	verifyUploads.POST("/verify", s.verifyUpload)
+	e.GET("/signing/allowed_signers", s.allowedSigners)
+	e.GET("/signing/certificate.pem", s.signingCertificate)
+	e.GET("/signing/ssh.pub", s.signingSSHKey)
+
 	// Notifications.
 	ui.GET("/notifications", s.notificationList)
 	ui.POST("/notifications/read", s.readAllNotifications)
@@ -152,6 +165,11 @@ func (s *Server) routes() {
 	api.GET("/assessments/:assessment/revisions/:number", s.apiRevision)
 	api.GET("/assessments/:assessment/diff", s.apiDiff)
 	api.PUT("/assessments/:assessment/next-review", s.apiNextReview)
+	api.GET("/assessments/:assessment/report.md", s.download("md"))
+	api.GET("/assessments/:assessment/report.md.sig", s.download("md.sig"))
+	api.GET("/assessments/:assessment/report.pdf", s.download("pdf"))
+	api.GET("/signing/allowed_signers", s.allowedSigners)
+	api.GET("/signing/certificate.pem", s.signingCertificate)
 	api.GET("/questionnaires", s.apiQuestionnaires)
 	api.GET("/questionnaires/:key", s.apiQuestionnaire)
 	uploads.POST("/api/v1/questionnaires", s.apiImportQuestionnaire)

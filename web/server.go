@@ -27,6 +27,10 @@ type Config struct {
 	MaxBody int64
 	// SMTP is the mail server from the environment; it wins over the one stored in settings.
 	SMTP *deliver.SMTPConfig
+	// KeysDir holds the report signing keys, created on first use.
+	KeysDir string
+	// SignerIdentity names piaf in allowed_signers (default "piaf-reports").
+	SignerIdentity string
 }
 
 // DefaultConfig is the configuration for a local instance.
@@ -48,11 +52,13 @@ type Server struct {
 	echo    *echo.Echo
 
 	questionnaires *questionnaires
+	keyring        keyring
 }
 
 // New builds the server and its routes.
 func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
-	s := &Server{store: st, log: log, cfg: cfg, now: time.Now, metrics: newMetrics(), questionnaires: &questionnaires{store: st}}
+	s := &Server{store: st, log: log, cfg: cfg, now: time.Now, metrics: newMetrics(), questionnaires: &questionnaires{store: st},
+		keyring: keyring{dir: cfg.KeysDir}}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

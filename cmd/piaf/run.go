@@ -27,6 +27,8 @@ Usage:
   piaf token create [--data DIR] --email E --name N
                                             create an API token and print it
   piaf backup [--data DIR] FILE             write a consistent copy of the database to FILE
+  piaf verify [--data DIR] [--sig FILE.sig] FILE
+                                            check a signed report (exit 0 only when valid)
   piaf remind --once [--data DIR] [--at TIME] [--dry-run]
                                             run one reminder pass (the server runs them itself)
   piaf audit verify [--data DIR]            check that the audit log's hash chain is unbroken
@@ -56,6 +58,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return backup(ctx, rest, e)
 	case "remind":
 		return remindCommand(ctx, rest, e)
+	case "verify":
+		return verifyCommand(ctx, rest, e)
 	case "audit":
 		return auditCommand(ctx, rest, e)
 	case "questionnaire":

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -82,6 +83,7 @@ func serve(ctx context.Context, args []string, e env) (err error) {
 	if cfg.web.SMTP, err = smtpFromEnv(e); err != nil {
 		return err
 	}
+	cfg.web.KeysDir = filepath.Join(cfg.data, "keys")
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	st, err := store.Open(ctx, cfg.data)
 	if err != nil {

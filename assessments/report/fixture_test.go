@@ -1,0 +1,101 @@
+package report
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/questionnaire"
+)
+
+func loadQuestionnaire(t testing.TB) *questionnaire.Definition {
+	t.Helper()
+	data, err := os.ReadFile("testdata/questionnaire.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := questionnaire.Parse("testdata/questionnaire.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return def
+}
+
+func at(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// testReport is an approved revision that uses every part of a report, with user text that
+// tries to break Markdown.
+func testReport(t testing.TB) *Report {
+	state := assessments.State{
+		Questionnaire: "report-test", QuestionnaireVersion: 3, Status: assessments.Approved, Seq: 3,
+		Answers: map[string]any{
+			"purpose_description": "Draft first replies to **billing** tickets.\n\n# Not a heading of the report\n\n```\nan unclosed fence",
+			"legal_basis":         "legitimate_interest",
+			"basis_note":          "Faster replies | fewer <b>errors</b>\nsecond line",
+			"balancing_done":      "yes",
+			"uses_dp":             "no",
+			"epsilon":             12.0, // hidden: uses_dp is no
+			"data_kinds":          []any{"names", "health"},
+			"records":             120000.0,
+		},
+		Findings: map[string]*assessments.Finding{
+			"rule:no-dp": {ID: "rule:no-dp", Rule: "no-dp", Title: "Training without differential privacy",
+				Description: "Without DP the model may *memorise* rare records.", Category: "differential_privacy",
+				Likelihood: 3, Severity: 3, Residual: assessments.Residual{Likelihood: 2, Severity: 2},
+				Status: assessments.FindingMitigated, Inputs: map[string]any{"uses_dp": "no"}, Mitigations: []string{"m1", "m2"}},
+			"rule:health-data": {ID: "rule:health-data", Rule: "health-data", Title: "Health data in the training set",
+				Category: "purpose", Likelihood: 2, Severity: 4, Residual: assessments.Residual{Likelihood: 2, Severity: 3},
+				Status: assessments.FindingAccepted, Inputs: map[string]any{"data_kinds": []any{"names", "health"}},
+				Acceptance: &assessments.Acceptance{By: 2, ByEmail: "bob@example.org", At: "2026-03-01T09:00:00Z",
+					Justification: "Health mentions are rare and masked.\n\n- reviewed sample of 500\n- no diagnosis codes", Expires: "2027-03-01"}},
+			"f3": {ID: "f3", Title: "Agents | paste [links](javascript:alert(1)) into tickets", Description: "",
+				Category: "purpose", Likelihood: 2, Severity: 1, Status: assessments.FindingOpen},
+		},
+		Mitigations: map[string]*assessments.Mitigation{
+			"m1": {ID: "m1", Catalogue: "dp-sgd", Title: "Train with DP-SGD", Owner: 1, Due: "2026-04-30",
+				Status: assessments.MitigationVerified, Evidence: "Accountant output: ε = 7.9, δ = 1e-6.\n\n| a | b |\n|---|---|\n| 1 | 2 |"},
+			"m2": {ID: "m2", Title: "Canary exposure test", Owner: 9, Status: assessments.MitigationPlanned},
+		},
+		Consultation: assessments.Consultation{
+			DPOOpinion:  "The residual risk is acceptable provided the canary test runs before release.",
+			ViewsSought: "no",
+			Views:       "A survey of customers was judged disproportionate; the works council was informed.",
+		},
+	}
+	return &Report{
+		GeneratedAt: at("2026-03-05T10:30:00Z"),
+		Instance:    "https://piaf.example.org",
+		Project: Project{ID: 4, Name: "Support reply drafting", Purpose: "Help agents answer *billing* tickets.\nSecond line.",
+			BaseModel: "Mistral-7B-Instruct-v0.3", Deployment: "Internal tool, EU region",
+			Members: []Member{{Name: "Alice Martin", Email: "alice@example.org", Role: "assessor"},
+				{Name: "Bob Reviewer", Email: "bob@example.org", Role: "reviewer"}}},
+		Datasets: []Dataset{
+			{Name: "support_tickets_2024", Source: "Zendesk export", Categories: "names, emails | account ids", DataSubjects: "customers",
+				ApproxRecords: 120000, Retention: "12 months"},
+			{Name: "_call_notes_", Source: "CRM\nnotes", Categories: "free text", SpecialCategories: true, DataSubjects: "customers, agents", Retention: "6 months"},
+		},
+		Questionnaire: loadQuestionnaire(t),
+		Assessment: Assessment{ID: 7, Cycle: 2, Revision: 14, StateHash: state.Hash(), Status: assessments.Approved,
+			Approved: true, UpdatedAt: at("2026-03-02T08:15:00Z")},
+		State: state,
+		Reviews: []Review{
+			{Kind: "submit", By: "Alice Martin", At: at("2026-02-27T16:00:00Z"), Revision: 12, StateHash: "1111111111111111111111111111111111111111111111111111111111111111"},
+			{Kind: "request_changes", By: "Bob Reviewer", At: at("2026-02-28T11:00:00Z"), Revision: 12, Comment: "Please link a canary test."},
+			{Kind: "submit", By: "Alice Martin", At: at("2026-03-01T15:00:00Z"), Revision: 14, StateHash: state.Hash()},
+			{Kind: "approve", By: "Bob Reviewer", At: at("2026-03-02T08:15:00Z"), Revision: 14, StateHash: state.Hash()},
+		},
+		Comments: []Comment{
+			{Target: "Legal basis", By: "Bob Reviewer", At: at("2026-02-28T10:00:00Z"), Body: "Which interest *exactly*?", ResolvedBy: "Alice Martin"},
+			{Target: "Training without differential privacy", By: "Chloé Dupont", At: at("2026-03-01T12:00:00Z"), Body: "> quoted\n\nStill open."},
+		},
+		Owners:     map[int64]string{1: "Alice Martin", 2: "Bob Reviewer"},
+		NextReview: at("2027-03-01T00:00:00Z"),
+	}
+}

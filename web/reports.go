@@ -1,0 +1,295 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/markdown"
+	"github.com/piaf-dev/piaf/assessments/questionnaire"
+	"github.com/piaf-dev/piaf/assessments/report"
+	"github.com/piaf-dev/piaf/assessments/signing"
+	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/templates"
+)
+
+// keyring loads the signing keys from the data folder on first use (creating them on a new
+// instance), so that starting the server and running tests stay fast.
+type keyring struct {
+	dir  string
+	once sync.Once
+	keys *signing.Keyring
+	err  error
+}
+
+func (s *Server) keys() (*signing.Keyring, error) {
+	s.keyring.once.Do(func() {
+		if s.keyring.dir == "" {
+			s.keyring.err = fmt.Errorf("no folder for signing keys is configured")
+			return
+		}
+		s.keyring.keys, s.keyring.err = signing.Load(s.keyring.dir, s.now)
+	})
+	return s.keyring.keys, s.keyring.err
+}
+
+// signerIdentity names piaf in allowed_signers and ssh-keygen -Y verify -I.
+func (s *Server) signerIdentity() string {
+	if s.cfg.SignerIdentity != "" {
+		return s.cfg.SignerIdentity
+	}
+	return "piaf-reports"
+}
+
+// reportFor gathers one revision of an assessment into a report. Everything it shows is as of
+// that revision, so downloading the Markdown and then its signature gives matching bytes.
+func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def *questionnaire.Definition, number int) (*report.Report, *store.Revision, error) {
+	ctx := c.Request().Context()
+	revs, states, err := s.history(c, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	if number == 0 {
+		number = len(revs)
+	}
+	if number < 1 || number > len(revs) {
+		return nil, nil, apiErr(http.StatusNotFound, "there is no revision "+strconv.Itoa(number), "revision")
+	}
+	rev := revs[number-1]
+	r := &report.Report{GeneratedAt: rev.CreatedAt, Instance: s.cfg.BaseURL, Questionnaire: def, State: states[number-1], Owners: map[int64]string{},
+		Assessment: report.Assessment{ID: a.ID, Cycle: a.Cycle, Revision: number, StateHash: rev.StateHash, Status: states[number-1].Status, UpdatedAt: rev.CreatedAt}}
+	p := acc.project
+	r.Project = report.Project{ID: p.ID, Name: p.Name, Purpose: p.Purpose, BaseModel: p.BaseModel, Deployment: p.Deployment}
+	members, err := s.store.Members(ctx, p.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, m := range members {
+		r.Project.Members = append(r.Project.Members, report.Member{Name: m.Name, Email: m.Email, Role: string(m.Role)})
+		name := m.Name
+		if name == "" {
+			name = m.Email
+		}
+		r.Owners[m.UserID] = name
+	}
+	datasets, err := s.store.Datasets(ctx, p.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, d := range datasets {
+		r.Datasets = append(r.Datasets, report.Dataset{Name: d.Name, Source: d.Source, Categories: d.Categories,
+			SpecialCategories: d.SpecialCategories, DataSubjects: d.DataSubjects, ApproxRecords: d.ApproxRecords, Retention: d.Retention})
+	}
+	events, err := s.store.ReviewEvents(ctx, a.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range events {
+		if e.Revision > number {
+			continue
+		}
+		r.Reviews = append(r.Reviews, report.Review{Kind: string(e.Kind), By: e.UserEmail, At: e.CreatedAt, Revision: e.Revision, StateHash: e.StateHash, Comment: e.Comment})
+		if e.Kind == store.ReviewApprove && e.Revision == number {
+			r.Assessment.Approved = true
+		}
+	}
+	comments, err := s.store.Comments(ctx, a.ID, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, cm := range comments {
+		if cm.Revision > number || cm.CreatedAt.After(rev.CreatedAt) {
+			continue
+		}
+		target := cm.TargetKey
+		if cm.TargetKind == "question" {
+			if q, ok := def.Question(cm.TargetKey); ok {
+				target = q.Label
+			}
+		} else if f, ok := states[number-1].Findings[cm.TargetKey]; ok {
+			target = f.Title
+		}
+		rc := report.Comment{Target: target, By: cm.AuthorEmail, At: cm.CreatedAt, Body: cm.Body}
+		if cm.ResolvedAt != nil && !cm.ResolvedAt.After(rev.CreatedAt) {
+			rc.ResolvedBy = cm.ResolvedEmail
+		}
+		r.Comments = append(r.Comments, rc)
+	}
+	if r.Assessment.Approved && a.NextReviewAt != "" {
+		r.NextReview, _ = time.Parse(time.DateOnly, a.NextReviewAt)
+	}
+	return r, rev, nil
+}
+
+// exportFile is a report file ready to download.
+type exportFile struct {
+	name, contentType string
+	body              []byte
+}
+
+// export renders one format of a revision's report, signs it where the format is signed, and
+// records the export (who, when, revision, format, SHA-256) with an audit entry.
+func (s *Server) export(c echo.Context, format string) (*exportFile, error) {
+	acc, a, def, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return nil, err
+	}
+	number := 0
+	if v := c.QueryParam("revision"); v != "" {
+		if number, err = strconv.Atoi(v); err != nil || number < 1 {
+			return nil, apiErr(http.StatusBadRequest, "revision must be a revision number", "revision")
+		}
+	}
+	r, rev, err := s.reportFor(c, acc, a, def, number)
+	if err != nil {
+		return nil, err
+	}
+	base := fmt.Sprintf("piaf-%s-cycle%d-rev%d", slug(acc.project.Name), a.Cycle, r.Assessment.Revision)
+	f := &exportFile{}
+	switch format {
+	case "md":
+		f.name, f.contentType, f.body = base+".md", "text/markdown; charset=utf-8", report.Markdown(r)
+	case "md.sig":
+		keys, err := s.keys()
+		if err != nil {
+			return nil, err
+		}
+		sig, err := keys.SignSSH(report.Markdown(r), signing.Namespace)
+		if err != nil {
+			return nil, err
+		}
+		f.name, f.contentType, f.body = base+".md.sig", "text/plain; charset=utf-8", sig
+	case "pdf":
+		keys, err := s.keys()
+		if err != nil {
+			return nil, err
+		}
+		pdf, err := report.PDF(r)
+		if err != nil {
+			return nil, err
+		}
+		signed, err := keys.SignPDF(pdf, signing.PDFInfo{Name: "piaf", Location: s.cfg.BaseURL, Date: s.now(),
+			Reason: fmt.Sprintf("piaf report: assessment %d, cycle %d, revision %d, SHA-256 %s", a.ID, a.Cycle, r.Assessment.Revision, rev.StateHash)})
+		if err != nil {
+			return nil, err
+		}
+		f.name, f.contentType, f.body = base+".pdf", "application/pdf", signed
+	case "json":
+		body, err := json.MarshalIndent(map[string]any{"assessment": a.ID, "project": acc.project.ID, "cycle": a.Cycle,
+			"revision": r.Assessment.Revision, "state_hash": rev.StateHash, "approved": r.Assessment.Approved, "state": r.State}, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		f.name, f.contentType, f.body = base+".json", "application/json", body
+	default:
+		return nil, errNotFound
+	}
+	sum := sha256.Sum256(f.body)
+	u := authFrom(c).user
+	e := store.Export{AssessmentID: a.ID, Revision: r.Assessment.Revision, StateHash: rev.StateHash, Format: format,
+		SHA256: hex.EncodeToString(sum[:]), Size: int64(len(f.body)), UserEmail: u.Email}
+	audit := store.AuditEvent{ActorID: u.ID, ActorEmail: u.Email, ClientAddr: c.RealIP(), Action: store.AuditReportExport,
+		Target: store.AuditTarget("assessment", a.ID), Details: map[string]any{"revision": e.Revision, "format": format, "sha256": e.SHA256}}
+	if err := s.store.RecordExport(c.Request().Context(), e, u.ID, audit); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func slug(name string) string {
+	var b bytes.Buffer
+	dash := false
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case r >= 'A' && r <= 'Z':
+			b.WriteRune(r + 'a' - 'A')
+			dash = false
+		default:
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+		if b.Len() >= 40 {
+			break
+		}
+	}
+	out := bytes.TrimRight(b.Bytes(), "-")
+	if len(out) == 0 {
+		return "report"
+	}
+	return string(out)
+}
+
+// download serves a report format as a file.
+func (s *Server) download(format string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		f, err := s.export(c, format)
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set("Content-Disposition", `attachment; filename="`+f.name+`"`)
+		return c.Blob(http.StatusOK, f.contentType, f.body)
+	}
+}
+
+// reportPreview shows the Markdown report rendered as HTML, with the downloads.
+func (s *Server) reportPreview(c echo.Context) error {
+	acc, a, def, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return err
+	}
+	number, _ := strconv.Atoi(c.QueryParam("revision"))
+	r, _, err := s.reportFor(c, acc, a, def, number)
+	if err != nil {
+		return err
+	}
+	exports, err := s.store.Exports(c.Request().Context(), a.ID)
+	if err != nil {
+		return err
+	}
+	v := templates.ReportView{AssessmentView: s.assessmentView(acc, a, def), Revision: r.Assessment.Revision, Approved: r.Assessment.Approved,
+		Draft: r.Draft(), HTML: markdown.HTML(string(report.Markdown(r))), Exports: exports, Identity: s.signerIdentity()}
+	if a.Status == assessments.Approved {
+		v.ApprovedRevision = a.Revision
+	}
+	return s.render(c, http.StatusOK, templates.ReportPreview(s.page(c, "Report · "+def.Title, "projects"), v))
+}
+
+// Public keys, for anyone verifying a report.
+
+func (s *Server) allowedSigners(c echo.Context) error {
+	keys, err := s.keys()
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", keys.AllowedSigners(s.signerIdentity()))
+}
+
+func (s *Server) signingCertificate(c echo.Context) error {
+	keys, err := s.keys()
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "application/x-pem-file", keys.CertificatePEM())
+}
+
+func (s *Server) signingSSHKey(c echo.Context) error {
+	keys, err := s.keys()
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", keys.AuthorizedKey())
+}

@@ -1,0 +1,142 @@
+package web_test
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// requireTool finds an external verifier, or skips locally and fails under CI.
+func requireTool(t *testing.T, name, pkg string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s not found; CI must install it: apt-get install -y %s", name, pkg)
+		}
+		t.Skipf("needs %s: apt-get install -y %s", name, pkg)
+	}
+	return path
+}
+
+func download(t *testing.T, c *client, path string) []byte {
+	t.Helper()
+	r := c.get(path)
+	if r.status != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", path, r.status, r.body)
+	}
+	return []byte(r.body)
+}
+
+func TestSignedReportsVerifyWithStandardTools(t *testing.T) {
+	sshKeygen := requireTool(t, "ssh-keygen", "openssh-client")
+	pdfsig := requireTool(t, "pdfsig", "poppler-utils")
+	pdftotext := requireTool(t, "pdftotext", "poppler-utils")
+	f := approvedFixture(t)
+	a := f.app
+	c := a.signedIn(f.users[viewer])
+	dir := t.TempDir()
+	base := fmt.Sprintf("/assessments/%d", f.id)
+
+	page := c.get(base + "/report")
+	if page.status != 200 || !page.has("report-approved") || !page.has("report-preview") || !strings.Contains(page.body, "Support bot") {
+		t.Fatalf("report page: %d", page.status)
+	}
+	md := download(t, c, base+"/report.md")
+	sig := download(t, c, base+"/report.md.sig")
+	if !bytes.Equal(md, download(t, c, base+"/report.md")) {
+		t.Fatal("the same revision gave different Markdown")
+	}
+	allowed := download(t, a.anonymous(), "/signing/allowed_signers")
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("report.md", md)
+	write("report.md.sig", sig)
+	write("allowed_signers", allowed)
+	verifySSH := func(file string) (string, error) {
+		in, _ := os.Open(filepath.Join(dir, file))
+		defer in.Close()
+		cmd := exec.Command(sshKeygen, "-Y", "verify", "-f", filepath.Join(dir, "allowed_signers"), "-I", "piaf-reports",
+			"-n", "piaf-report", "-s", filepath.Join(dir, "report.md.sig"))
+		cmd.Stdin = in
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := verifySSH("report.md"); err != nil || !strings.Contains(out, "Good") {
+		t.Fatalf("ssh-keygen -Y verify: %v\n%s", err, out)
+	}
+	tampered := bytes.Replace(md, []byte("Support bot"), []byte("Support bat"), 1)
+	write("tampered.md", tampered)
+	if out, err := verifySSH("tampered.md"); err == nil {
+		t.Fatalf("ssh-keygen accepted a changed report:\n%s", out)
+	}
+
+	pdf := download(t, c, base+"/report.pdf")
+	write("report.pdf", pdf)
+	out, _ := exec.Command(pdfsig, filepath.Join(dir, "report.pdf")).CombinedOutput()
+	if !strings.Contains(string(out), "Signature is Valid.") || !strings.Contains(string(out), "Total document signed") {
+		t.Fatalf("pdfsig:\n%s", out)
+	}
+	broken := bytes.Clone(pdf)
+	i := bytes.Index(broken, []byte("/Title"))
+	broken[i+1] ^= 0x20 // one byte inside the signed range
+	write("broken.pdf", broken)
+	if out, _ := exec.Command(pdfsig, filepath.Join(dir, "broken.pdf")).CombinedOutput(); strings.Contains(string(out), "Signature is Valid.") {
+		t.Fatalf("pdfsig accepted a changed PDF:\n%s", out)
+	}
+	text, err := exec.Command(pdftotext, filepath.Join(dir, "report.pdf"), "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, _ := a.store.Assessment(t.Context(), f.id)
+	for _, want := range []string{"Support bot", as.StateHash[:16], "Page 1 of"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("pdftotext lacks %q", want)
+		}
+	}
+
+	// Every export is recorded and audited.
+	exports, _ := a.store.Exports(t.Context(), f.id)
+	if len(exports) != 4 { // md twice, sig and pdf
+		t.Errorf("%d exports recorded, want 4", len(exports))
+	}
+	entries, _, _ := a.store.AuditEntries(t.Context(), storeAuditQuery("report.export"))
+	if len(entries) != len(exports) {
+		t.Errorf("%d export audit entries for %d exports", len(entries), len(exports))
+	}
+
+	// The verify page says what the report is; anyone may use it.
+	anon := a.anonymous()
+	anon.get("/verify")
+	res := anon.uploadFiles("/verify", map[string][2]string{"file": {"report.md", string(md)}, "sig": {"report.md.sig", string(sig)}})
+	if res.status != 200 || !res.has("verify-valid") || !res.has("verify-approved") || !strings.Contains(res.body, "Support bot") {
+		t.Fatalf("verify page, Markdown: %d\n%s", res.status, res.body)
+	}
+	res = anon.uploadFiles("/verify", map[string][2]string{"file": {"report.pdf", string(pdf)}})
+	if res.status != 200 || !res.has("verify-valid") || !res.has("verify-approved") {
+		t.Fatalf("verify page, PDF: %d", res.status)
+	}
+	res = anon.uploadFiles("/verify", map[string][2]string{"file": {"report.md", string(tampered)}, "sig": {"report.md.sig", string(sig)}})
+	if res.status != 422 || !res.has("verify-invalid") {
+		t.Fatalf("verify page, tampered: %d", res.status)
+	}
+	// A draft revision's report says so.
+	draft := download(t, c, base+"/report.md?revision=2")
+	if !bytes.Contains(draft, []byte("DRAFT")) {
+		t.Error("a draft revision's report is not marked DRAFT")
+	}
+	// Non-members get nothing.
+	if r := a.signedIn(f.users[nonMember]).get(base + "/report.pdf"); r.status != 404 {
+		t.Errorf("non-member download: %d", r.status)
+	}
+}

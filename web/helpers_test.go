@@ -37,12 +37,18 @@ type app struct {
 	log   *strings.Builder
 }
 
-func newApp(t testing.TB) *app {
+func newApp(t testing.TB) *app { return newAppWith(t, nil) }
+
+// newAppWith lets a test change the configuration first.
+func newAppWith(t testing.TB, edit func(*web.Config)) *app {
 	t.Helper()
 	st := storetest.New(t)
 	logs := &strings.Builder{}
 	cfg := web.DefaultConfig()
 	cfg.KeysDir = sharedKeys(t)
+	if edit != nil {
+		edit(&cfg)
+	}
 	server := web.New(st, slog.New(slog.NewTextHandler(logs, nil)), cfg)
 	srv := httptest.NewServer(server.Handler())
 	t.Cleanup(srv.Close)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/piaf-dev/piaf/web"
 )
 
 // requireTool finds an external verifier, or skips locally and fails under CI.
@@ -138,5 +140,58 @@ func TestSignedReportsVerifyWithStandardTools(t *testing.T) {
 	// Non-members get nothing.
 	if r := a.signedIn(f.users[nonMember]).get(base + "/report.pdf"); r.status != 404 {
 		t.Errorf("non-member download: %d", r.status)
+	}
+}
+
+func TestKeyRotationKeepsOldReportsValid(t *testing.T) {
+	sshKeygen := requireTool(t, "ssh-keygen", "openssh-client")
+	keysDir := t.TempDir()
+	a := newAppWith(t, func(c *web.Config) { c.KeysDir = keysDir })
+	root := a.user("root@example.org", true)
+	tok := a.token(root)
+	p := a.project(root, "Support bot")
+	id := startAssessment(t, a, tok, p)
+	c := a.signedIn(root)
+	base := fmt.Sprintf("/assessments/%d", id)
+	md := download(t, c, base+"/report.md")
+	sig := download(t, c, base+"/report.md.sig")
+
+	if r := c.post("/admin/settings/keys/rotate", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("rotate: %d", r.status)
+	}
+	page := c.get("/admin/settings")
+	if strings.Count(page.body, "retired ") < 2 || !page.has("signing-keys") {
+		t.Error("the settings page does not list the retired keys")
+	}
+	if strings.Contains(page.body, "PRIVATE KEY") {
+		t.Fatal("the settings page shows a private key")
+	}
+	entries, _, _ := a.store.AuditEntries(t.Context(), storeAuditQuery("key.change"))
+	if len(entries) != 1 {
+		t.Errorf("%d key.change audit entries", len(entries))
+	}
+	// The old report verifies against the new allowed_signers.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "allowed_signers"), download(t, a.anonymous(), "/signing/allowed_signers"), 0o600)
+	os.WriteFile(filepath.Join(dir, "report.md.sig"), sig, 0o600)
+	cmd := exec.Command(sshKeygen, "-Y", "verify", "-f", filepath.Join(dir, "allowed_signers"), "-I", "piaf-reports", "-n", "piaf-report",
+		"-s", filepath.Join(dir, "report.md.sig"))
+	cmd.Stdin = bytes.NewReader(md)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the old report no longer verifies after rotation: %v\n%s", err, out)
+	}
+	// New signatures use the new key.
+	if bytes.Equal(sig, download(t, c, base+"/report.md.sig")) {
+		t.Error("the signature did not change with the key")
+	}
+	// Key files are private.
+	err := filepath.Walk(keysDir, func(path string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && info.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v", path, info.Mode().Perm())
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

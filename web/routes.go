@@ -130,6 +130,7 @@ func (s *Server) routes() {
 	admin.POST("/settings/smtp/test", s.adminTestEmail)
 	admin.POST("/settings/webhooks", s.addInstanceWebhook)
 	admin.POST("/settings/webhooks/:webhook/delete", s.deleteInstanceWebhook)
+	admin.POST("/settings/keys/rotate", s.adminRotateKeys)
 	admin.GET("/audit", s.adminAudit)
 	uploads.POST("/admin/questionnaires", s.adminImportQuestionnaire, requireAdmin)
 

@@ -51,7 +51,8 @@ func (s *Server) settingsView(ctx context.Context) (templates.SettingsView, erro
 	if v.Webhooks, err = s.store.Webhooks(ctx, 0); err != nil {
 		return v, err
 	}
-	return v, nil
+	v.Keys, err = s.keysView()
+	return v, err
 }
 
 func policyForm(f templates.Form, p remind.Policy) {

@@ -230,7 +230,7 @@ func AnswerText(def *questionnaire.Definition, key string, v any) string {
 		return s
 	case []string, []any:
 		var parts []string
-		for _, item := range formValuesOf(v) {
+		for _, item := range FormValues(v) {
 			parts = append(parts, labelOf(item))
 		}
 		return strings.Join(parts, ", ")
@@ -238,8 +238,15 @@ func AnswerText(def *questionnaire.Definition, key string, v any) string {
 	return fmt.Sprint(v)
 }
 
-func formValuesOf(v any) []string {
+// FormValues writes an answer as the strings a form posts for it.
+func FormValues(v any) []string {
 	switch v := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return []string{v}
+	case float64:
+		return []string{strconv.FormatFloat(v, 'f', -1, 64)}
 	case []string:
 		return v
 	case []any:
@@ -249,7 +256,7 @@ func formValuesOf(v any) []string {
 		}
 		return out
 	}
-	return nil
+	return []string{fmt.Sprint(v)}
 }
 
 func (v AssessmentView) answerText(key string) string {

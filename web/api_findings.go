@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -176,14 +175,7 @@ func (s *Server) apiUpdateFinding(c echo.Context) error {
 }
 
 func (s *Server) apiAccept(c echo.Context) error {
-	acc, a, def, err := s.assessmentAccess(c, actView)
-	if err != nil {
-		return err
-	}
-	if !canAccept(acc, a) {
-		return apiErr(http.StatusForbidden, "only a reviewer of the project accepts residual risks, before approval", "")
-	}
-	f, err := findingParam(c, a)
+	_, a, def, f, err := s.acceptanceTarget(c)
 	if err != nil {
 		return err
 	}
@@ -194,28 +186,26 @@ func (s *Server) apiAccept(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	u := authFrom(c).user
-	acceptance := assessments.Acceptance{By: u.ID, ByEmail: u.Email, At: s.now().UTC().Format(time.RFC3339), Justification: in.Justification, Expires: in.Expires}
+	acceptance := s.newAcceptance(c, in.Justification, in.Expires)
 	return s.apiChange(c, a, def, http.StatusOK, func(st assessments.State) (assessments.State, error) {
 		return assessments.Accept(st, f.ID, acceptance, s.now().UTC())
-	}, "Accepted the residual risk of “"+f.Title+"” until "+in.Expires, func(st assessments.State) any { return toAPIFinding(st.Findings[f.ID]) })
+	}, "Accepted the residual risk of “"+f.Title+"” until "+in.Expires, func(st assessments.State) any {
+		s.auditAcceptance(c, a, f, &acceptance)
+		return toAPIFinding(st.Findings[f.ID])
+	})
 }
 
 func (s *Server) apiWithdraw(c echo.Context) error {
-	acc, a, def, err := s.assessmentAccess(c, actView)
-	if err != nil {
-		return err
-	}
-	if !canAccept(acc, a) {
-		return apiErr(http.StatusForbidden, "only a reviewer of the project withdraws acceptances", "")
-	}
-	f, err := findingParam(c, a)
+	_, a, def, f, err := s.acceptanceTarget(c)
 	if err != nil {
 		return err
 	}
 	return s.apiChange(c, a, def, http.StatusOK, func(st assessments.State) (assessments.State, error) {
 		return assessments.Withdraw(st, f.ID)
-	}, "Withdrew the acceptance of “"+f.Title+"”", func(st assessments.State) any { return toAPIFinding(st.Findings[f.ID]) })
+	}, "Withdrew the acceptance of “"+f.Title+"”", func(st assessments.State) any {
+		s.auditAcceptance(c, a, f, nil)
+		return toAPIFinding(st.Findings[f.ID])
+	})
 }
 
 type apiMitigationInput struct {

@@ -119,7 +119,7 @@ func (s *Server) assessmentView(acc *access, a *store.Assessment, def *questionn
 	}
 	for _, q := range def.Questions() {
 		v.Visible[q.Key] = def.Visible(q.Key, answers)
-		v.Values[q.Key] = formValues(a.Answers()[q.Key])
+		v.Values[q.Key] = templates.FormValues(a.Answers()[q.Key])
 	}
 	for _, r := range v.Raised {
 		for k := range r.Inputs {
@@ -127,27 +127,6 @@ func (s *Server) assessmentView(acc *access, a *store.Assessment, def *questionn
 		}
 	}
 	return v
-}
-
-// formValues writes an answer as the strings a form would post for it.
-func formValues(v any) []string {
-	switch v := v.(type) {
-	case nil:
-		return nil
-	case string:
-		return []string{v}
-	case float64:
-		return []string{strconv.FormatFloat(v, 'f', -1, 64)}
-	case []string:
-		return v
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, item := range v {
-			out = append(out, fmt.Sprint(item))
-		}
-		return out
-	}
-	return []string{fmt.Sprint(v)}
 }
 
 func (s *Server) showAssessment(c echo.Context) error {
@@ -260,7 +239,7 @@ func (s *Server) saveSection(c echo.Context) error {
 		// deliberately applies them on top of the current revision.
 		for k, val := range proposed {
 			if !slices.Contains(conflicts, k) {
-				v.Values[k] = formValues(val)
+				v.Values[k] = templates.FormValues(val)
 			}
 		}
 		v.Revision = a.Revision

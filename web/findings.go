@@ -329,42 +329,59 @@ func (s *Server) updateFinding(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+f.ID)
 }
 
-func (s *Server) acceptFinding(c echo.Context) error {
+// acceptanceTarget loads the finding in the URL for a reviewer deciding on its acceptance.
+func (s *Server) acceptanceTarget(c echo.Context) (*access, *store.Assessment, *questionnaire.Definition, *assessments.Finding, error) {
 	acc, a, def, err := s.assessmentAccess(c, actView)
 	if err != nil {
-		return err
+		return nil, nil, nil, nil, err
 	}
 	if !canAccept(acc, a) {
-		return errForbidden
+		return nil, nil, nil, nil, &httpError{status: http.StatusForbidden, msg: "Only a reviewer of the project accepts residual risks or withdraws acceptances, before approval."}
 	}
 	f, err := findingParam(c, a)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return acc, a, def, f, nil
+}
+
+// newAcceptance is the signed-in reviewer's acceptance with the given text and expiry.
+func (s *Server) newAcceptance(c echo.Context, justification, expires string) assessments.Acceptance {
+	u := authFrom(c).user
+	return assessments.Acceptance{By: u.ID, ByEmail: u.Email, At: s.now().UTC().Format(time.RFC3339), Justification: justification, Expires: expires}
+}
+
+// auditAcceptance records an acceptance given (non-nil) or withdrawn.
+func (s *Server) auditAcceptance(c echo.Context, a *store.Assessment, f *assessments.Finding, given *assessments.Acceptance) {
+	details := map[string]any{"finding": f.ID, "title": f.Title}
+	action := store.AuditRiskWithdraw
+	if given != nil {
+		action = store.AuditRiskAccept
+		details["expires"], details["justification"] = given.Expires, given.Justification
+	}
+	s.audit(c, action, store.AuditTarget("assessment", a.ID), details)
+}
+
+func (s *Server) acceptFinding(c echo.Context) error {
+	acc, a, def, f, err := s.acceptanceTarget(c)
 	if err != nil {
 		return err
 	}
 	form := formFrom(c, "justification", "expires")
-	u := authFrom(c).user
-	acceptance := assessments.Acceptance{By: u.ID, ByEmail: u.Email, At: s.now().UTC().Format(time.RFC3339),
-		Justification: form.Get("justification"), Expires: form.Get("expires")}
+	acceptance := s.newAcceptance(c, form.Get("justification"), form.Get("expires"))
 	_, err = s.commitOp(c, a, def, func(st assessments.State) (assessments.State, error) {
 		return assessments.Accept(st, f.ID, acceptance, s.now().UTC())
 	}, "Accepted the residual risk of “"+f.Title+"” until "+acceptance.Expires)
 	if err != nil {
 		return s.findingFailure(c, acc, a, def, f.ID, err, func(v *templates.FindingView, fm templates.Form) { v.AcceptForm = fm }, form)
 	}
-	s.audit(c, store.AuditRiskAccept, store.AuditTarget("assessment", a.ID), map[string]any{"finding": f.ID, "title": f.Title, "expires": acceptance.Expires, "justification": acceptance.Justification})
+	s.auditAcceptance(c, a, f, &acceptance)
 	s.flash(c, "Residual risk accepted until "+acceptance.Expires+".")
 	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+f.ID)
 }
 
 func (s *Server) withdrawAcceptance(c echo.Context) error {
-	acc, a, def, err := s.assessmentAccess(c, actView)
-	if err != nil {
-		return err
-	}
-	if !canAccept(acc, a) {
-		return errForbidden
-	}
-	f, err := findingParam(c, a)
+	acc, a, def, f, err := s.acceptanceTarget(c)
 	if err != nil {
 		return err
 	}
@@ -374,7 +391,7 @@ func (s *Server) withdrawAcceptance(c echo.Context) error {
 	if err != nil {
 		return s.findingFailure(c, acc, a, def, f.ID, err, func(*templates.FindingView, templates.Form) {}, templates.NewForm())
 	}
-	s.audit(c, store.AuditRiskWithdraw, store.AuditTarget("assessment", a.ID), map[string]any{"finding": f.ID, "title": f.Title})
+	s.auditAcceptance(c, a, f, nil)
 	s.flash(c, "Acceptance withdrawn; the finding is open again.")
 	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+f.ID)
 }

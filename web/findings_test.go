@@ -131,6 +131,9 @@ func TestAcceptanceIsAReviewersAct(t *testing.T) {
 	if f.findings(t).Blockers != 0 {
 		t.Error("an accepted risk still blocks review")
 	}
+	if entries, _, _ := a.store.AuditEntries(t.Context(), storeAuditQuery("risk.accept")); len(entries) != 1 {
+		t.Errorf("%d risk.accept audit entries, want 1", len(entries))
+	}
 	// A change of the answers behind it undoes the acceptance.
 	a.api("PATCH", f.base+"/answers", a.token(f.users[assessor]), `{"answers":{"personal_data_present":"partial"}}`, "If-Match", f.rev(t))
 	if got := f.findings(t).get(noDP); got.Status != "open" || got.Accepted {

@@ -121,3 +121,12 @@ func thousands(n int64) string {
 	}
 	return s
 }
+
+// isAdminPage tells whether a page belongs to the administration, which has its own tabs.
+func isAdminPage(nav string) bool {
+	switch nav {
+	case "admin", "users", "questionnaires", "audit", "settings":
+		return true
+	}
+	return false
+}

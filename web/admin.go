@@ -24,7 +24,7 @@ func (s *Server) renderAdminUsers(c echo.Context, status int, f templates.Form, 
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, templates.AdminUsers(s.page(c, "Users", "admin"), templates.AdminUsersView{Users: users, Form: f, Link: link}))
+	return s.render(c, status, templates.AdminUsers(s.page(c, "Users", "users"), templates.AdminUsersView{Users: users, Form: f, Link: link}))
 }
 
 func (s *Server) adminAddUser(c echo.Context) error {
@@ -89,7 +89,7 @@ func (s *Server) adminUser(c echo.Context) error {
 
 func (s *Server) renderAdminUser(c echo.Context, status int, u *store.User, f templates.Form) error {
 	v := templates.AdminUserView{Target: u, Self: u.ID == authFrom(c).user.ID, Form: f}
-	return s.render(c, status, templates.AdminUser(s.page(c, u.Email, "admin"), v))
+	return s.render(c, status, templates.AdminUser(s.page(c, u.Email, "users"), v))
 }
 
 func (s *Server) adminEditUser(c echo.Context) error {

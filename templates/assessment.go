@@ -2,6 +2,8 @@ package templates
 
 import (
 	"fmt"
+
+	"github.com/piaf-dev/piaf/assessments"
 	"strconv"
 	"strings"
 	"time"
@@ -267,14 +269,25 @@ func (v AssessmentView) answerText(key string) string {
 	return AnswerText(v.Def, key, a)
 }
 
-func riskLevel(likelihood, severity int) string {
-	switch score := likelihood * severity; {
-	case score >= 9:
+func levelWord(l assessments.Level) string {
+	switch {
+	case l >= assessments.LevelMaximum:
 		return "high"
-	case score >= 4:
+	case l >= assessments.LevelSignificant:
 		return "medium"
 	}
 	return "low"
+}
+
+// liveFindings are the assessment's findings that count, gravest residual risk first.
+func (v AssessmentView) liveFindings() []*assessments.Finding {
+	var out []*assessments.Finding
+	for _, f := range assessments.SortedFindings(v.Def, v.Assessment.State) {
+		if f.Live() {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 var scaleNames = []string{"", "negligible", "limited", "significant", "maximum"}

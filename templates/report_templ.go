@@ -365,7 +365,7 @@ func VerifyPage(p Page, res *VerifyResult, problem string) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<section class=\"card form-page\"><h1>Verify a report</h1><p class=\"lead\">Check that a report exported from this piaf instance is genuine and unchanged, and which assessment revision it shows.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<section class=\"card narrow\"><h1>Verify a report</h1><p class=\"lead\">Check that a report exported from this piaf instance is genuine and unchanged, and which assessment revision it shows.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -31,7 +31,7 @@ func (s *Server) loginForm(c echo.Context) error {
 	} else if n == 0 {
 		f.Fail("_", "piaf has no accounts yet. Open the setup link that the server printed in its log when it started.")
 	}
-	return s.render(c, http.StatusOK, templates.Login(s.page(c, "Sign in", ""), f, safeNext(c.QueryParam("next"))))
+	return s.render(c, http.StatusOK, templates.Login(s.page(c, "Sign in", "login"), f, safeNext(c.QueryParam("next"))))
 }
 
 func (s *Server) login(c echo.Context) error {
@@ -42,7 +42,7 @@ func (s *Server) login(c echo.Context) error {
 	next := safeNext(c.FormValue("next"))
 	fail := func(status int, msg string) error {
 		f.Fail("_", msg)
-		return s.render(c, status, templates.Login(s.page(c, "Sign in", ""), f, next))
+		return s.render(c, status, templates.Login(s.page(c, "Sign in", "login"), f, next))
 	}
 	if email == "" || c.FormValue("password") == "" {
 		return fail(http.StatusUnprocessableEntity, "Enter your email and password.")

@@ -365,7 +365,7 @@ func TestBrowserAssessmentWithJavaScript(t *testing.T) {
 	}
 
 	// The overview lists the risk, with the answer that raised it.
-	b.click(`.section-nav a[href="/assessments/` + strconv.FormatInt(id, 10) + `"]`)
+	b.click(`.tabs a[href="/assessments/` + strconv.FormatInt(id, 10) + `"]`)
 	if p := b.percent(); p != savedPercent {
 		t.Errorf("the overview shows %d%%, the section showed %d%%", p, savedPercent)
 	}
@@ -536,7 +536,7 @@ func TestBrowserAssessmentWithoutJavaScript(t *testing.T) {
 		b.reload()
 	}
 
-	b.click(`.section-nav a[href="/assessments/` + strconv.FormatInt(id, 10) + `"]`)
+	b.click(`.tabs a[href="/assessments/` + strconv.FormatInt(id, 10) + `"]`)
 	if risks := strings.Join(b.texts("risk"), "\n"); !strings.Contains(risks, epsilonWeak) {
 		t.Errorf("the overview's risks lack %q:\n%s", epsilonWeak, risks)
 	}

@@ -195,7 +195,7 @@ func TestBrowserReviewCycle(t *testing.T) {
 	rb.snapshot("5-comment")
 
 	// On the overview, asking for changes needs a comment; with one, the status changes.
-	rb.click(`.section-nav a[href="` + overview + `"]`)
+	rb.click(`.tabs a[href="` + overview + `"]`)
 	if oc := rb.text("open-comments"); !strings.Contains(oc, reviewComment) {
 		t.Errorf("open comments on the overview: %q", oc)
 	}
@@ -276,7 +276,7 @@ func TestBrowserReviewCycle(t *testing.T) {
 	}
 	ab.snapshot("8-fixed")
 
-	ab.click(`.section-nav a[href="` + overview + `"]`)
+	ab.click(`.tabs a[href="` + overview + `"]`)
 	if s := ab.reviewStatus(); s != "Draft" {
 		t.Errorf("status after the fix %q, want Draft", s)
 	}
@@ -406,7 +406,7 @@ func TestBrowserReviewSeparationOfDuties(t *testing.T) {
 	b.press("Save")
 	b.reviewFlash("Saved.")
 	storedAnswers(t, a, f.id, map[string]string{"purpose_description": "Edited and submitted by Rita."})
-	b.click(`.section-nav a[href="` + overview + `"]`)
+	b.click(`.tabs a[href="` + overview + `"]`)
 	b.press("Submit for review")
 	b.reviewFlash("Submitted for review. The project's reviewers have been notified.")
 	b.reviewSignOut()

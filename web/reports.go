@@ -107,7 +107,7 @@ func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def
 		return nil, nil, err
 	}
 	for _, cm := range comments {
-		if cm.Revision > number || cm.CreatedAt.After(rev.CreatedAt) {
+		if cm.Revision > number {
 			continue
 		}
 		target := cm.TargetKey
@@ -119,7 +119,7 @@ func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def
 			target = f.Title
 		}
 		rc := report.Comment{Target: target, By: cm.AuthorEmail, At: cm.CreatedAt, Body: cm.Body}
-		if cm.ResolvedAt != nil && !cm.ResolvedAt.After(rev.CreatedAt) {
+		if cm.ResolvedAt != nil {
 			rc.ResolvedBy = cm.ResolvedEmail
 		}
 		r.Comments = append(r.Comments, rc)

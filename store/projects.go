@@ -143,6 +143,11 @@ type ProjectListItem struct {
 	Role     string // empty when the viewer is an admin but no member
 	Datasets int
 	Members  int
+	// The latest assessment cycle's status and next review date; empty without one.
+	PIAStatus  string
+	NextReview string
+	// ReassessmentRequired is set when the project changed since its approval.
+	ReassessmentRequired bool
 }
 
 // Projects returns one page of matching projects, by name, and how many match in all.
@@ -175,7 +180,10 @@ func (s *Store) Projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem
 	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.name, p.purpose, p.base_model, p.deployment, p.archived_at,
 		p.created_at, p.updated_at, p.version, coalesce(m.role, ''),
 		(SELECT count(*) FROM datasets d WHERE d.project_id = p.id),
-		(SELECT count(*) FROM members mm WHERE mm.project_id = p.id)`+from+
+		(SELECT count(*) FROM members mm WHERE mm.project_id = p.id),
+		coalesce((SELECT a.status FROM assessments a WHERE a.project_id = p.id ORDER BY a.cycle DESC LIMIT 1), ''),
+		coalesce((SELECT a.next_review_at FROM assessments a WHERE a.project_id = p.id ORDER BY a.cycle DESC LIMIT 1), ''),
+		coalesce((SELECT a.reassessment_reason IS NOT NULL AND a.reassessment_reason <> '' FROM assessments a WHERE a.project_id = p.id ORDER BY a.cycle DESC LIMIT 1), 0)`+from+
 		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: projects: %w", err)
@@ -187,7 +195,7 @@ func (s *Store) Projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem
 		var archived sql.NullString
 		var created, updated string
 		if err := rows.Scan(&it.ID, &it.Name, &it.Purpose, &it.BaseModel, &it.Deployment, &archived, &created, &updated,
-			&it.Version, &it.Role, &it.Datasets, &it.Members); err != nil {
+			&it.Version, &it.Role, &it.Datasets, &it.Members, &it.PIAStatus, &it.NextReview, &it.ReassessmentRequired); err != nil {
 			return nil, 0, fmt.Errorf("store: scan project: %w", err)
 		}
 		it.ArchivedAt, it.CreatedAt, it.UpdatedAt = parseNullTime(archived), parseTime(created), parseTime(updated)

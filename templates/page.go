@@ -130,3 +130,16 @@ func isAdminPage(nav string) bool {
 	}
 	return false
 }
+
+// maskURL shows where a webhook goes without its path, which often carries a secret.
+func maskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "…"
+	}
+	tail := ""
+	if p := u.Path + u.RawQuery; len(p) > 4 {
+		tail = "/…" + p[len(p)-4:]
+	}
+	return u.Scheme + "://" + u.Host + tail
+}

@@ -72,6 +72,10 @@ func TestApprovalSetsNextReviewByResidualRisk(t *testing.T) {
 		t.Fatalf("next review %q, want %s", got, want)
 	}
 	a := f.app
+	list := a.signedIn(f.users[viewer]).get("/projects")
+	if !list.has("pia-status") || !strings.Contains(list.body, "Approved") || !strings.Contains(list.body, "review by "+want) {
+		t.Error("the project list does not show the approved assessment and its review date")
+	}
 	// An owner may bring it forward, not push it back; an admin may do both.
 	earlier := time.Now().UTC().AddDate(0, 1, 0).Format(time.DateOnly)
 	later := time.Now().UTC().AddDate(1, 0, 0).Format(time.DateOnly)

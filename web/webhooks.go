@@ -36,7 +36,7 @@ func (s *Server) addInstanceWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(h.ID, 10), map[string]any{"url": raw, "scope": "instance"})
+	s.audit(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(h.ID, 10), map[string]any{"host": hostOf(raw), "scope": "instance"})
 	return s.renderSettings(c, http.StatusCreated, func(v *templates.SettingsView) { v.NewWebhook = h })
 }
 
@@ -92,7 +92,7 @@ func (s *Server) addProjectWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(h.ID, 10), map[string]any{"url": raw, "project": a.project.ID})
+	s.audit(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(h.ID, 10), map[string]any{"host": hostOf(raw), "project": a.project.ID})
 	return s.renderProjectWebhooks(c, a, http.StatusCreated, templates.NewForm(), h)
 }
 
@@ -111,4 +111,13 @@ func (s *Server) deleteProjectWebhook(c echo.Context) error {
 	s.audit(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(id, 10), map[string]any{"deleted": true, "project": a.project.ID})
 	s.flash(c, "Webhook removed.")
 	return c.Redirect(http.StatusSeeOther, projectPath(a.project.ID)+"/webhooks")
+}
+
+// hostOf is what the audit log keeps of a webhook address: the full URL may hold a secret.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }

@@ -45,3 +45,24 @@ func (s *Server) adminRotateKeys(c echo.Context) error {
 	s.flash(c, "New signing keys made. Reports signed before still verify: their keys stay listed.")
 	return c.Redirect(http.StatusSeeOther, "/admin/settings#keys")
 }
+
+// EnsureKeys loads the signing keys, making them on a new instance, and returns their public
+// fingerprints for the log.
+func (s *Server) EnsureKeys() ([]string, error) {
+	keys, err := s.keys()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, k := range keys.SSHKeys() {
+		if k.Retired.IsZero() {
+			out = append(out, "ssh "+k.Fingerprint)
+		}
+	}
+	for _, c := range keys.Certificates() {
+		if c.Retired.IsZero() {
+			out = append(out, "certificate "+c.Fingerprint)
+		}
+	}
+	return out, nil
+}

@@ -132,6 +132,15 @@ func TestServeFirstRunAndShutdown(t *testing.T) {
 	if err != nil || info.Mode().Perm() != 0o700 {
 		t.Errorf("data folder: %v %v", err, info)
 	}
+	keys, err := os.ReadDir(filepath.Join(data, "keys"))
+	if err != nil || len(keys) == 0 {
+		t.Errorf("no signing keys made at first start: %v", err)
+	}
+	for _, k := range keys {
+		if info, _ := k.Info(); info.Mode().Perm() != 0o600 {
+			t.Errorf("key file %s has mode %v", k.Name(), info.Mode().Perm())
+		}
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve returned %v", err)

@@ -98,6 +98,12 @@ func serve(ctx context.Context, args []string, e env) (err error) {
 		return err
 	}
 	app := web.New(st, log, cfg.web)
+	// Signing keys are made on the first start (files mode 0600), not at the first export.
+	fingerprints, err := app.EnsureKeys()
+	if err != nil {
+		return fmt.Errorf("serve: signing keys in %s: %w", cfg.web.KeysDir, err)
+	}
+	log.Info("report signing keys", "keys", fingerprints)
 	srv := &http.Server{
 		Addr:              cfg.addr,
 		Handler:           app.Handler(),

@@ -71,6 +71,12 @@ func OpenFile(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	// The database holds sensitive descriptions of an organisation's data: owner only. SQLite
+	// gives its WAL and shared-memory files the database file's mode.
+	if err := os.Chmod(path, 0o600); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: %w", err)
+	}
 	return s, nil
 }
 

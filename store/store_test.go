@@ -32,6 +32,9 @@ func TestOpenSetsPragmas(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, store.FileName+"-wal")); err != nil {
 		t.Errorf("no WAL file next to the database: %v", err)
 	}
+	if info, err := os.Stat(filepath.Join(dir, store.FileName)); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("database file mode: %v %v", info.Mode().Perm(), err)
+	}
 	// Opening again applies no migration twice.
 	s2, err := store.Open(context.Background(), dir)
 	if err != nil {

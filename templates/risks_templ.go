@@ -1377,7 +1377,7 @@ func FindingPage(p Page, v FindingView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if len(v.commentsOn("finding", v.Finding.ID)) == 0 && !v.CanComment {
+			if len(v.commentsOn("finding", v.Finding.ID)) == 0 {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 139, "<p class=\"muted\">No open comments.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

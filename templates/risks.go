@@ -211,3 +211,29 @@ func (v FindingView) isSuggested(key string) bool {
 func overdue(m *assessments.Mitigation, today string) bool {
 	return m.Due != "" && m.Due < today && m.Status != assessments.MitigationImplemented && m.Status != assessments.MitigationVerified
 }
+
+// catalogueGroup is the catalogue entries of one area.
+type catalogueGroup struct {
+	Title   string
+	Entries []*catalogue.Mitigation
+}
+
+// groups orders the catalogue by area, in the order areas first appear.
+func (v CatalogueView) groups() []catalogueGroup {
+	var out []catalogueGroup
+	index := map[string]int{}
+	for _, m := range v.Entries {
+		i, ok := index[m.Category]
+		if !ok {
+			title := v.Sections[m.Category]
+			if title == "" {
+				title = m.Category
+			}
+			i = len(out)
+			index[m.Category] = i
+			out = append(out, catalogueGroup{Title: title})
+		}
+		out[i].Entries = append(out[i].Entries, m)
+	}
+	return out
+}

@@ -353,6 +353,8 @@ func (s *Server) dueLines(ctx context.Context, sc store.Scope) ([]templates.DueL
 			Due: d.Due, DaysLeft: remind.DaysUntil(due, now)}
 		if d.Kind == remind.KindAcceptance {
 			line.What, line.Link = "Risk acceptance", assessmentPath(d.AssessmentID)+"/findings/"+d.ItemID
+		} else if line.DaysLeft < 0 {
+			continue // overdue mitigations have their own list
 		}
 		if line.DaysLeft <= 30 {
 			out = append(out, line)

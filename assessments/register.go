@@ -102,7 +102,16 @@ func UpdateFinding(s State, id string, u FindingUpdate, categories []string) (St
 		if err := in.check(categories); err != nil {
 			return s, err
 		}
+		changed := strings.TrimSpace(in.Title) != g.Title || in.Description != g.Description || in.Category != g.Category ||
+			in.Likelihood != g.Likelihood || in.Severity != g.Severity
 		g.Title, g.Description, g.Category, g.Likelihood, g.Severity = strings.TrimSpace(in.Title), in.Description, in.Category, in.Likelihood, in.Severity
+		if changed && g.Acceptance != nil {
+			// The reviewer accepted the risk as it was described; a new description needs a new decision.
+			g.Acceptance = nil
+			if g.Status == FindingAccepted {
+				g.Status = FindingOpen
+			}
+		}
 	}
 	if u.Residual != nil {
 		r := *u.Residual
@@ -111,6 +120,12 @@ func UpdateFinding(s State, id string, u FindingUpdate, categories []string) (St
 		}
 		if r.Set() && (r.Likelihood > g.Likelihood || r.Severity > g.Severity) {
 			return s, fieldErr("residual", "the residual risk cannot be higher than the inherent risk (likelihood %d, severity %d)", g.Likelihood, g.Severity)
+		}
+		if g.Acceptance != nil && r.Set() && RiskLevel(r.Likelihood, r.Severity) > g.ResidualLevel() {
+			g.Acceptance = nil // accepted at a lower level
+			if g.Status == FindingAccepted {
+				g.Status = FindingOpen
+			}
 		}
 		g.Residual = r
 	}

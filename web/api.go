@@ -264,10 +264,11 @@ func (s *Server) apiUpdateProject(c echo.Context) error {
 	} else if version != a.project.Version {
 		return c.JSON(http.StatusConflict, map[string]any{"error": "the project changed since version " + strconv.FormatInt(version, 10), "current_version": a.project.Version})
 	}
-	if in.Archived != nil {
+	if in.Archived != nil && *in.Archived != a.project.Archived() {
 		if err := s.store.SetProjectArchived(ctx, a.project.ID, *in.Archived); err != nil {
 			return err
 		}
+		s.audit(c, "project.archive", store.AuditTarget("project", a.project.ID), map[string]any{"archived": *in.Archived})
 	}
 	if a.project, err = s.store.Project(ctx, a.project.ID); err != nil {
 		return err
@@ -331,9 +332,10 @@ func (s *Server) apiAddMember(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
-	status := http.StatusOK
+	status, action := http.StatusOK, store.AuditMemberRole
 	if errors.Is(existing, store.ErrNotFound) {
-		status = http.StatusCreated
+		status, action = http.StatusCreated, store.AuditMemberAdd
 	}
+	s.audit(c, action, store.AuditTarget("project", a.project.ID), map[string]any{"user": u.Email, "role": in.Role})
 	return s.apiMemberList(c, status, a.project.ID)
 }

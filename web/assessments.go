@@ -323,6 +323,10 @@ func saveResultOf(v templates.AssessmentView) saveResult {
 // it brings the findings in line with the answers and appends one revision holding the
 // difference. An empty summary is written from the change.
 func (s *Server) commit(c echo.Context, a *store.Assessment, def *questionnaire.Definition, base int, next assessments.State, summary string) (*store.Assessment, error) {
+	if base != a.Revision {
+		// next was computed from a.State; only a change based on that very revision may land.
+		return nil, store.ErrConflict
+	}
 	next = assessments.Reconcile(def, next)
 	if next.Status == assessments.ChangesRequested && !assessments.Diff(a.State, next).Empty() {
 		next.Status = assessments.Draft // the requested changes are being made

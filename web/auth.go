@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"net/mail"
+	"net/url"
+	"runtime"
 	"strings"
 	"time"
 
@@ -47,14 +49,30 @@ func (s *Server) login(c echo.Context) error {
 	if email == "" || c.FormValue("password") == "" {
 		return fail(http.StatusUnprocessableEntity, "Enter your email and password.")
 	}
+	if len(email) > 254 || len(c.FormValue("password")) > 1024 {
+		f.Set("email", "")
+		return fail(http.StatusUnprocessableEntity, "The email or password is too long.")
+	}
 	addr := c.RealIP()
 	byEmail, byAddr, err := s.store.LoginFailures(ctx, email, addr, s.now().Add(-throttleWindow))
 	if err != nil {
 		return err
 	}
 	if byEmail >= maxFailsPerEmail || byAddr >= maxFailsPerAddr {
+		// Refused without checking the password, and not audited each time: the failures that
+		// led here already are, and an attacker must not be able to grow the log at will.
 		s.log.Warn("sign-in throttled", "email", email, "addr", addr)
-		s.auditEvent(c, store.AuditEvent{ActorEmail: email, ClientAddr: addr, Action: store.AuditLoginFailed, Details: map[string]any{"email": email, "throttled": true}})
+		return fail(http.StatusTooManyRequests, "Too many failed sign-ins. Wait 15 minutes and try again, or ask an administrator for a reset link.")
+	}
+	// The attempt counts as a failure until the password checks out, so parallel guesses
+	// cannot all pass the count above before any of them is recorded.
+	if err := s.store.RecordLoginFailure(ctx, email, addr); err != nil {
+		return err
+	}
+	if byEmail, byAddr, err = s.store.LoginFailures(ctx, email, addr, s.now().Add(-throttleWindow)); err != nil {
+		return err
+	}
+	if byEmail > maxFailsPerEmail || byAddr > maxFailsPerAddr {
 		return fail(http.StatusTooManyRequests, "Too many failed sign-ins. Wait 15 minutes and try again, or ask an administrator for a reset link.")
 	}
 	u, err := s.store.UserByEmail(ctx, email)
@@ -65,10 +83,10 @@ func (s *Server) login(c echo.Context) error {
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	if !store.CheckPassword(hash, c.FormValue("password")) || u == nil || u.Disabled() {
-		if err := s.store.RecordLoginFailure(ctx, email, addr); err != nil {
-			return err
-		}
+	passwordChecks <- struct{}{}
+	ok := store.CheckPassword(hash, c.FormValue("password"))
+	<-passwordChecks
+	if !ok || u == nil || u.Disabled() {
 		s.auditEvent(c, store.AuditEvent{ActorEmail: email, ClientAddr: addr, Action: store.AuditLoginFailed, Details: map[string]any{"email": email}})
 		return fail(http.StatusUnauthorized, "The email or password is not right, or the account is disabled.")
 	}
@@ -113,9 +131,22 @@ func (s *Server) logout(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
-// safeNext keeps redirects after sign-in on this site.
+// passwordChecks bounds how many argon2 checks (19 MiB each) run at once.
+var passwordChecks = make(chan struct{}, 2*runtime.NumCPU())
+
+// safeNext keeps redirects after sign-in on this site: a plain path, nothing a browser could read
+// as another host once it drops control characters or turns backslashes into slashes.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.ContainsAny(next, "\\") {
+		return "/"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(u.Path, "//") || strings.HasPrefix(next, "//") {
 		return "/"
 	}
 	return next

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
 
@@ -69,6 +70,21 @@ func (s *Server) restore(c echo.Context, a *store.Assessment, def *questionnaire
 	next := a.State
 	next.Answers, next.Findings, next.Mitigations, next.Consultation = old.Answers, old.Findings, old.Mitigations, old.Consultation
 	next.Seq = max(a.State.Seq, old.Seq) // ids used since must not come back for other items
+	// Acceptances are reviewers' decisions, not content: a restore keeps today's, and never
+	// brings back one a reviewer has withdrawn since.
+	for id, f := range next.Findings {
+		cur := a.State.Findings[id]
+		if f.Acceptance == nil || (cur != nil && cur.Acceptance != nil && *cur.Acceptance == *f.Acceptance) {
+			continue
+		}
+		g := *f
+		g.Acceptance = nil
+		if g.Status == assessments.FindingAccepted {
+			g.Status = assessments.FindingOpen
+		}
+		next.Findings = maps.Clone(next.Findings)
+		next.Findings[id] = &g
+	}
 	saved, err := s.commit(c, a, def, base, next, "Restored the content of revision "+strconv.Itoa(number))
 	if err != nil {
 		return nil, err

@@ -23,6 +23,9 @@ func (s *Server) setNextReview(c echo.Context, date string) (*store.Assessment, 
 	if acc.role != store.RoleOwner && !acc.admin {
 		return nil, errForbidden
 	}
+	if acc.project.Archived() {
+		return nil, apiErr(http.StatusConflict, "The project is archived: restore it first.", "next_review_at")
+	}
 	if a.Status != assessments.Approved {
 		return nil, apiErr(http.StatusConflict, "Only an approved assessment has a review date.", "next_review_at")
 	}

@@ -228,6 +228,7 @@ func (s *Server) archiveProject(c echo.Context) error {
 	if err := s.store.SetProjectArchived(c.Request().Context(), a.project.ID, archive); err != nil {
 		return err
 	}
+	s.audit(c, "project.archive", store.AuditTarget("project", a.project.ID), map[string]any{"archived": archive})
 	if archive {
 		s.flash(c, "Project archived. It is read-only until restored.")
 	} else {

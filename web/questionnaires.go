@@ -23,22 +23,26 @@ import (
 // YAML it was loaded from; built-ins are copied there on first use, so an assessment keeps the
 // exact questions it started with even when a later binary ships a newer version.
 type questionnaires struct {
-	store   *store.Store
-	once    sync.Once
-	syncErr error
-	mu      sync.Mutex
-	defs    map[string]*questionnaire.Definition // by key@version
-	cat     *catalogue.Catalogue
+	store  *store.Store
+	mu     sync.Mutex
+	loaded bool
+	defs   map[string]*questionnaire.Definition // by key@version
+	cat    *catalogue.Catalogue
 }
 
 func versionKey(key string, version int) string { return key + "@" + strconv.Itoa(version) }
 
-// load makes sure the built-ins are stored, then parses every stored version once.
+// load makes sure the built-ins are stored, then parses every stored version, once it succeeds:
+// a failure (a busy database, say) is tried again by the next request, and a request that gives
+// up does not cancel the work for everyone after it.
 func (q *questionnaires) load(ctx context.Context) error {
-	q.once.Do(func() {
-		q.syncErr = q.sync(ctx)
-	})
-	return q.syncErr
+	q.mu.Lock()
+	loaded := q.loaded
+	q.mu.Unlock()
+	if loaded {
+		return nil
+	}
+	return q.sync(context.WithoutCancel(ctx))
 }
 
 func (q *questionnaires) sync(ctx context.Context) error {
@@ -57,9 +61,16 @@ func (q *questionnaires) sync(ctx context.Context) error {
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.loaded {
+		return nil
+	}
 	q.cat = cat
 	q.defs = map[string]*questionnaire.Definition{}
-	return q.refreshLocked(ctx)
+	if err := q.refreshLocked(ctx); err != nil {
+		return err
+	}
+	q.loaded = true
+	return nil
 }
 
 // refreshLocked parses stored versions not parsed yet.

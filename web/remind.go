@@ -304,7 +304,8 @@ func (s *Server) deliverOutbox(ctx context.Context, now time.Time) (sent, failed
 			if err := s.deliverOne(ctx, mailer, it); err != nil {
 				failed++
 				s.log.Warn("reminder delivery failed", "key", it.Key, "channel", it.Channel, "attempt", it.Attempts, "err", err)
-				retry := now.Add(time.Duration(1<<min(it.Attempts, 6)) * time.Minute)
+				// Retries wait real time, whatever moment the pass evaluated due dates at.
+				retry := s.now().Add(time.Duration(1<<min(it.Attempts, 6)) * time.Minute)
 				attempts := outboxMaxAttempts
 				if deliver.Permanent(err) {
 					attempts = it.Attempts
@@ -348,7 +349,8 @@ func (s *Server) deliverOne(ctx context.Context, mailer *deliver.Mailer, it *sto
 		if err != nil {
 			return err
 		}
-		client := &deliver.WebhookClient{MaxAttempts: 1} // the outbox retries with its own backoff
+		// The outbox retries with its own backoff; internal addresses are refused unless allowed.
+		client := &deliver.WebhookClient{MaxAttempts: 1, PublicOnly: !s.cfg.AllowPrivateWebhooks}
 		var payload any
 		_ = json.Unmarshal([]byte(it.Payload), &payload)
 		deliveries, err := client.Post(ctx, deliver.Webhook{URL: h.URL, Secret: h.Secret}, it.Kind, payload, it.Key)

@@ -188,6 +188,9 @@ func (s *Server) transition(c echo.Context, kind store.ReviewKind, base int, com
 	if utf8.RuneCountInString(comment) > 20000 {
 		return nil, apiErr(http.StatusUnprocessableEntity, "The comment is too long (at most 20,000 characters).", "comment")
 	}
+	if acc.project.Archived() {
+		return nil, apiErr(http.StatusConflict, "The project is archived: restore it before reviewing its assessments.", "")
+	}
 	d := store.Decision{AssessmentID: a.ID, Base: base, UserID: u.ID, UserEmail: u.Email, Kind: kind, Comment: strings.TrimSpace(comment)}
 	link := assessmentPath(a.ID)
 	switch kind {
@@ -437,7 +440,7 @@ func (s *Server) resolveComment(c echo.Context) error {
 	if target == nil {
 		return errNotFound
 	}
-	if !acc.can(actEdit) && target.AuthorID != u.ID {
+	if !canComment(acc, a) || (!acc.can(actEdit) && target.AuthorID != u.ID) {
 		return errForbidden
 	}
 	if _, err := s.store.ResolveComment(c.Request().Context(), a.ID, id, u.ID, u.Email); err != nil {

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -104,7 +105,7 @@ func (s *Server) routes() {
 	ui.GET("/assessments/:assessment/report.pdf", s.download("pdf"))
 	ui.GET("/assessments/:assessment/report.json", s.download("json"))
 	app.GET("/verify", s.verifyForm)
-	verifyUploads.POST("/verify", s.verifyUpload)
+	verifyUploads.POST("/verify", s.verifyUpload, newLimiter(20, time.Minute).middleware)
 	e.GET("/signing/allowed_signers", s.allowedSigners)
 	e.GET("/signing/certificate.pem", s.signingCertificate)
 	e.GET("/signing/ssh.pub", s.signingSSHKey)

@@ -31,6 +31,9 @@ type Config struct {
 	KeysDir string
 	// SignerIdentity names piaf in allowed_signers (default "piaf-reports").
 	SignerIdentity string
+	// AllowPrivateWebhooks lets webhooks reach loopback and private addresses (receivers on the
+	// same network); off by default, since any project owner can add a webhook.
+	AllowPrivateWebhooks bool
 }
 
 // DefaultConfig is the configuration for a local instance.

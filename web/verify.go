@@ -122,7 +122,7 @@ func sshFingerprint(keys *signing.Keyring, used interface{ Marshal() []byte }) s
 }
 
 // maxVerifyUpload bounds what the verify page accepts.
-const maxVerifyUpload = 16 << 20
+const maxVerifyUpload = 8 << 20
 
 func (s *Server) verifyForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, templates.VerifyPage(s.page(c, "Verify a report", "verify"), nil, ""))

@@ -78,9 +78,10 @@ func (safeLinks) Transform(doc *ast.Document, reader text.Reader, _ parser.Conte
 				n.SetAttributeString("rel", externalRel)
 			}
 		case *ast.Image:
-			if _, ok := allowedScheme(href(n.Destination), true); !ok {
-				unsafe = append(unsafe, n)
-			}
+			// Images in user text are never fetched: a relative one makes every reader's browser
+			// request a piaf URL (a report export, say) with their session, and an external one
+			// tells a third party who reads the assessment. Its text stays.
+			unsafe = append(unsafe, n)
 		case *ast.AutoLink:
 			switch scheme, ok := allowedScheme(util.URLEscape(n.URL(source), false), false); {
 			case !ok:

@@ -94,7 +94,7 @@ func TestHTMLRendersMarkdown(t *testing.T) {
 		{"bare URL", "see https://example.org/x for more", []string{`<a href="https://example.org/x"` + rel + `>`}},
 		{"www", "see www.example.org", []string{`<a href="http://www.example.org"` + rel + `>www.example.org</a>`}},
 		{"email", "write to dpo@example.org", []string{`<a href="mailto:dpo@example.org">dpo@example.org</a>`}},
-		{"image", "![chart](https://example.org/c.png)", []string{`<img src="https://example.org/c.png" alt="chart">`}},
+		{"image shown as its text", "![chart](https://example.org/c.png)", []string{`<p>chart</p>`}},
 		{"escaped text", "a < b & c", []string{"a &lt; b &amp; c"}},
 		{"scheme-like path", "[x](a/b:c)", []string{`<a href="a/b:c">x</a>`}},
 	}
@@ -212,4 +212,12 @@ func TestConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+func TestImagesAreNeverFetched(t *testing.T) {
+	for _, src := range []string{"![x](/assessments/2/report.pdf?revision=1)", "![tracker](https://evil.example/p.gif)", "![](data:image/png;base64,AAAA)"} {
+		if out := HTML(src); strings.Contains(out, "<img") {
+			t.Errorf("%q rendered an image: %s", src, out)
+		}
+	}
 }

@@ -108,6 +108,9 @@ type PDFResult struct {
 // Keyring.TrustedCertificates). An error means no signature could be read at all; a
 // signature that is broken or unknown gives a result that is not Valid.
 func VerifyPDF(pdfData []byte, trusted []*x509.Certificate) (*PDFResult, error) {
+	if err := checkPDFShape(pdfData); err != nil {
+		return nil, err
+	}
 	resp, err := verify.VerifyWithOptions(bytes.NewReader(pdfData), int64(len(pdfData)), verify.DefaultVerifyOptions())
 	if err != nil {
 		return nil, fmt.Errorf("signing: %w", err)

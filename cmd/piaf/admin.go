@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/user"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -56,6 +57,9 @@ func userAdd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("user add: an account with email %s exists already", *email)
 	}
 	if err != nil {
+		return err
+	}
+	if err := auditCLI(ctx, st, store.AuditUserCreate, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email, "admin": u.IsAdmin}); err != nil {
 		return err
 	}
 	role := "user"
@@ -133,6 +137,9 @@ func userReset(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	if err := auditCLI(ctx, st, store.AuditUserResetLink, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email}); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "%s/password/%s\n", strings.TrimRight(*baseURL, "/"), token)
 	return nil
 }
@@ -170,6 +177,9 @@ func tokenCommand(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	if err := auditCLI(ctx, st, store.AuditTokenCreate, store.AuditTarget("user", u.ID), map[string]any{"name": strings.TrimSpace(*name)}); err != nil {
+		return err
+	}
 	fmt.Fprintln(e.stdout, secret)
 	return nil
 }
@@ -190,4 +200,13 @@ func backup(ctx context.Context, args []string, e env) error {
 	}
 	fmt.Fprintf(e.stdout, "backup written to %s\n", fs.Arg(0))
 	return nil
+}
+
+// auditCLI records a command run on the server, with the operating system user as the actor.
+func auditCLI(ctx context.Context, st *store.Store, action, target string, details map[string]any) error {
+	who := "cli"
+	if u, err := user.Current(); err == nil {
+		who = "cli:" + u.Username
+	}
+	return st.Audit(ctx, store.AuditEvent{ActorEmail: who, Action: action, Target: target, Details: details})
 }

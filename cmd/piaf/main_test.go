@@ -240,3 +240,24 @@ func TestRemindCommand(t *testing.T) {
 		t.Errorf("bad SMTP environment: %v", r.err)
 	}
 }
+
+func TestCommandsAreAudited(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	runCmd(t, "a long enough passphrase\n", nil, "user", "add", "--data", data, "--email", "root@example.org", "--admin")
+	runCmd(t, "", nil, "token", "create", "--data", data, "--email", "root@example.org", "--name", "ci")
+	runCmd(t, "", nil, "user", "reset", "--data", data, "--email", "root@example.org")
+	st, err := store.Open(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	entries, _, err := st.AuditEntries(context.Background(), store.AuditQuery{})
+	if err != nil || len(entries) != 3 {
+		t.Fatalf("%d audit entries, want 3: %v", len(entries), err)
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.ActorEmail, "cli") {
+			t.Errorf("actor %q", e.ActorEmail)
+		}
+	}
+}

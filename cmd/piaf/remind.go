@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/piaf-dev/piaf/store"
@@ -41,6 +42,7 @@ func remindCommand(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	cfg.SMTP = smtp
+	cfg.AllowPrivateWebhooks, _ = strconv.ParseBool(envOr(e, "PIAF_ALLOW_PRIVATE_WEBHOOKS", "false"))
 	st, err := store.Open(ctx, *data)
 	if err != nil {
 		return err

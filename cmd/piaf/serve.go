@@ -39,6 +39,8 @@ func serveFlags(e env) (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.tlsCert, "tls-cert", envOr(e, "PIAF_TLS_CERT", ""), "serve HTTPS with this PEM certificate (env PIAF_TLS_CERT; needs --tls-key)")
 	fs.StringVar(&c.tlsKey, "tls-key", envOr(e, "PIAF_TLS_KEY", ""), "PEM private key for --tls-cert (env PIAF_TLS_KEY)")
 	fs.DurationVar(&c.web.Sessions.Idle, "session-idle", envDuration(e, "PIAF_SESSION_IDLE", c.web.Sessions.Idle), "sign out after this long without activity (env PIAF_SESSION_IDLE)")
+	privateHooks, _ := strconv.ParseBool(envOr(e, "PIAF_ALLOW_PRIVATE_WEBHOOKS", "false"))
+	fs.BoolVar(&c.web.AllowPrivateWebhooks, "allow-private-webhooks", privateHooks, "let webhooks reach loopback and private addresses (env PIAF_ALLOW_PRIVATE_WEBHOOKS)")
 	fs.DurationVar(&c.remindEvery, "remind-every", envDuration(e, "PIAF_REMIND_EVERY", 5*time.Minute), "how often the server looks for reminders to send; 0 turns the scheduler off (env PIAF_REMIND_EVERY)")
 	fs.DurationVar(&c.web.Sessions.Absolute, "session-max", envDuration(e, "PIAF_SESSION_MAX", c.web.Sessions.Absolute), "sign out this long after sign-in, however active (env PIAF_SESSION_MAX)")
 	return fs, c

@@ -10,10 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -125,6 +128,9 @@ type WebhookClient struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now stamps sent_at, signatures and deliveries (default time.Now).
 	Now func() time.Time
+	// PublicOnly refuses connections to loopback, private, link-local and other internal
+	// addresses, checked on the address actually dialled (after DNS), with the default client.
+	PublicOnly bool
 }
 
 // Post sends payload as event to hook and returns every attempt made. The
@@ -201,7 +207,7 @@ func (c *WebhookClient) attempt(ctx context.Context, hc *http.Client, target, se
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		d.Err = err.Error()
+		d.Err = withoutURL(err)
 		return d, 0, false
 	}
 	req.Header.Set("Content-Type", "application/json")
@@ -213,8 +219,8 @@ func (c *WebhookClient) attempt(ctx context.Context, hc *http.Client, target, se
 	resp, err := hc.Do(req)
 	d.Duration = time.Since(start)
 	if err != nil {
-		d.Err = err.Error()
-		return d, 0, true
+		d.Err = withoutURL(err)
+		return d, 0, !errors.Is(err, ErrForbiddenAddress)
 	}
 	// Drain a little so the connection can be reused; the receiver's answer
 	// is not ours to keep.
@@ -259,6 +265,11 @@ func (c *WebhookClient) httpClient() *http.Client {
 	hc := http.Client{}
 	if c.HTTPClient != nil {
 		hc = *c.HTTPClient
+	} else if c.PublicOnly {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.Proxy = nil // a proxy would dial for us, past the check
+		t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, Control: publicOnly}).DialContext
+		hc.Transport = t
 	}
 	hc.CheckRedirect = sameHostRedirect
 	return &hc
@@ -323,3 +334,40 @@ func orDefault[T int | time.Duration](v, def T) T {
 	}
 	return v
 }
+
+// withoutURL describes a request error without the URL, whose path often works as a password.
+func withoutURL(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		host := ""
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			host = u.Host
+		}
+		return ue.Op + " " + host + ": " + ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// ErrForbiddenAddress refuses a webhook to an address inside the network piaf runs in: anyone
+// who owns a project can add a webhook, and must not be able to make piaf probe internal hosts.
+var ErrForbiddenAddress = errors.New("the address is private, loopback or link-local, which webhooks may not reach")
+
+// publicOnly is a dialer check that lets connections through to public addresses only.
+func publicOnly(network, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return err
+	}
+	ip = ip.Unmap()
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsMulticast() ||
+		ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() || cgnat.Contains(ip) {
+		return ErrForbiddenAddress
+	}
+	return nil
+}
+
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")

@@ -370,3 +370,28 @@ func TestWebhookReplayRejected(t *testing.T) {
 		t.Errorf("replay an hour later: %v, want ErrSignatureExpired", err)
 	}
 }
+
+func TestPublicOnlyRefusesInternalAddresses(t *testing.T) {
+	var hits int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
+	defer srv.Close()
+	c := &WebhookClient{PublicOnly: true, MaxAttempts: 3, Sleep: func(context.Context, time.Duration) error { return nil }}
+	deliveries, err := c.Post(context.Background(), Webhook{URL: srv.URL + "/secret-path-token", Secret: "s"}, "test", nil, "k")
+	if err == nil || hits != 0 {
+		t.Fatalf("a loopback webhook was called: err %v, hits %d", err, hits)
+	}
+	if len(deliveries) != 1 {
+		t.Errorf("a refused address was retried: %d attempts", len(deliveries))
+	}
+	if strings.Contains(deliveries[0].Err, "secret-path-token") || !strings.Contains(deliveries[0].Err, "private, loopback") {
+		t.Errorf("delivery error %q", deliveries[0].Err)
+	}
+	for _, addr := range []string{"127.0.0.1:80", "10.1.2.3:443", "192.168.0.1:80", "169.254.169.254:80", "[::1]:80", "100.64.0.1:80", "[fe80::1]:80", "0.0.0.0:80"} {
+		if err := publicOnly("tcp", addr, nil); err == nil {
+			t.Errorf("%s allowed", addr)
+		}
+	}
+	if err := publicOnly("tcp", "93.184.216.34:443", nil); err != nil {
+		t.Errorf("a public address refused: %v", err)
+	}
+}

@@ -123,6 +123,9 @@ func Compare(def *questionnaire.Definition, a, b State) Comparison {
 	if a.Consultation != b.Consultation {
 		c.OtherChanged = append(c.OtherChanged, "consultation (DPO opinion, views of the people affected)")
 	}
+	if b.Project != nil && !sameAnswer(a.Project, b.Project) {
+		c.OtherChanged = append(c.OtherChanged, "the project's description as recorded for review (purpose, model, deployment, datasets, team)")
+	}
 	return c
 }
 

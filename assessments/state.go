@@ -59,6 +59,38 @@ type State struct {
 	// Seq numbers manual findings and mitigations, so an id is never used twice.
 	Seq          int          `json:"seq"`
 	Consultation Consultation `json:"consultation"`
+	// Project is the project as it was described when the assessment was last submitted or
+	// decided on, so that what a reviewer approved, and its hash, covers the project's purpose,
+	// base model, deployment, datasets and team too.
+	Project *ProjectSnapshot `json:"project,omitempty"`
+}
+
+// ProjectSnapshot is a project's description at one moment.
+type ProjectSnapshot struct {
+	Name       string            `json:"name"`
+	Purpose    string            `json:"purpose"`
+	BaseModel  string            `json:"base_model"`
+	Deployment string            `json:"deployment"`
+	Datasets   []DatasetSnapshot `json:"datasets"`
+	Members    []MemberSnapshot  `json:"members"`
+}
+
+// DatasetSnapshot is one dataset of a ProjectSnapshot.
+type DatasetSnapshot struct {
+	Name              string `json:"name"`
+	Source            string `json:"source"`
+	Categories        string `json:"categories"`
+	SpecialCategories bool   `json:"special_categories"`
+	DataSubjects      string `json:"data_subjects"`
+	ApproxRecords     int64  `json:"approx_records"`
+	Retention         string `json:"retention"`
+}
+
+// MemberSnapshot is one member of a ProjectSnapshot.
+type MemberSnapshot struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Role  string `json:"role"`
 }
 
 // Consultation records, as the CNIL's PIA method asks, the privacy officer's opinion and whether
@@ -125,11 +157,12 @@ type Change struct {
 	Status               Status                 `json:"status,omitempty"`
 	Seq                  int                    `json:"seq,omitempty"`
 	Consultation         *Consultation          `json:"consultation,omitempty"`
+	Project              *ProjectSnapshot       `json:"project,omitempty"`
 }
 
 // Empty tells whether the change changes nothing.
 func (c Change) Empty() bool {
-	return c.Questionnaire == "" && c.QuestionnaireVersion == 0 && len(c.Answers) == 0 && len(c.Findings) == 0 && len(c.Mitigations) == 0 && c.Status == "" && c.Seq == 0 && c.Consultation == nil
+	return c.Questionnaire == "" && c.QuestionnaireVersion == 0 && len(c.Answers) == 0 && len(c.Findings) == 0 && len(c.Mitigations) == 0 && c.Status == "" && c.Seq == 0 && c.Consultation == nil && c.Project == nil
 }
 
 // Apply returns the state after the change; s itself is not modified.
@@ -168,6 +201,9 @@ func (s State) Apply(c Change) State {
 	if c.Consultation != nil {
 		next.Consultation = *c.Consultation
 	}
+	if c.Project != nil {
+		next.Project = c.Project
+	}
 	return next
 }
 
@@ -193,6 +229,9 @@ func Diff(from, to State) Change {
 	if from.Consultation != to.Consultation {
 		cons := to.Consultation
 		c.Consultation = &cons
+	}
+	if to.Project != nil && !sameAnswer(from.Project, to.Project) {
+		c.Project = to.Project
 	}
 	if len(c.Answers) == 0 {
 		c.Answers = nil

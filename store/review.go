@@ -57,6 +57,8 @@ type Decision struct {
 	Summary      string
 	Notify       []Notification
 	NextReview   string // YYYY-MM-DD, set on approval: when the assessment is due again
+	// Project is the project's description now, recorded with the decision (and hashed with it).
+	Project *assessments.ProjectSnapshot
 }
 
 // Decide records a decision; ErrConflict when the assessment moved past Base.
@@ -64,7 +66,7 @@ func (s *Store) Decide(ctx context.Context, d Decision) (*Assessment, error) {
 	var a *Assessment
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		a, err = applyChange(ctx, tx, d.AssessmentID, d.Base, d.UserID, assessments.Change{Status: d.Status}, d.Summary, s.stamp())
+		a, err = applyChange(ctx, tx, d.AssessmentID, d.Base, d.UserID, assessments.Change{Status: d.Status, Project: d.Project}, d.Summary, s.stamp())
 		if err != nil {
 			return err
 		}

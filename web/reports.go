@@ -67,27 +67,32 @@ func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def
 	rev := revs[number-1]
 	r := &report.Report{GeneratedAt: rev.CreatedAt, Instance: s.cfg.BaseURL, Questionnaire: def, State: states[number-1], Owners: map[int64]string{},
 		Assessment: report.Assessment{ID: a.ID, Cycle: a.Cycle, Revision: number, StateHash: rev.StateHash, Status: states[number-1].Status, UpdatedAt: rev.CreatedAt}}
-	p := acc.project
-	r.Project = report.Project{ID: p.ID, Name: p.Name, Purpose: p.Purpose, BaseModel: p.BaseModel, Deployment: p.Deployment}
-	members, err := s.store.Members(ctx, p.ID)
+	// The project as recorded with the revision's last submission or decision, which its hash
+	// covers; a revision never submitted shows the project as it is now.
+	snap := states[number-1].Project
+	if snap == nil {
+		if snap, err = s.projectSnapshot(ctx, acc.project); err != nil {
+			return nil, nil, err
+		}
+	}
+	r.Project = report.Project{ID: acc.project.ID, Name: snap.Name, Purpose: snap.Purpose, BaseModel: snap.BaseModel, Deployment: snap.Deployment}
+	for _, m := range snap.Members {
+		r.Project.Members = append(r.Project.Members, report.Member{Name: m.Name, Email: m.Email, Role: m.Role})
+	}
+	for _, d := range snap.Datasets {
+		r.Datasets = append(r.Datasets, report.Dataset{Name: d.Name, Source: d.Source, Categories: d.Categories,
+			SpecialCategories: d.SpecialCategories, DataSubjects: d.DataSubjects, ApproxRecords: d.ApproxRecords, Retention: d.Retention})
+	}
+	members, err := s.store.Members(ctx, acc.project.ID) // mitigation owners by id, for names
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, m := range members {
-		r.Project.Members = append(r.Project.Members, report.Member{Name: m.Name, Email: m.Email, Role: string(m.Role)})
 		name := m.Name
 		if name == "" {
 			name = m.Email
 		}
 		r.Owners[m.UserID] = name
-	}
-	datasets, err := s.store.Datasets(ctx, p.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, d := range datasets {
-		r.Datasets = append(r.Datasets, report.Dataset{Name: d.Name, Source: d.Source, Categories: d.Categories,
-			SpecialCategories: d.SpecialCategories, DataSubjects: d.DataSubjects, ApproxRecords: d.ApproxRecords, Retention: d.Retention})
 	}
 	events, err := s.store.ReviewEvents(ctx, a.ID)
 	if err != nil {
@@ -107,8 +112,8 @@ func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def
 		return nil, nil, err
 	}
 	for _, cm := range comments {
-		if cm.Revision > number {
-			continue
+		if cm.Revision > number || cm.CreatedAt.After(rev.CreatedAt) && number < len(revs) {
+			continue // a report of an earlier revision shows the comments as they were then
 		}
 		target := cm.TargetKey
 		if cm.TargetKind == "question" {
@@ -119,7 +124,7 @@ func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def
 			target = f.Title
 		}
 		rc := report.Comment{Target: target, By: cm.AuthorEmail, At: cm.CreatedAt, Body: cm.Body}
-		if cm.ResolvedAt != nil {
+		if cm.ResolvedAt != nil && (number == len(revs) || !cm.ResolvedAt.After(rev.CreatedAt)) {
 			rc.ResolvedBy = cm.ResolvedEmail
 		}
 		r.Comments = append(r.Comments, rc)

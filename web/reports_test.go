@@ -195,3 +195,28 @@ func TestKeyRotationKeepsOldReportsValid(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestApprovedReportKeepsTheApprovedProject: the project changing after approval does not change
+// what the approved revision's report says the project was.
+func TestApprovedReportKeepsTheApprovedProject(t *testing.T) {
+	f := approvedFixture(t)
+	a := f.app
+	c := a.signedIn(f.users[viewer])
+	as, _ := a.store.Assessment(t.Context(), f.id)
+	path := fmt.Sprintf("/assessments/%d/report.md?revision=%d", f.id, as.Revision)
+	before := download(t, c, path)
+	if r := a.api("PATCH", fmt.Sprintf("/api/v1/projects/%d", f.project.ID), a.token(f.users[owner]), `{"deployment":"Now also sold to third parties"}`); r.status != 200 {
+		t.Fatalf("patch: %d", r.status)
+	}
+	after := download(t, c, path)
+	if !bytes.Equal(before, after) || bytes.Contains(after, []byte("sold to third parties")) {
+		t.Fatal("the approved revision's report changed with the project")
+	}
+	var state struct {
+		State struct{ Project struct{ Purpose string } }
+	}
+	a.api("GET", fmt.Sprintf("/api/v1/assessments/%d/revisions/%d", f.id, as.Revision), a.token(f.users[owner]), "").json(t, &state)
+	if state.State.Project.Purpose != "Support replies" {
+		t.Error("the approved state does not record the project")
+	}
+}

@@ -42,7 +42,7 @@ func (s *Server) loadReviewState(ctx context.Context, a *store.Assessment) (*rev
 		// Status changes and the consultation (the DPO's opinion, often written by a reviewer
 		// during review) are not edits of the assessment's content.
 		c := revs[i].Change
-		c.Status, c.Consultation = "", nil
+		c.Status, c.Consultation, c.Project = "", nil, nil
 		if !c.Empty() {
 			rs.lastEditor = revs[i].AuthorID
 			break
@@ -242,6 +242,11 @@ func (s *Server) transition(c echo.Context, kind store.ReviewKind, base int, com
 			}
 			d.Status, d.Summary = assessments.ChangesRequested, "Changes requested"
 			d.Notify = notifications(team, u.ID, "changes_requested", acc.project.Name+": changes requested on the assessment", link)
+		}
+	}
+	if kind != store.ReviewRequestChanges {
+		if d.Project, err = s.projectSnapshot(ctx, acc.project); err != nil {
+			return nil, err
 		}
 	}
 	saved, err := s.store.Decide(ctx, d)
@@ -456,4 +461,26 @@ func (s *Server) resolveComment(c echo.Context) error {
 		back += "/findings/" + target.TargetKey + "#comments"
 	}
 	return c.Redirect(http.StatusSeeOther, back)
+}
+
+// projectSnapshot describes the project as it is now, to record with a submission or decision.
+func (s *Server) projectSnapshot(ctx context.Context, p *store.Project) (*assessments.ProjectSnapshot, error) {
+	snap := &assessments.ProjectSnapshot{Name: p.Name, Purpose: p.Purpose, BaseModel: p.BaseModel, Deployment: p.Deployment,
+		Datasets: []assessments.DatasetSnapshot{}, Members: []assessments.MemberSnapshot{}}
+	datasets, err := s.store.Datasets(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range datasets {
+		snap.Datasets = append(snap.Datasets, assessments.DatasetSnapshot{Name: d.Name, Source: d.Source, Categories: d.Categories,
+			SpecialCategories: d.SpecialCategories, DataSubjects: d.DataSubjects, ApproxRecords: d.ApproxRecords, Retention: d.Retention})
+	}
+	members, err := s.store.Members(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		snap.Members = append(snap.Members, assessments.MemberSnapshot{Name: m.Name, Email: m.Email, Role: string(m.Role)})
+	}
+	return snap, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -73,6 +74,31 @@ func (s *Store) Claim(ctx context.Context, worker string, lease time.Duration, l
 			out = append(out, &it)
 		}
 		return rows.Err()
+	})
+	return out, err
+}
+
+// ClaimKeys claims the given items if they are due and unclaimed, for delivery right after they
+// were queued.
+func (s *Store) ClaimKeys(ctx context.Context, worker string, keys []string) ([]*OutboxItem, error) {
+	var out []*OutboxItem
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		now := formatTime(s.now())
+		for _, k := range keys {
+			var it OutboxItem
+			err := tx.QueryRowContext(ctx, `UPDATE outbox SET status = 'sending', claimed_at = ?, claimed_by = ?, attempts = attempts + 1
+				WHERE key = ? AND status = 'pending' AND next_attempt_at <= ?
+				RETURNING key, channel, coalesce(user_id, 0), coalesce(webhook_id, 0), kind, subject, body, link, payload, attempts`,
+				now, worker, k, now).Scan(&it.Key, &it.Channel, &it.UserID, &it.WebhookID, &it.Kind, &it.Subject, &it.Body, &it.Link, &it.Payload, &it.Attempts)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("store: claim: %w", err)
+			}
+			out = append(out, &it)
+		}
+		return nil
 	})
 	return out, err
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/web"
 )
 
 func TestStateChangesNeedTheCSRFToken(t *testing.T) {
@@ -80,7 +81,7 @@ func TestOpenRedirectRefused(t *testing.T) {
 	u := a.user("alice@example.org", false)
 	c := a.anonymous()
 	c.get("/login")
-	for _, next := range []string{"https://evil.example", "//evil.example", "/\\evil.example"} {
+	for _, next := range []string{"https://evil.example", "//evil.example", "/\\evil.example", "/\t/evil.example", "/\n/evil.example"} {
 		res := c.post("/login", url.Values{"email": {u.Email}, "password": {testPassword}, "next": {next}})
 		if loc := res.header.Get("Location"); loc != "/" {
 			t.Errorf("next=%q redirected to %q", next, loc)
@@ -283,5 +284,27 @@ func TestLastAdminKeepsAdminRights(t *testing.T) {
 	res := c.post(fmt.Sprintf("/admin/users/%d", root.ID), url.Values{"name": {"Root"}})
 	if res.status != http.StatusUnprocessableEntity || !res.has("error-is_admin") {
 		t.Fatalf("demoting the last admin: %d", res.status)
+	}
+}
+
+// TestForwardedForCannotDodgeTheThrottle: behind a trusted proxy, a client cannot pick its
+// address by prepending to X-Forwarded-For; the first hop piaf does not trust is the client.
+func TestForwardedForCannotDodgeTheThrottle(t *testing.T) {
+	a := newAppWith(t, func(c *web.Config) { c.TrustProxy = true })
+	c := a.anonymous()
+	c.get("/login")
+	post := func(email, password, forwarded string) response {
+		form := url.Values{"email": {email}, "password": {password}, "_csrf": {c.csrf}}
+		req, _ := http.NewRequest("POST", a.srv.URL+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", forwarded)
+		return c.do(req)
+	}
+	for i := 0; i < 20; i++ {
+		post(fmt.Sprintf("guess%d@example.org", i), "not the password", fmt.Sprintf("203.0.113.%d, 10.9.9.9", i))
+	}
+	u := a.user("alice@example.org", false)
+	if r := post(u.Email, testPassword, "198.51.100.1, 10.9.9.9"); r.status != http.StatusTooManyRequests {
+		t.Fatalf("forged X-Forwarded-For dodged the throttle: %d", r.status)
 	}
 }

@@ -22,7 +22,10 @@ const (
 	settingReviewPolicy = "review_policy"
 	settingSMTP         = "smtp"
 
-	outboxLease       = 10 * time.Minute // a claim older than this was left by a crashed pass
+	// A claim older than this was left by a crashed pass. It is longer than a batch can take
+	// (outboxBatch items at the 30 s a send may last), so a slow pass is never overtaken.
+	outboxLease       = 30 * time.Minute
+	outboxBatch       = 20
 	outboxMaxAttempts = 8
 )
 
@@ -174,7 +177,7 @@ func (s *Server) RemindOnce(ctx context.Context, now time.Time, dryRun bool) (Re
 	if rep.Queued, err = s.store.Enqueue(ctx, queue); err != nil {
 		return rep, err
 	}
-	rep.Sent, rep.Failed, err = s.deliverOutbox(ctx, now)
+	rep.Sent, rep.Failed, err = s.deliverOutbox(ctx)
 	return rep, err
 }
 
@@ -282,45 +285,74 @@ func (s *Server) describe(ctx context.Context, q store.OutboxItem) string {
 
 // deliverOutbox sends everything due in the outbox, each item claimed first so that concurrent
 // passes never send the same one.
-func (s *Server) deliverOutbox(ctx context.Context, now time.Time) (sent, failed int, err error) {
+func (s *Server) deliverOutbox(ctx context.Context) (sent, failed int, err error) {
 	worker := workerID()
-	smtp, err := s.smtpConfig(ctx)
+	mailer, err := s.mailer(ctx)
 	if err != nil {
 		return 0, 0, err
 	}
-	var mailer *deliver.Mailer
-	if smtp != nil {
-		mailer = deliver.NewMailer(*smtp)
-	}
 	for {
-		batch, err := s.store.Claim(ctx, worker, outboxLease, 50)
+		batch, err := s.store.Claim(ctx, worker, outboxLease, outboxBatch)
+		if err != nil || len(batch) == 0 {
+			return sent, failed, err
+		}
+		n, f, err := s.deliverBatch(ctx, mailer, worker, batch)
+		sent, failed = sent+n, failed+f
 		if err != nil {
 			return sent, failed, err
 		}
-		if len(batch) == 0 {
-			return sent, failed, nil
-		}
-		for _, it := range batch {
-			if err := s.deliverOne(ctx, mailer, it); err != nil {
-				failed++
-				s.log.Warn("reminder delivery failed", "key", it.Key, "channel", it.Channel, "attempt", it.Attempts, "err", err)
-				// Retries wait real time, whatever moment the pass evaluated due dates at.
-				retry := s.now().Add(time.Duration(1<<min(it.Attempts, 6)) * time.Minute)
-				attempts := outboxMaxAttempts
-				if deliver.Permanent(err) {
-					attempts = it.Attempts
-				}
-				if err := s.store.Failed(ctx, it, worker, err.Error(), retry, attempts); err != nil {
-					return sent, failed, err
-				}
-				continue
+	}
+}
+
+// deliverKeys sends just the given queued items, for messages that should not wait for the
+// next pass.
+func (s *Server) deliverKeys(ctx context.Context, keys []string) error {
+	worker := workerID()
+	mailer, err := s.mailer(ctx)
+	if err != nil {
+		return err
+	}
+	batch, err := s.store.ClaimKeys(ctx, worker, keys)
+	if err != nil {
+		return err
+	}
+	_, _, err = s.deliverBatch(ctx, mailer, worker, batch)
+	return err
+}
+
+func (s *Server) mailer(ctx context.Context) (*deliver.Mailer, error) {
+	smtp, err := s.smtpConfig(ctx)
+	if err != nil || smtp == nil {
+		return nil, err
+	}
+	return deliver.NewMailer(*smtp), nil
+}
+
+// deliverBatch sends claimed items and records how each went, even when ctx ends meanwhile:
+// an item sent must be marked sent.
+func (s *Server) deliverBatch(ctx context.Context, mailer *deliver.Mailer, worker string, batch []*store.OutboxItem) (sent, failed int, err error) {
+	record := context.WithoutCancel(ctx)
+	for _, it := range batch {
+		if err := s.deliverOne(ctx, mailer, it); err != nil {
+			failed++
+			s.log.Warn("reminder delivery failed", "key", it.Key, "channel", it.Channel, "attempt", it.Attempts, "err", err)
+			// Retries wait real time, whatever moment the pass evaluated due dates at.
+			retry := s.now().Add(time.Duration(1<<min(it.Attempts, 6)) * time.Minute)
+			attempts := outboxMaxAttempts
+			if deliver.Permanent(err) {
+				attempts = it.Attempts
 			}
-			if err := s.store.Delivered(ctx, it, worker); err != nil && !errors.Is(err, store.ErrConflict) {
+			if err := s.store.Failed(record, it, worker, err.Error(), retry, attempts); err != nil {
 				return sent, failed, err
 			}
-			sent++
+			continue
 		}
+		if err := s.store.Delivered(record, it, worker); err != nil && !errors.Is(err, store.ErrConflict) {
+			return sent, failed, err
+		}
+		sent++
 	}
+	return sent, failed, nil
 }
 
 func (s *Server) deliverOne(ctx context.Context, mailer *deliver.Mailer, it *store.OutboxItem) error {

@@ -337,7 +337,7 @@ func TestConcurrentPassesAndACrashSendOnce(t *testing.T) {
 	}
 	// Simulate the crash with the store directly: enqueue, then claim without delivering.
 	queued := queueLike(t, a, clk)
-	claimed, err := a.store.Claim(context.Background(), "crashed-worker", 10*time.Minute, 100)
+	claimed, err := a.store.Claim(context.Background(), "crashed-worker", 30*time.Minute, 100)
 	if err != nil || len(claimed) != len(queued) {
 		t.Fatalf("claim: %d of %d, %v", len(claimed), len(queued), err)
 	}
@@ -351,7 +351,7 @@ func TestConcurrentPassesAndACrashSendOnce(t *testing.T) {
 		t.Fatalf("sent while another worker held the claim: %d", count())
 	}
 	// After the lease expires, concurrent passes deliver it exactly once.
-	clk.set(clk.now().Add(11 * time.Minute))
+	clk.set(clk.now().Add(31 * time.Minute)) // past the 30-minute claim lease
 	for i := 0; i < 4; i++ {
 		wg.Go(func() { a.web.RemindOnce(context.Background(), clk.now(), false) })
 	}

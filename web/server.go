@@ -4,6 +4,7 @@ package web
 import (
 	"bytes"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -19,8 +20,10 @@ import (
 type Config struct {
 	// BaseURL is the address users reach piaf at, used in links piaf hands out (setup, invites).
 	BaseURL string
-	// TrustProxy makes piaf believe X-Forwarded-For and X-Forwarded-Proto from a reverse proxy.
-	TrustProxy bool
+	// TrustProxy makes piaf believe X-Forwarded-For and X-Forwarded-Proto from a reverse proxy:
+	// one on this machine, or at the addresses in TrustedProxies.
+	TrustProxy     bool
+	TrustedProxies []*net.IPNet
 	// Sessions bounds how long a sign-in lasts.
 	Sessions store.SessionPolicy
 	// MaxBody limits request bodies, in bytes.
@@ -66,7 +69,13 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	if cfg.TrustProxy {
-		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+		// Only hops piaf was told about are believed: a client on a private network must not
+		// be able to claim any address it likes.
+		opts := []echo.TrustOption{echo.TrustLoopback(true), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range cfg.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
 	} else {
 		// Without a proxy in front, X-Forwarded-For is whatever the client wants it to be.
 		e.IPExtractor = echo.ExtractIPDirect()

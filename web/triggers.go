@@ -67,8 +67,13 @@ func (s *Server) projectChanged(c echo.Context, p *store.Project, reason string)
 		return err
 	}
 	s.audit(c, "assessment.reassessment_required", store.AuditTarget("assessment", a.ID), map[string]any{"reason": reason})
-	// Deliver right away rather than at the next scheduled pass; failures are retried then.
-	if _, _, err := s.deliverOutbox(ctx, s.now()); err != nil {
+	// These notices go out now rather than at the next scheduled pass (which retries failures),
+	// and only these: the request does not carry the rest of the outbox.
+	keys := make([]string, len(queue))
+	for i, q := range queue {
+		keys[i] = q.Key
+	}
+	if err := s.deliverKeys(ctx, keys); err != nil {
 		s.log.Warn("deliver re-assessment notices", "err", err)
 	}
 	return nil

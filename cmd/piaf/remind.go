@@ -20,7 +20,7 @@ func remindCommand(ctx context.Context, args []string, e env) error {
 	once := fs.Bool("once", false, "run one pass and exit (required: the server runs passes itself)")
 	at := fs.String("at", "", "evaluate as of this time, RFC 3339 (e.g. 2027-03-01T09:00:00Z); default now")
 	dry := fs.Bool("dry-run", false, "print what would be sent, send nothing and record nothing")
-	baseURL := fs.String("base-url", envOr(e, "PIAF_BASE_URL", "http://127.0.0.1:8080"), "address users reach piaf at, for links in reminders (env PIAF_BASE_URL)")
+	baseURL := fs.String("base-url", envOr(e, "PIAF_BASE_URL", ""), "address users reach piaf at, for links in reminders (env PIAF_BASE_URL; default: the server's)")
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -36,7 +36,6 @@ func remindCommand(ctx context.Context, args []string, e env) error {
 		now = t
 	}
 	cfg := web.DefaultConfig()
-	cfg.BaseURL = *baseURL
 	smtp, err := smtpFromEnv(e)
 	if err != nil {
 		return err
@@ -48,6 +47,12 @@ func remindCommand(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
+	if cfg.BaseURL, err = st.Setting(ctx, "base_url", cfg.BaseURL); err != nil {
+		return err
+	}
+	if *baseURL != "" {
+		cfg.BaseURL = *baseURL
+	}
 	srv := web.New(st, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), cfg)
 	rep, err := srv.RemindOnce(ctx, now, *dry)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,13 +20,14 @@ import (
 )
 
 type serveConfig struct {
-	remindEvery time.Duration
-	addr        string
-	data        string
-	tlsCert     string
-	tlsKey      string
-	sessionMax  time.Duration
-	web         web.Config
+	trustedProxies string
+	remindEvery    time.Duration
+	addr           string
+	data           string
+	tlsCert        string
+	tlsKey         string
+	sessionMax     time.Duration
+	web            web.Config
 }
 
 func serveFlags(e env) (*flag.FlagSet, *serveConfig) {
@@ -35,7 +37,8 @@ func serveFlags(e env) (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.data, "data", envOr(e, "PIAF_DATA", "data"), "data folder holding the database and keys, created with mode 0700 (env PIAF_DATA)")
 	fs.StringVar(&c.web.BaseURL, "base-url", envOr(e, "PIAF_BASE_URL", ""), "address users reach piaf at, for links piaf hands out (env PIAF_BASE_URL; default http://ADDR)")
 	trust, _ := strconv.ParseBool(envOr(e, "PIAF_TRUST_PROXY", "false"))
-	fs.BoolVar(&c.web.TrustProxy, "trust-proxy", trust, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front of piaf (env PIAF_TRUST_PROXY)")
+	fs.BoolVar(&c.web.TrustProxy, "trust-proxy", trust, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy on this machine or at --trusted-proxies (env PIAF_TRUST_PROXY)")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", envOr(e, "PIAF_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies on other hosts (env PIAF_TRUSTED_PROXIES)")
 	fs.StringVar(&c.tlsCert, "tls-cert", envOr(e, "PIAF_TLS_CERT", ""), "serve HTTPS with this PEM certificate (env PIAF_TLS_CERT; needs --tls-key)")
 	fs.StringVar(&c.tlsKey, "tls-key", envOr(e, "PIAF_TLS_KEY", ""), "PEM private key for --tls-cert (env PIAF_TLS_KEY)")
 	fs.DurationVar(&c.web.Sessions.Idle, "session-idle", envDuration(e, "PIAF_SESSION_IDLE", c.web.Sessions.Idle), "sign out after this long without activity (env PIAF_SESSION_IDLE)")
@@ -60,6 +63,23 @@ func (c *serveConfig) check() error {
 	}
 	if c.web.Sessions.Idle <= 0 || c.web.Sessions.Absolute < c.web.Sessions.Idle {
 		return errors.New("serve: --session-idle must be positive and no longer than --session-max")
+	}
+	for _, part := range strings.Split(c.trustedProxies, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			if strings.Contains(part, ":") {
+				part += "/128"
+			} else {
+				part += "/32"
+			}
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			return fmt.Errorf("serve: --trusted-proxies: %q is not an address or CIDR range", part)
+		}
+		c.web.TrustedProxies = append(c.web.TrustedProxies, n)
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		return fmt.Errorf("serve: --addr %q: want host:port, e.g. 127.0.0.1:8080", c.addr)
@@ -97,6 +117,10 @@ func serve(ctx context.Context, args []string, e env) (err error) {
 		}
 	}()
 	if err := firstRun(ctx, st, log, cfg.web.BaseURL, e); err != nil {
+		return err
+	}
+	// piaf remind, run from the shell, links to the address the server was last reached at.
+	if err := st.SetSetting(ctx, "base_url", cfg.web.BaseURL, 0); err != nil {
 		return err
 	}
 	app := web.New(st, log, cfg.web)

@@ -50,8 +50,57 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	return OpenFile(ctx, filepath.Join(dir, FileName))
 }
 
-// OpenFile opens the database at path.
-func OpenFile(ctx context.Context, path string) (*Store, error) {
+// ErrSchema means the database's schema is not the one this binary expects.
+var ErrSchema = errors.New("store: the database schema differs from this piaf's")
+
+// OpenCurrent opens the database in dir for a command run beside a server: it creates a new
+// database, but never migrates an existing one, since the server running on it may be an older
+// or newer binary. Only the server migrates.
+func OpenCurrent(ctx context.Context, dir string) (*Store, error) {
+	if _, err := os.Stat(filepath.Join(dir, FileName)); errors.Is(err, os.ErrNotExist) {
+		return Open(ctx, dir)
+	}
+	s, err := openFile(ctx, filepath.Join(dir, FileName), false)
+	if err != nil {
+		return nil, err
+	}
+	have, err := s.schemaVersion(ctx)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	if want := latestMigration(); have != want {
+		s.Close()
+		return nil, fmt.Errorf("%w: the database is at version %d, this piaf expects %d; run this piaf's server once to migrate, or use the matching binary", ErrSchema, have, want)
+	}
+	return s, nil
+}
+
+func (s *Store) schemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.read.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("store: schema version: %w", err)
+	}
+	return v, nil
+}
+
+func latestMigration() int {
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	latest := 0
+	for _, name := range names {
+		var v int
+		if _, err := fmt.Sscanf(filepath.Base(name), "%04d_", &v); err == nil && v > latest {
+			latest = v
+		}
+	}
+	return latest
+}
+
+// OpenFile opens the database at path, applying pending migrations.
+func OpenFile(ctx context.Context, path string) (*Store, error) { return openFile(ctx, path, true) }
+
+func openFile(ctx context.Context, path string, migrate bool) (*Store, error) {
 	// busy_timeout comes first so that the pragmas after it already wait for a busy database.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
@@ -67,6 +116,9 @@ func OpenFile(ctx context.Context, path string) (*Store, error) {
 	}
 	read.SetMaxOpenConns(8)
 	s := &Store{write: write, read: read, path: path, now: time.Now}
+	if !migrate {
+		return s, nil
+	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -222,3 +222,25 @@ func TestRevisionsAreAppendOnly(t *testing.T) {
 		t.Error("a changed built-in with the same version went unnoticed")
 	}
 }
+
+func TestOpenCurrentNeverMigrates(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := store.OpenCurrent(ctx, dir) // a new database is made whole
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = store.OpenCurrent(ctx, dir)
+	if err != nil {
+		t.Fatalf("a current database: %v", err)
+	}
+	// Pretend a newer server migrated further.
+	if err := s.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future.sql', 'x')"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := store.OpenCurrent(ctx, dir); !errors.Is(err, store.ErrSchema) || !strings.Contains(err.Error(), "version 9999") {
+		t.Fatalf("a newer database: %v", err)
+	}
+}

@@ -47,7 +47,7 @@ func userAdd(ctx context.Context, args []string, e env) error {
 	if err := store.CheckPasswordPolicy(password, *email); err != nil {
 		return fmt.Errorf("user add: password: %v", err)
 	}
-	st, err := store.Open(ctx, *data)
+	st, err := store.OpenCurrent(ctx, *data)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func userList(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *data)
+	st, err := store.OpenCurrent(ctx, *data)
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func userReset(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *data)
+	st, err := store.OpenCurrent(ctx, *data)
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func tokenCommand(ctx context.Context, args []string, e env) error {
 	if *email == "" || strings.TrimSpace(*name) == "" {
 		return errors.New("token create: --email and --name are required")
 	}
-	st, err := store.Open(ctx, *data)
+	st, err := store.OpenCurrent(ctx, *data)
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func backup(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args, 1); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *data)
+	st, err := store.OpenCurrent(ctx, *data)
 	if err != nil {
 		return err
 	}

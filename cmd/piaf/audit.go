@@ -23,7 +23,7 @@ func auditCommand(ctx context.Context, args []string, e env) error {
 	if _, err := os.Stat(filepath.Join(*data, store.FileName)); err != nil {
 		return fmt.Errorf("audit verify: no database in %s", *data)
 	}
-	st, err := store.Open(ctx, *data)
+	st, err := store.OpenCurrent(ctx, *data)
 	if err != nil {
 		return err
 	}

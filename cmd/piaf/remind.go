@@ -42,7 +42,7 @@ func remindCommand(ctx context.Context, args []string, e env) error {
 	}
 	cfg.SMTP = smtp
 	cfg.AllowPrivateWebhooks, _ = strconv.ParseBool(envOr(e, "PIAF_ALLOW_PRIVATE_WEBHOOKS", "false"))
-	st, err := store.Open(ctx, *data)
+	st, err := store.OpenCurrent(ctx, *data)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func verifyCommand(ctx context.Context, args []string, e env) error {
 	if _, err := os.Stat(filepath.Join(*data, store.FileName)); err != nil {
 		return fmt.Errorf("verify: no piaf database in %s (use --data or PIAF_DATA)", *data)
 	}
-	st, err := store.Open(ctx, *data)
+	st, err := store.OpenCurrent(ctx, *data)
 	if err != nil {
 		return err
 	}

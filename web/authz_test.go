@@ -207,3 +207,24 @@ func TestArchivedProjectIsReadOnly(t *testing.T) {
 		t.Error("restored project is still read-only")
 	}
 }
+
+func TestDatasetEditDetectsConflicts(t *testing.T) {
+	f := newMatrixFixture(t)
+	c := f.client(owner)
+	path := fmt.Sprintf("/projects/%d/datasets/%d/edit", f.project.ID, f.dataset)
+	page := c.get(path)
+	was := between(page.body, `name="ds_was" value="`, `"`)
+	if was == "" {
+		t.Fatal("the edit form does not carry the dataset's fingerprint")
+	}
+	// Someone else renames it meanwhile.
+	f.client(assessor).post(path, url.Values{"ds_name": {"tickets (2024)"}})
+	res := c.post(path, url.Values{"ds_name": {"my rename"}, "ds_source": {"typed source"}, "ds_was": {was}})
+	if res.status != http.StatusConflict || !strings.Contains(res.body, "typed source") {
+		t.Fatalf("stale dataset edit: %d", res.status)
+	}
+	ds, _ := f.app.store.Dataset(t.Context(), f.project.ID, f.dataset)
+	if ds.Name != "tickets (2024)" {
+		t.Errorf("the stale edit overwrote the other: %q", ds.Name)
+	}
+}

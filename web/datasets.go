@@ -1,6 +1,9 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -53,6 +56,7 @@ func (s *Server) editDatasetForm(c echo.Context) error {
 	f.Set("ds_subjects", d.DataSubjects)
 	f.Set("ds_records", strconv.FormatInt(d.ApproxRecords, 10))
 	f.Set("ds_retention", d.Retention)
+	f.Set("ds_was", datasetFingerprint(d.DatasetFields))
 	return s.render(c, http.StatusOK, templates.DatasetForm(s.page(c, "Edit dataset", "projects"), templates.DatasetFormView{Project: a.project, Dataset: d}, f))
 }
 
@@ -61,10 +65,17 @@ func (s *Server) editDataset(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := formFrom(c, datasetFormFields...)
+	f := formFrom(c, append(datasetFormFields, "ds_was")...)
 	fields := datasetFromForm(f, true)
 	if !f.Valid() {
 		return s.render(c, http.StatusUnprocessableEntity, templates.DatasetForm(s.page(c, "Edit dataset", "projects"), templates.DatasetFormView{Project: a.project, Dataset: d}, f))
+	}
+	// The form says what the dataset was when it was opened; if someone changed it since, the
+	// save is refused with their version in mind and the typed text kept.
+	if now := datasetFingerprint(d.DatasetFields); f.Get("ds_was") != "" && f.Get("ds_was") != now {
+		f.Fail("_", "Someone else changed this dataset while you were editing. Your text is still below; check the project page for their changes, then save again.")
+		f.Set("ds_was", now)
+		return s.render(c, http.StatusConflict, templates.DatasetForm(s.page(c, "Edit dataset", "projects"), templates.DatasetFormView{Project: a.project, Dataset: d}, f))
 	}
 	if _, err := s.store.UpdateDataset(c.Request().Context(), a.project.ID, d.ID, fields); err != nil {
 		return err
@@ -112,3 +123,10 @@ func (s *Server) datasetAccess(c echo.Context) (*access, *store.Dataset, error) 
 }
 
 func projectPath(id int64) string { return "/projects/" + strconv.FormatInt(id, 10) }
+
+// datasetFingerprint identifies a dataset's content, for edit forms to detect a change made
+// meanwhile by someone else.
+func datasetFingerprint(d store.DatasetFields) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%q|%q|%q|%t|%q|%d|%q", d.Name, d.Source, d.Categories, d.SpecialCategories, d.DataSubjects, d.ApproxRecords, d.Retention))
+	return hex.EncodeToString(sum[:12])
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/web"
 )
 
 func TestAPITokenActsWithItsUsersRights(t *testing.T) {
@@ -315,5 +316,15 @@ func TestErrorPages(t *testing.T) {
 	}
 	if r := c.get("/no/such/page"); r.status != 404 {
 		t.Errorf("unknown path: %d", r.status)
+	}
+}
+
+func TestMetricsToken(t *testing.T) {
+	a := newAppWith(t, func(c *web.Config) { c.MetricsToken = "s3cret-metrics" })
+	if r := a.api("GET", "/metrics", "", ""); r.status != http.StatusUnauthorized {
+		t.Errorf("metrics without the token: %d", r.status)
+	}
+	if r := a.api("GET", "/metrics", "s3cret-metrics", ""); r.status != 200 || !strings.Contains(r.body, "piaf_open_sessions") {
+		t.Errorf("metrics with the token: %d", r.status)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"sort"
@@ -75,6 +76,12 @@ func (s *Server) measure(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (s *Server) handleMetrics(c echo.Context) error {
+	if s.cfg.MetricsToken != "" {
+		got := strings.TrimPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+		if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) != 1 {
+			return c.String(http.StatusUnauthorized, "send the metrics token as Authorization: Bearer <token>\n")
+		}
+	}
 	open, err := s.store.CountOpenSessions(c.Request().Context(), s.cfg.Sessions)
 	if err != nil {
 		return err

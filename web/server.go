@@ -37,6 +37,8 @@ type Config struct {
 	// AllowPrivateWebhooks lets webhooks reach loopback and private addresses (receivers on the
 	// same network); off by default, since any project owner can add a webhook.
 	AllowPrivateWebhooks bool
+	// MetricsToken, when set, must be sent as a bearer token to read /metrics.
+	MetricsToken string
 }
 
 // DefaultConfig is the configuration for a local instance.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -174,12 +175,21 @@ func (s *Store) OutboxItems(ctx context.Context, status string) ([]*OutboxItem, 
 // OutboxKnown tells which of the keys are in the outbox already.
 func (s *Store) OutboxKnown(ctx context.Context, keys []string) (map[string]bool, error) {
 	out := map[string]bool{}
-	for _, k := range keys {
-		var n int
-		if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM outbox WHERE key = ?", k).Scan(&n); err != nil {
+	if len(keys) == 0 {
+		return out, nil
+	}
+	list, _ := json.Marshal(keys)
+	rows, err := s.read.QueryContext(ctx, "SELECT key FROM outbox WHERE key IN (SELECT value FROM json_each(?))", string(list))
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
 			return nil, err
 		}
-		out[k] = n > 0
+		out[k] = true
 	}
-	return out, nil
+	return out, rows.Err()
 }

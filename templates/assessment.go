@@ -290,22 +290,6 @@ func (v AssessmentView) liveFindings() []*assessments.Finding {
 	return out
 }
 
-var scaleNames = []string{"", "negligible", "limited", "significant", "maximum"}
-
-func scaleName(n int) string {
-	if n < 1 || n > 4 {
-		return strconv.Itoa(n)
-	}
-	return scaleNames[n]
-}
-
-func numberAttr(f *float64) string {
-	if f == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*f, 'f', -1, 64)
-}
-
 func pct(n int) string { return strconv.Itoa(n) }
 
 func lineClass(op string) string {

@@ -192,22 +192,6 @@ func (v FindingView) unlinkedOptions() []Option {
 	return out
 }
 
-func (v FindingView) isSuggested(key string) bool {
-	if v.Finding.Rule == "" {
-		return false
-	}
-	for _, r := range v.Def.Rules {
-		if r.Key == v.Finding.Rule {
-			for _, k := range r.Mitigations {
-				if k == key {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
 func overdue(m *assessments.Mitigation, today string) bool {
 	return m.Due != "" && m.Due < today && m.Status != assessments.MitigationImplemented && m.Status != assessments.MitigationVerified
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments/remind"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -55,7 +56,7 @@ func (s *Server) projectChanged(c echo.Context, p *store.Project, reason string)
 		if err != nil {
 			return err
 		}
-		key := "reassess|" + remindRef(a.ID) + "|" + a.ReassessmentSince.UTC().Format("20060102T150405") + "|user:" + strconv.FormatInt(o.UserID, 10)
+		key := "reassess|" + remind.ReviewRef(a.ID) + "|" + a.ReassessmentSince.UTC().Format("20060102T150405") + "|user:" + strconv.FormatInt(o.UserID, 10)
 		if prefs[store.ChannelInApp] {
 			queue = append(queue, store.OutboxItem{Key: key + "|inapp", Channel: "inapp", UserID: o.UserID, Kind: "reassessment_required", Subject: subject, Body: body, Link: link})
 		}
@@ -78,5 +79,3 @@ func (s *Server) projectChanged(c echo.Context, p *store.Project, reason string)
 	}
 	return nil
 }
-
-func remindRef(id int64) string { return "assessment:" + strconv.FormatInt(id, 10) }

@@ -26,7 +26,6 @@ type serveConfig struct {
 	data           string
 	tlsCert        string
 	tlsKey         string
-	sessionMax     time.Duration
 	web            web.Config
 }
 

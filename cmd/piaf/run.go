@@ -35,6 +35,15 @@ Usage:
   piaf questionnaire lint FILE              check a questionnaire YAML file, mitigations included
   piaf questionnaire show [--data DIR] [--version N] KEY
                                             print a questionnaire's sections, questions and rules
+  piaf mia eval [--lower-is-member] [--svg OUT.svg] [--json] FILE
+                                            membership-inference figures from scores (CSV score,member or JSON)
+  piaf canary exposure --canaries FILE [--references FILE] [--json]
+                                            exposure of inserted canaries against reference losses
+  piaf manifest [--model PATH|ID@REVISION] [--adapter PATH] [--data PATH]... [--config FILE] [--commit SHA] [--json]
+                                            hash what a training run uses (canonical JSON with --json)
+  piaf gate --server URL --token TOKEN --project ID [--manifest FILE]
+                                            ask a piaf server whether a run may start (exit 0 allowed,
+                                            1 refused, 2 could not ask; env PIAF_URL, PIAF_TOKEN)
   piaf help                                 show this text
 
 Every command that uses the database takes --data (or PIAF_DATA) and works while the server
@@ -64,6 +73,14 @@ func run(ctx context.Context, args []string, e env) error {
 		return auditCommand(ctx, rest, e)
 	case "questionnaire":
 		return questionnaireCommand(ctx, rest, e)
+	case "mia":
+		return miaCommand(ctx, rest, e)
+	case "canary":
+		return canaryCommand(ctx, rest, e)
+	case "manifest":
+		return manifestCommand(ctx, rest, e)
+	case "gate":
+		return gateCommand(ctx, rest, e)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(e.stdout, usage)
 		fmt.Fprintln(e.stdout, "\nServer flags (piaf serve --help):")

@@ -1,6 +1,7 @@
 package leak
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,11 +12,10 @@ import (
 	"strings"
 )
 
-// EstimateNormal names how exposure is extrapolated when a canary beats every reference: a
-// normal distribution fitted (mean, sample standard deviation) to the reference losses, and
-// exposure = -log2 P(loss <= canary loss) under it. "The Secret Sharer" (section 4.3) fits a
-// skew-normal instead; the normal tail is the simpler, stated choice.
-const EstimateNormal = "normal fit to the reference losses"
+// EstimateSkewNormal names how exposure is extrapolated when a canary beats every reference, as
+// "The Secret Sharer" (section 4.3) does: a skew-normal distribution is fitted to the reference
+// losses (here by the method of moments) and exposure = -log2 P(loss <= canary's loss) under it.
+const EstimateSkewNormal = "skew-normal fitted to the reference losses by the method of moments"
 
 // Canary is one inserted secret and the model's loss (or perplexity) on it.
 type Canary struct {
@@ -99,7 +99,9 @@ type ExposureResult struct {
 	MaxPossibleExposure float64 `json:"max_possible_exposure"`
 	References          int     `json:"references"`
 	SpaceSize           float64 `json:"space_size,omitempty"`
-	EstimateMethod      string  `json:"estimate_method,omitempty"`
+	// EstimateMethod and Fit say how estimated exposures were extrapolated, when any was.
+	EstimateMethod string      `json:"estimate_method,omitempty"`
+	Fit            *SkewNormal `json:"fit,omitempty"`
 }
 
 // Exposure computes each canary's exposure as in "The Secret Sharer" (Carlini et al., 2019):
@@ -116,7 +118,7 @@ func Exposure(s CanarySet) (ExposureResult, error) {
 		MaxPossibleExposure: math.Log2(n),
 		SpaceSize:           s.SpaceSize,
 	}
-	mean, sd := meanSD(refs)
+	fit, fitted := fitSkewNormal(refs)
 	for i, c := range s.Canaries {
 		rank := 1 + sort.SearchFloat64s(refs, c.Loss)
 		e := CanaryExposure{ID: c.ID, Loss: c.Loss, InsertedCopies: c.InsertedCopies, Rank: rank,
@@ -124,13 +126,13 @@ func Exposure(s CanarySet) (ExposureResult, error) {
 		if e.InsertedCopies == 0 {
 			e.InsertedCopies = s.InsertedCopies
 		}
-		if rank == 1 && sd > 0 && (s.SpaceSize == 0 || s.SpaceSize > n) {
-			est := -logNormalCDF((c.Loss-mean)/sd) / math.Ln2
+		if rank == 1 && fitted && (s.SpaceSize == 0 || s.SpaceSize > n) {
+			est := -fit.LogCDF(c.Loss) / math.Ln2
 			if s.SpaceSize > 0 {
 				est = min(est, math.Log2(s.SpaceSize))
 			}
 			e.EstimatedExposure = &est
-			res.EstimateMethod = EstimateNormal
+			res.EstimateMethod, res.Fit = EstimateSkewNormal, &fit
 		}
 		if i == 0 || e.Exposure > res.MaxExposure {
 			res.MaxExposure = e.Exposure
@@ -149,21 +151,6 @@ func (r ExposureResult) Figures() map[string]float64 {
 		"max_possible_exposure": r.MaxPossibleExposure,
 		"exposure_margin":       r.MaxPossibleExposure - r.MaxExposure,
 	}
-}
-
-func meanSD(v []float64) (mean, sd float64) {
-	if len(v) < 2 {
-		return 0, 0
-	}
-	for _, x := range v {
-		mean += x
-	}
-	mean /= float64(len(v))
-	var ss float64
-	for _, x := range v {
-		ss += (x - mean) * (x - mean)
-	}
-	return mean, math.Sqrt(ss / float64(len(v)-1))
 }
 
 // logNormalCDF is ln Φ(z), accurate far into the lower tail where Φ itself underflows.
@@ -229,7 +216,7 @@ func ParseReferences(r io.Reader) ([]float64, error) {
 	}
 	if isJSON(data) {
 		var refs []float64
-		if strings.HasPrefix(strings.TrimSpace(string(data[:min(len(data), 64)])), "[") {
+		if bytes.TrimLeft(data, " \t\r\n")[0] == '[' {
 			err = decodeJSON(data, &refs)
 		} else {
 			var wrap struct {

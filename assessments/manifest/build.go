@@ -32,6 +32,10 @@ type Spec struct {
 // the tree; a dangling link is an error. Other special files (devices, sockets, pipes) are refused.
 func Build(ctx context.Context, spec Spec) (Manifest, error) {
 	m := Manifest{Version: Version, Commit: strings.ToLower(spec.Commit)}
+	// Check what needs no disk first, rather than after hashing gigabytes.
+	if m.Commit != "" && !commitPattern.MatchString(m.Commit) {
+		return Manifest{}, errors.New("commit: want a full hexadecimal commit hash (40 or 64 digits)")
+	}
 	h := &hasher{buf: make([]byte, 1<<20)}
 	if spec.Model != "" {
 		if _, err := os.Lstat(spec.Model); errors.Is(err, fs.ErrNotExist) && refPattern.MatchString(spec.Model) {

@@ -36,10 +36,12 @@ Usage:
   piaf questionnaire show [--data DIR] [--version N] KEY
                                             print a questionnaire's sections, questions and rules
   piaf mia eval [--lower-is-member] [--svg OUT.svg] [--json] FILE
-                                            membership-inference figures from scores (CSV score,member or JSON)
-  piaf canary exposure --canaries FILE [--references FILE] [--json]
+                                            membership-inference figures from scores
+                                            (CSV score,member or JSON members/non_members)
+  piaf canary exposure --canaries FILE --references FILE [--json]
                                             exposure of inserted canaries against reference losses
-  piaf manifest [--model PATH|ID@REVISION] [--adapter PATH] [--data PATH]... [--config FILE] [--commit SHA] [--json]
+  piaf manifest [--model PATH|ID@REVISION] [--adapter PATH] [--data PATH]...
+                [--config FILE] [--commit SHA] [--json]
                                             hash what a training run uses (canonical JSON with --json)
   piaf gate --server URL --token TOKEN --project ID [--manifest FILE]
                                             ask a piaf server whether a run may start (exit 0 allowed,

@@ -114,18 +114,19 @@ func (h *hasher) add(ctx context.Context, m *Manifest, role, root string) error 
 }
 
 func (h *hasher) file(ctx context.Context, m *Manifest, role, p, name string) error {
-	f, err := os.Open(p)
-	if err != nil {
-		return fmt.Errorf("%s: %w", role, err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
+	// Check the type before opening: opening a named pipe would wait for a writer.
+	info, err := os.Stat(p)
 	if err != nil {
 		return fmt.Errorf("%s: %w", role, err)
 	}
 	if !info.Mode().IsRegular() {
 		return fmt.Errorf("%s: %s is not a regular file (%s)", role, name, info.Mode().Type())
 	}
+	f, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("%s: %w", role, err)
+	}
+	defer f.Close()
 	sum := sha256.New()
 	var size int64
 	for {

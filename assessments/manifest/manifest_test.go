@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -117,6 +118,12 @@ func TestSymlinks(t *testing.T) {
 		t.Errorf("link to a folder: %v", err)
 	}
 	os.Remove(filepath.Join(snap, "loop"))
+	if err := syscall.Mkfifo(filepath.Join(snap, "pipe"), 0o600); err == nil {
+		if _, err := Build(context.Background(), Spec{Model: snap}); err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+			t.Errorf("named pipe: %v", err)
+		}
+		os.Remove(filepath.Join(snap, "pipe"))
+	}
 	os.Symlink(filepath.Join(dir, "gone"), filepath.Join(snap, "dangling"))
 	if _, err := Build(context.Background(), Spec{Model: snap}); err == nil || !strings.Contains(err.Error(), "broken symbolic link") {
 		t.Errorf("dangling link: %v", err)

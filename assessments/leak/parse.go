@@ -16,7 +16,7 @@ import (
 // cannot exhaust memory.
 const (
 	MaxInputBytes = 64 << 20
-	MaxScores     = 2_000_000
+	MaxScores     = 1_000_000
 	maxIDLength   = 200
 )
 

@@ -16,15 +16,6 @@ import (
 	"github.com/piaf-dev/piaf/assessments/manifest"
 )
 
-// exitError makes main exit with code instead of 1 after printing the error.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
 // cannotAsk is the gate's exit 2: no verdict was obtained (configuration, network, auth, server).
 func cannotAsk(format string, a ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf("gate: "+format, a...)}

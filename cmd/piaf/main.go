@@ -24,6 +24,16 @@ func main() {
 	}
 }
 
+// exitError lets a command choose its exit code: main prints the error, then exits with code
+// instead of 1 (piaf gate tells 'refused', 1, from 'could not ask', 2).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
 // exitCode prints a command's error as one line and says how to exit: 0 after success or help,
 // the code of an exitError, else 1.
 func exitCode(err error, stderr io.Writer) int {

@@ -51,6 +51,9 @@ func (d MIADesign) Validate() error {
 		return errors.New("reference_models: must be between 0 and 100000")
 	}
 	if d.ReferenceModels > 0 && d.Attack != AttackReferenceModels && d.Attack != AttackLiRA && d.Attack != AttackOther {
+		if d.Attack == "" {
+			return errors.New("reference_models: name the attack that uses them (reference_models, lira or other)")
+		}
 		return fmt.Errorf("reference_models: the %q attack uses no reference models", d.Attack)
 	}
 	if len(d.AttackDetail) > 200 {

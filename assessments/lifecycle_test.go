@@ -313,7 +313,6 @@ func TestGroupHistory(t *testing.T) {
 	}
 }
 
-
 func TestCheckFacts(t *testing.T) {
 	def := builtin(t)
 	p := ProjectSnapshot{Purpose: "Answer support tickets", Deployment: "Internal tool for employees",

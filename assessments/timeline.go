@@ -4,11 +4,12 @@ import "time"
 
 // RevisionHead is what the history list needs of one revision, without its change.
 type RevisionHead struct {
-	Number    int       `json:"number"`
-	Author    int64     `json:"author"`
-	At        time.Time `json:"at"`
-	Summary   string    `json:"summary"`
-	Milestone bool      `json:"milestone"` // the revision changed the status (submit, decision); never grouped
+	Number     int       `json:"number"`
+	Author     int64     `json:"author"`
+	AuthorName string    `json:"author_name"` // display name, for the page
+	At         time.Time `json:"at"`
+	Summary    string    `json:"summary"`
+	Milestone  bool      `json:"milestone"` // the revision changed the status (submit, decision); never grouped
 }
 
 // HistoryEntry is one line of the history: a single revision, or consecutive saves by one person

@@ -255,12 +255,12 @@ func project(ctx context.Context, tx *sql.Tx, id int64, s assessments.State) err
 		if m.Due != "" {
 			due = m.Due
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO mitigations (assessment_id, mitigation_id, title, owner_id, due, status, findings)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, m.ID, m.Title, nullID(m.Owner), due, string(m.Status), linked[m.ID]); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mitigations (assessment_id, mitigation_id, title, owner_id, due, status, findings, approved_status)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, m.ID, m.Title, nullID(m.Owner), due, string(m.Status), linked[m.ID], string(m.Status)); err != nil {
 			return fmt.Errorf("store: project mitigation: %w", err)
 		}
 	}
-	return nil
+	return overlayTracking(ctx, tx, id, s)
 }
 
 // RevisionBytes sums the stored content of an assessment's revisions after number since.

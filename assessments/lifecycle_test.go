@@ -368,3 +368,45 @@ func TestNextReview(t *testing.T) {
 		}
 	}
 }
+
+func TestCommentPlaces(t *testing.T) {
+	def := builtin(t)
+	s := approvedCycle(t)
+	// special_categories_present is shown unless personal_data_present is "no".
+	if p := PlaceOf(def, s, "question", "special_categories_present"); p != PlaceShown {
+		t.Errorf("visible question: %s", p)
+	}
+	hidden := s.Apply(Change{Answers: map[string]any{"personal_data_present": "no"}})
+	if p := PlaceOf(def, hidden, "question", "special_categories_present"); p != PlaceHidden {
+		t.Errorf("question hidden by the answers: %s", p)
+	}
+	if p := PlaceOf(def, s, "question", "no_such_question"); p != PlaceGone {
+		t.Errorf("unknown question: %s", p)
+	}
+	if PlaceOf(def, s, "finding", "rule:dpo-not-consulted") != PlaceShown || PlaceOf(def, s, "finding", "f99") != PlaceGone {
+		t.Error("finding places")
+	}
+	if OpenCommentsProblem(0, 0) != "" {
+		t.Error("no open comments still block")
+	}
+	if p := OpenCommentsProblem(2, 1); !strings.Contains(p, "2 comments are open (1 on questions no longer shown") {
+		t.Errorf("problem: %q", p)
+	}
+}
+
+func TestLinkCatalogueReusesTheMitigation(t *testing.T) {
+	s := approvedCycle(t)
+	s.Status = Draft
+	s, first, existed, err := LinkCatalogue(s, "rule:no-dp-personal-data", "dp-sgd", MitigationInput{Title: ptr("DP-SGD")}, nil)
+	if err != nil || existed {
+		t.Fatalf("first link: %v existed=%v", err, existed)
+	}
+	n := len(s.Mitigations)
+	s, second, existed, err := LinkCatalogue(s, "rule:dpo-not-consulted", "dp-sgd", MitigationInput{Title: ptr("DP-SGD")}, nil)
+	if err != nil || !existed || second != first || len(s.Mitigations) != n {
+		t.Fatalf("second link made another mitigation: %v %s %s %d", err, first, second, len(s.Mitigations))
+	}
+	if got := FindingsOf(s, first); len(got) != 2 {
+		t.Errorf("the catalogue mitigation is linked to %d findings, want 2", len(got))
+	}
+}

@@ -70,8 +70,9 @@ func sameContent(a, b *Finding) bool {
 }
 
 // SeparationProblem says why user may not approve or request changes on content under review,
-// or "" when they may: nobody decides on a review they submitted or on content they last edited.
-// Reviewers' comments, acceptances and opinions do not make them editors.
+// or "" when they may: nobody decides on a review they submitted, on content they last edited,
+// or on content they wrote earlier in the cycle. Reviewers' comments, acceptances and opinions
+// do not make them editors.
 func SeparationProblem(user, submitter int64, a Authorship) string {
 	switch {
 	case user == 0:
@@ -80,6 +81,8 @@ func SeparationProblem(user, submitter int64, a Authorship) string {
 		return "You submitted this assessment: someone else must review it (separation of duties)."
 	case user == a.LastEditor:
 		return "You made the last change to the content of this assessment: someone else must review it (separation of duties)."
+	case a.Wrote(user):
+		return "You wrote part of the content of this assessment: someone else must review it (separation of duties)."
 	}
 	return ""
 }

@@ -210,6 +210,11 @@ func TestAuthorshipIgnoresReviewersActs(t *testing.T) {
 	if p := SeparationProblem(9, 5, a); p == "" {
 		t.Error("a reviewer who set a residual risk approves their own content")
 	}
+	// Someone else edits last: the reviewer still wrote part of the content.
+	chain = append(chain, AuthoredChange{7, 5, Change{Answers: map[string]any{"uses_dp": "no"}}})
+	if a = ContentAuthors(chain); a.LastEditor != 5 || !strings.Contains(SeparationProblem(9, 1, a), "wrote part") {
+		t.Errorf("an earlier content author may decide: %+v", a)
+	}
 }
 
 func TestOpinionIsAttributedAndFrozen(t *testing.T) {

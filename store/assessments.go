@@ -239,9 +239,11 @@ func project(ctx context.Context, tx *sql.Tx, id int64, s assessments.State) err
 		if f.Acceptance != nil {
 			expires = f.Acceptance.Expires
 		}
+		e := assessments.EffectiveResidual(s, f)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO findings (assessment_id, finding_id, title, category, inherent_level,
-			residual_level, status, live, acceptance_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, f.ID, f.Title, f.Category, int(f.InherentLevel()), int(f.ResidualLevel()), string(f.Status), boolInt(f.Live()), expires); err != nil {
+			residual_level, status, live, acceptance_expires, evidenced_level, projected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, f.ID, f.Title, f.Category, int(f.InherentLevel()), int(f.ResidualLevel()), string(f.Status), boolInt(f.Live()), expires,
+			int(e.Level), boolInt(e.Projected)); err != nil {
 			return fmt.Errorf("store: project finding: %w", err)
 		}
 		if f.Live() {

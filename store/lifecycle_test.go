@@ -49,7 +49,8 @@ func approvedLifecycle(t *testing.T) *lifecycle {
 	}
 	state := assessments.State{Questionnaire: "q", QuestionnaireVersion: 1, Seq: 2,
 		Findings: map[string]*assessments.Finding{
-			"f1": {ID: "f1", Title: "Vendor keeps prompts", Category: "c", Likelihood: 3, Severity: 3, Status: assessments.FindingOpen, Mitigations: []string{"m2"}},
+			"f1": {ID: "f1", Title: "Vendor keeps prompts", Category: "c", Likelihood: 3, Severity: 3, Status: assessments.FindingOpen, Mitigations: []string{"m2"},
+				Residual: assessments.Residual{Likelihood: 1, Severity: 3}},
 		},
 		Mitigations: map[string]*assessments.Mitigation{
 			"m2": {ID: "m2", Title: "Zero-retention contract", Owner: l.ana.ID, Due: "2027-01-15", Status: assessments.MitigationPlanned},
@@ -120,6 +121,9 @@ func TestTrackingAfterApproval(t *testing.T) {
 	}
 	l.approve(t)
 	revision := l.a.Revision
+	if risks, n, err := s.ProjectedRisks(ctx, store.Scope{All: true}, 10); err != nil || n != 1 || risks[0].Level != int(assessments.LevelMaximum) {
+		t.Fatalf("residual risk on a planned mitigation is not projected: %v %d %+v", err, n, risks)
+	}
 	if _, err := track(assessments.TrackingChange{Mitigation: "m9", Status: ptr(assessments.MitigationInProgress)}); !errors.Is(err, assessments.ErrNoMitigation) {
 		t.Errorf("tracking a missing mitigation: %v", err)
 	}
@@ -156,6 +160,15 @@ func TestTrackingAfterApproval(t *testing.T) {
 		t.Errorf("as approved: %+v", tr.AsApproved)
 	}
 
+	if _, err := track(assessments.TrackingChange{Mitigation: "m2", Status: ptr(assessments.MitigationImplemented)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, n, _ := s.ProjectedRisks(ctx, store.Scope{All: true}, 10); n != 0 {
+		t.Error("an implemented mitigation after approval leaves the residual risk projected")
+	}
+	if _, err := track(assessments.TrackingChange{Mitigation: "m2", Status: ptr(assessments.MitigationInProgress)}); err != nil {
+		t.Fatal(err)
+	}
 	// Reminders, dashboards and the register follow the tracked due date.
 	overdue, n, err := s.OverdueMitigations(ctx, store.Scope{UserID: l.ana.ID}, "2026-12-10", 10)
 	if err != nil || n != 1 || overdue[0].Due != "2026-12-01" || overdue[0].Status != "in_progress" {
@@ -181,7 +194,7 @@ func TestTrackingAfterApproval(t *testing.T) {
 
 	// Audited and chained; the chain catches an altered record.
 	entries, _, err := s.AuditEntries(ctx, store.AuditQuery{Action: "mitigation.track"})
-	if err != nil || len(entries) != 2 {
+	if err != nil || len(entries) != 4 {
 		t.Fatalf("audit entries: %v %d", err, len(entries))
 	}
 	if rep, err := s.VerifyAudit(ctx); err != nil || rep.Bad != nil {

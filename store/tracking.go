@@ -71,6 +71,10 @@ func (s *Store) TrackMitigation(ctx context.Context, t Tracking) (*assessments.T
 		if err := projectTracked(ctx, tx, a.ID, current, formatTime(r.At)); err != nil {
 			return err
 		}
+		after := view.Current(a.State).Apply(assessments.Change{Mitigations: map[string]*assessments.Mitigation{t.Change.Mitigation: current}})
+		if err := projectEvidence(ctx, tx, a.ID, after); err != nil {
+			return err
+		}
 		rec = &r
 		return s.AuditTx(ctx, tx, AuditEvent{ActorID: t.ByID, ActorEmail: t.ByEmail, ClientAddr: t.ClientAddr, Action: "mitigation.track",
 			Target: AuditTarget("assessment", a.ID), Details: map[string]any{"mitigation": t.Change.Mitigation, "seq": r.Seq,
@@ -110,6 +114,18 @@ func overlayTracking(ctx context.Context, tx *sql.Tx, id int64, s assessments.St
 			if err := projectTracked(ctx, tx, id, t.Current, formatTime(last.At)); err != nil {
 				return err
 			}
+		}
+	}
+	return projectEvidence(ctx, tx, id, view.Current(s))
+}
+
+// projectEvidence sets the evidenced residual level of each finding from the state as tracked.
+func projectEvidence(ctx context.Context, tx *sql.Tx, id int64, tracked assessments.State) error {
+	for fid, f := range tracked.Findings {
+		e := assessments.EffectiveResidual(tracked, f)
+		if _, err := tx.ExecContext(ctx, "UPDATE findings SET evidenced_level = ?, projected = ? WHERE assessment_id = ? AND finding_id = ?",
+			int(e.Level), boolInt(e.Projected), id, fid); err != nil {
+			return fmt.Errorf("store: project evidence: %w", err)
 		}
 	}
 	return nil

@@ -177,3 +177,29 @@ func (s *Store) MitigationRegister(ctx context.Context, sc Scope, f MitigationFi
 	}
 	return out, total, rows.Err()
 }
+
+// ProjectedRisks lists live findings whose lower residual risk rests only on planned or
+// in-progress mitigations, at their evidenced (inherent) level, gravest first, with the total.
+func (s *Store) ProjectedRisks(ctx context.Context, sc Scope, limit int) ([]OpenRisk, int, error) {
+	where, args := sc.where()
+	from := ` FROM findings f JOIN assessments a ON a.id = f.assessment_id` + where + ` AND f.live = 1 AND f.projected = 1`
+	var total int
+	if err := s.read.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count projected risks: %w", err)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.name, a.id, f.finding_id, f.title, coalesce(f.evidenced_level, f.inherent_level)`+from+
+		` ORDER BY 6 DESC, p.name, f.title LIMIT ?`, append(args, clampLimit(limit))...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: projected risks: %w", err)
+	}
+	defer rows.Close()
+	out := []OpenRisk{}
+	for rows.Next() {
+		var r OpenRisk
+		if err := rows.Scan(&r.ProjectID, &r.ProjectName, &r.AssessmentID, &r.FindingID, &r.Title, &r.Level); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}

@@ -31,6 +31,12 @@ ALTER TABLE mitigations ADD COLUMN approved_status TEXT;
 ALTER TABLE mitigations ADD COLUMN tracked_at TEXT;
 CREATE INDEX mitigations_owner ON mitigations (owner_id, status, due);
 
+-- A residual risk below the inherent one counts only when a linked mitigation is implemented or
+-- verified (assessments.EffectiveResidual); otherwise it is projected, and the evidenced level is
+-- the inherent one. Tracking after approval moves both.
+ALTER TABLE findings ADD COLUMN evidenced_level INTEGER;
+ALTER TABLE findings ADD COLUMN projected INTEGER NOT NULL DEFAULT 0 CHECK (projected IN (0, 1));
+
 -- A comment carried from the previous cycle points at its original.
 ALTER TABLE comments ADD COLUMN carried_from INTEGER REFERENCES comments (id) ON DELETE SET NULL;
 CREATE INDEX comments_open ON comments (assessment_id) WHERE resolved_at IS NULL;

@@ -243,6 +243,10 @@ func TestNextCycleCarriesTrackingAndComments(t *testing.T) {
 	if next.State.Mitigations["m2"].Status != assessments.MitigationImplemented {
 		t.Error("the new cycle did not take the tracked status")
 	}
+	last, err := s.LastApproved(ctx)
+	if err != nil || len(last) != 1 || last[0].ID != l.a.ID || last[0].NextReviewAt != "2027-02-28" {
+		t.Fatalf("the approved cycle's review date left with the new cycle: %v %+v", err, last)
+	}
 	carried, listed, err := s.CarryComments(ctx, l.a.ID, next.ID, func(c *store.Comment) bool {
 		if c.TargetKind == "finding" {
 			_, ok := next.State.Findings[c.TargetKey]

@@ -69,7 +69,8 @@ func (r Residual) Set() bool { return r.Likelihood.Valid() && r.Severity.Valid()
 type Acceptance struct {
 	By            int64  `json:"by"`
 	ByEmail       string `json:"by_email"`
-	At            string `json:"at"` // RFC 3339
+	ByName        string `json:"by_name,omitempty"` // display name; empty on acceptances recorded before names were kept
+	At            string `json:"at"`                // RFC 3339
 	Justification string `json:"justification"`
 	Expires       string `json:"expires"` // YYYY-MM-DD
 }

@@ -99,6 +99,12 @@ type Consultation struct {
 	DPOOpinion  string `json:"dpo_opinion,omitempty"`  // Markdown
 	ViewsSought string `json:"views_sought,omitempty"` // "yes", "no" or empty
 	Views       string `json:"views,omitempty"`        // Markdown: the views, or why they were not sought
+	// Who gave the opinion and recorded the consultation, when, on which revision (see GiveOpinion).
+	// Empty on consultations recorded before attribution, so their hashes stay as they were.
+	GivenBy     int64  `json:"given_by,omitempty"`
+	GivenByName string `json:"given_by_name,omitempty"`
+	GivenAt     string `json:"given_at,omitempty"` // RFC 3339
+	OnRevision  int    `json:"on_revision,omitempty"`
 }
 
 // clone copies the state deeply enough that changing the copy's maps and their entries' top-level

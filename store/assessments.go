@@ -239,9 +239,11 @@ func project(ctx context.Context, tx *sql.Tx, id int64, s assessments.State) err
 		if f.Acceptance != nil {
 			expires = f.Acceptance.Expires
 		}
+		e := assessments.EffectiveResidual(s, f)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO findings (assessment_id, finding_id, title, category, inherent_level,
-			residual_level, status, live, acceptance_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, f.ID, f.Title, f.Category, int(f.InherentLevel()), int(f.ResidualLevel()), string(f.Status), boolInt(f.Live()), expires); err != nil {
+			residual_level, status, live, acceptance_expires, evidenced_level, projected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, f.ID, f.Title, f.Category, int(f.InherentLevel()), int(f.ResidualLevel()), string(f.Status), boolInt(f.Live()), expires,
+			int(e.Level), boolInt(e.Projected)); err != nil {
 			return fmt.Errorf("store: project finding: %w", err)
 		}
 		if f.Live() {
@@ -255,12 +257,12 @@ func project(ctx context.Context, tx *sql.Tx, id int64, s assessments.State) err
 		if m.Due != "" {
 			due = m.Due
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO mitigations (assessment_id, mitigation_id, title, owner_id, due, status, findings)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, m.ID, m.Title, nullID(m.Owner), due, string(m.Status), linked[m.ID]); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mitigations (assessment_id, mitigation_id, title, owner_id, due, status, findings, approved_status)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, m.ID, m.Title, nullID(m.Owner), due, string(m.Status), linked[m.ID], string(m.Status)); err != nil {
 			return fmt.Errorf("store: project mitigation: %w", err)
 		}
 	}
-	return nil
+	return overlayTracking(ctx, tx, id, s)
 }
 
 // RevisionBytes sums the stored content of an assessment's revisions after number since.

@@ -1,0 +1,55 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// queryPlan returns SQLite's plan for q, one step a line.
+func queryPlan(t *testing.T, s *Store, q string, args ...any) string {
+	t.Helper()
+	rows, err := s.read.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, detail)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fullScan matches a step that reads a whole table of those that grow with the number of
+// assessments (small tables such as projects or members may be scanned when SQLite prefers).
+var fullScan = regexp.MustCompile(`(?m)^SCAN (mi|f|a|mitigations|findings|assessments|comments|mitigation_tracking|revisions|r)( |$)`)
+
+// TestWorkQueriesUseIndexes checks that the worklist and register queries never read every
+// mitigation, finding or assessment of the instance.
+func TestWorkQueriesUseIndexes(t *testing.T) {
+	s, err := OpenFile(context.Background(), filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	plans := map[string]string{
+		"worklist mitigations": queryPlan(t, s, `SELECT mi.mitigation_id FROM mitigations mi JOIN assessments a ON a.id = mi.assessment_id`+latestActive+
+			` AND mi.owner_id = ? AND mi.findings > 0 AND mi.status IN ('planned', 'in_progress') ORDER BY mi.due`, 1, 1),
+		"worklist reviews": queryPlan(t, s, `SELECT a.id FROM assessments a`+latestActive+` AND mb.role = 'reviewer' AND a.status = 'in_review'`, 1),
+		"tracking":         queryPlan(t, s, `SELECT seq FROM mitigation_tracking WHERE assessment_id = ? ORDER BY seq`, 1),
+		"revision heads":   queryPlan(t, s, `SELECT r.number FROM revisions r WHERE r.assessment_id = ? AND r.number < ? ORDER BY r.number DESC LIMIT 5`, 1, 9),
+	}
+	for name, plan := range plans {
+		if fullScan.MatchString(plan) {
+			t.Errorf("%s reads a whole table:\n%s", name, plan)
+		}
+	}
+}

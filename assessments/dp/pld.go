@@ -8,10 +8,10 @@ import (
 
 // PLD accounting settings, the defaults of dp_accounting's PLDAccountant.
 const (
-	pldInterval = 1e-4  // privacy losses are multiples of this, unless too many buckets result
+	pldInterval    = 1e-4 // privacy losses are multiples of this, unless too many buckets result
 	pldMaxInterval = 1e-2
-	pldTailMass = 1e-15 // mass cut from the tails after each composition, moved pessimistically
-	pldTailZ    = 8.5   // the single step's support covers the Gaussian out to this many sigma
+	pldTailMass    = 1e-15 // mass cut from the tails after each composition, moved pessimistically
+	pldTailZ       = 8.5   // the single step's support covers the Gaussian out to this many sigma
 	// pldMaxBins bounds the support of one step or one composition; beyond it EpsilonPLD refuses
 	// rather than allocate gigabytes (it happens for sigma well below 0.2 or very many steps).
 	pldMaxBins = 1 << 21
@@ -129,28 +129,32 @@ func compose(a, b pmf, square bool) (pmf, error) {
 	return c, nil
 }
 
-// selfCompose is the PLD of steps runs of one, by repeated squaring.
-func selfCompose(one pmf, steps int) (pmf, error) {
+// selfCompose is the PLD of steps runs of one, by repeated squaring, and the most buckets any
+// intermediate distribution needed.
+func selfCompose(one pmf, steps int) (pmf, int, error) {
 	var acc pmf
 	have := false
 	base := one
+	widest := len(one.p)
 	for steps > 0 {
 		var err error
 		if steps&1 == 1 {
 			if !have {
 				acc, have = base, true
 			} else if acc, err = compose(acc, base, false); err != nil {
-				return pmf{}, err
+				return pmf{}, 0, err
 			}
+			widest = max(widest, len(acc.p))
 		}
 		steps >>= 1
 		if steps > 0 {
 			if base, err = compose(base, base, true); err != nil {
-				return pmf{}, err
+				return pmf{}, 0, err
 			}
+			widest = max(widest, len(base.p))
 		}
 	}
-	return acc, nil
+	return acc, widest, nil
 }
 
 // epsilon is the smallest epsilon >= 0 with delta(epsilon) <= delta for this PLD, where
@@ -201,33 +205,48 @@ type pldPair struct{ remove, add pmf }
 
 var errTooWide = errors.New("pld: too many loss buckets")
 
-// composedPLD composes steps of the mechanism for both directions, in parallel, at interval h.
-func composedPLD(q, sigma float64, steps int, h float64) (pldPair, error) {
+// composedPLD composes steps of the mechanism for both directions, in parallel, at interval h,
+// and reports the widest intermediate support in loss units.
+func composedPLD(q, sigma float64, steps int, h float64) (pldPair, float64, error) {
 	var out pldPair
-	errs := make(chan error, 2)
+	type done struct {
+		widest int
+		err    error
+	}
+	ch := make(chan done, 2)
 	for _, remove := range []bool{true, false} {
 		go func() {
 			one, err := subsampledGaussianPLD(q, sigma, remove, h)
+			widest := 0
 			if err == nil {
-				one, err = selfCompose(one, steps)
+				one, widest, err = selfCompose(one, steps)
 			}
 			if remove {
 				out.remove = one
 			} else {
 				out.add = one
 			}
-			errs <- err
+			ch <- done{widest, err}
 		}()
 	}
-	return out, errors.Join(<-errs, <-errs)
+	a, b := <-ch, <-ch
+	return out, float64(max(a.widest, b.widest)) * h, errors.Join(a.err, b.err)
 }
 
-// composedPLDAdaptive composes at dp_accounting's interval 1e-4, or, where that needs too many
-// buckets (small sigma or very many steps), at the finest interval up to 1e-2 that fits. A coarser
-// interval is still pessimistic, only less tight.
+// composedPLDAdaptive composes at dp_accounting's interval 1e-4 or, where that needs more than
+// pldMaxBins buckets (small sigma or very many steps), at the finest interval 1e-4 * 2^k that
+// fits, up to 1e-2. A cheap first pass at 1e-2 measures how wide the distributions grow, so the
+// interval is chosen before the expensive pass. A coarser interval is still pessimistic, only
+// less tight.
 func composedPLDAdaptive(q, sigma float64, steps int) (pldPair, float64, error) {
-	for h := pldInterval; h <= pldMaxInterval*1.0001; h *= 2 {
-		pair, err := composedPLD(q, sigma, steps, h)
+	h := pldInterval
+	if _, width, err := composedPLD(q, sigma, steps, pldMaxInterval); err == nil {
+		for width/h*1.5 > pldMaxBins && h < pldMaxInterval {
+			h *= 2
+		}
+	}
+	for ; h <= pldMaxInterval*1.0001; h *= 2 {
+		pair, _, err := composedPLD(q, sigma, steps, h)
 		if errors.Is(err, errTooWide) {
 			continue
 		}

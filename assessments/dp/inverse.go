@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // epsilonWith is epsilon for q, sigma and steps by p's accountant.
@@ -24,9 +25,10 @@ func checkTarget(target float64) error {
 }
 
 // Sigma is the smallest noise multiplier for which p's accountant gives at most targetEpsilon
-// (p.Sigma is ignored), found by bisection to a relative precision of 1e-6 (1e-4 with PLD), with
-// the epsilon it achieves. Like Opacus's get_noise_multiplier it returns the upper end of the final
-// bracket, so the achieved epsilon never exceeds the target.
+// (p.Sigma is ignored), found by bisection to a relative precision of 1e-6 (1e-3 with PLD, whose
+// every evaluation is a full composition), with the epsilon it achieves. Like Opacus's
+// get_noise_multiplier it returns the upper end of the final bracket, so the achieved epsilon
+// never exceeds the target. The PLD search starts from the RDP answer, an upper bound for it.
 func Sigma(p Params, targetEpsilon float64) (sigma, epsilon float64, err error) {
 	if err := checkTarget(targetEpsilon); err != nil {
 		return 0, 0, err
@@ -36,43 +38,56 @@ func Sigma(p Params, targetEpsilon float64) (sigma, epsilon float64, err error) 
 		return 0, 0, err
 	}
 	q, steps := p.rate(), p.steps()
-	tol := 1e-6
-	if p.Accountant == AccountantPLD {
-		tol = 1e-4
+	rdp := p
+	rdp.Accountant = AccountantRDP
+	hi, epsHi, err := bisectSigma(rdp, q, steps, targetEpsilon, 1, 0.5, 1e-6)
+	if err != nil || p.Accountant != AccountantPLD {
+		return hi, epsHi, err
 	}
-	lo, hi := 0.0, 1.0
-	epsHi, err := epsilonWith(p, q, hi, steps)
-	for ; err == nil && epsHi > targetEpsilon; epsHi, err = epsilonWith(p, q, hi, steps) {
-		lo, hi = hi, hi*2
-		if hi > 1e6 {
-			return 0, 0, fmt.Errorf("target_epsilon: %v is out of reach: even sigma 1e6 gives more", targetEpsilon)
+	return bisectSigma(p, q, steps, targetEpsilon, hi, 0.9, 1e-3)
+}
+
+// bisectSigma brackets the smallest sigma meeting the target, starting at start and stepping by
+// the factor shrink (and 1/shrink upwards), then bisects to relative precision tol.
+func bisectSigma(p Params, q float64, steps int, target, start, shrink, tol float64) (float64, float64, error) {
+	meets := func(sigma float64) (bool, float64, error) {
+		e, err := epsilonWith(p, q, sigma, steps)
+		if errors.Is(err, errTooWide) || err != nil && strings.Contains(err.Error(), "too expensive") {
+			return false, e, nil // so small a sigma that PLD gives up: certainly over any sane target
+		}
+		return err == nil && e <= target, e, err
+	}
+	hi := start
+	ok, epsHi, err := meets(hi)
+	for ; err == nil && !ok; ok, epsHi, err = meets(hi) {
+		if hi *= 1 / shrink; hi > 1e6 {
+			return 0, 0, fmt.Errorf("target_epsilon: %v is out of reach: even sigma 1e6 gives more", target)
 		}
 	}
 	if err != nil {
 		return 0, 0, err
 	}
-	if lo == 0 {
-		// sigma 1 already suffices: walk down to bracket from below.
-		lo = hi / 2
-		for {
-			e, err := epsilonWith(p, q, lo, steps)
-			if err != nil {
-				// Too small a sigma can exceed the PLD's cost bound: treat it as over budget.
-				break
-			}
-			if e > targetEpsilon {
-				break
-			}
-			hi, epsHi, lo = lo, e, lo/2
-			if lo < 1e-4 {
-				return hi, epsHi, nil
-			}
+	lo := hi * shrink
+	for {
+		ok, e, err := meets(lo)
+		if err != nil {
+			return 0, 0, err
+		}
+		if !ok {
+			break
+		}
+		hi, epsHi, lo = lo, e, lo*shrink
+		if lo < 1e-3 {
+			return hi, epsHi, nil
 		}
 	}
 	for hi-lo > tol*hi {
 		mid := (lo + hi) / 2
-		e, err := epsilonWith(p, q, mid, steps)
-		if err == nil && e <= targetEpsilon {
+		ok, e, err := meets(mid)
+		if err != nil {
+			return 0, 0, err
+		}
+		if ok {
 			hi, epsHi = mid, e
 		} else {
 			lo = mid

@@ -241,7 +241,7 @@ func composedPLD(q, sigma float64, steps int, h float64) (pldPair, float64, erro
 func composedPLDAdaptive(q, sigma float64, steps int) (pldPair, float64, error) {
 	h := pldInterval
 	if _, width, err := composedPLD(q, sigma, steps, pldMaxInterval); err == nil {
-		for width/h*1.5 > pldMaxBins && h < pldMaxInterval {
+		for width/h*2.5 > pldMaxBins && h < pldMaxInterval {
 			h *= 2
 		}
 	}

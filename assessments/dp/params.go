@@ -98,6 +98,25 @@ func (p Params) validateLength() error {
 	return nil
 }
 
+// Rate is the sampling rate q (of valid parameters).
+func (p Params) Rate() float64 { return p.rate() }
+
+// StepCount is the number of steps (of valid parameters).
+func (p Params) StepCount() int { return p.steps() }
+
+// Notes are the warnings that follow from the parameters alone: non-Poisson sampling, and a delta
+// not below 1/n.
+func (p Params) Notes() []string {
+	var w []string
+	if p.Sampling == Shuffle {
+		w = append(w, "sampling is shuffle: both accountants assume Poisson sampling, so these figures are what Poisson sampling would give, not a proven bound for shuffled batches")
+	}
+	if p.N > 0 && p.Delta >= 1/float64(p.N) {
+		w = append(w, fmt.Sprintf("delta %g is not below 1/n = %g", p.Delta, 1/float64(p.N)))
+	}
+	return w
+}
+
 // rate is the sampling rate q.
 func (p Params) rate() float64 {
 	if p.Q != 0 {
@@ -198,12 +217,7 @@ func Compute(p Params) (Result, error) {
 			}
 		}
 	}
-	if !r.Poisson {
-		r.Warnings = append(r.Warnings, "sampling is shuffle: both accountants assume Poisson sampling, so these figures are what Poisson sampling would give, not a proven bound for shuffled batches")
-	}
-	if p.N > 0 && p.Delta >= 1/float64(p.N) {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("delta %g is not below 1/n = %g", p.Delta, 1/float64(p.N)))
-	}
+	r.Warnings = append(r.Warnings, p.Notes()...)
 	return r, nil
 }
 

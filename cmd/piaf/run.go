@@ -35,6 +35,14 @@ Usage:
   piaf questionnaire lint FILE              check a questionnaire YAML file, mitigations included
   piaf questionnaire show [--data DIR] [--version N] KEY
                                             print a questionnaire's sections, questions and rules
+  piaf dp epsilon (--n N --batch B | --q Q) --sigma S (--epochs E | --steps T) --delta D
+          [--accountant rdp|pld] [--orders LIST] [--sampling poisson|shuffle] [--json]
+                                            epsilon of a DP-SGD run (RDP, or PLD: tighter, slower)
+  piaf dp rdp --q Q --sigma S --steps T [--orders LIST] [--json]
+                                            RDP of the subsampled Gaussian at each order
+  piaf dp sigma --target-epsilon E (--n N --batch B | --q Q) (--epochs E | --steps T) --delta D
+          [--accountant rdp|pld] [--orders LIST] [--json]
+                                            smallest noise multiplier within a target epsilon
   piaf help                                 show this text
 
 Every command that uses the database takes --data (or PIAF_DATA) and works while the server
@@ -64,6 +72,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return auditCommand(ctx, rest, e)
 	case "questionnaire":
 		return questionnaireCommand(ctx, rest, e)
+	case "dp":
+		return dpCommand(rest, e)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(e.stdout, usage)
 		fmt.Fprintln(e.stdout, "\nServer flags (piaf serve --help):")

@@ -142,3 +142,22 @@ func TestConvolve(t *testing.T) {
 		}
 	}
 }
+
+// Squaring by the half-length real transform equals convolution by the packed transform and the
+// direct sum, on a longer sequence of odd length.
+func TestSquareRealLong(t *testing.T) {
+	a := make([]float64, 1001)
+	for i := range a {
+		a[i] = math.Exp(-math.Pow(float64(i-400)/90, 2)) * (1 + 0.3*math.Sin(float64(i)))
+	}
+	sq, cv := convolve(a, a, true), convolve(a, a, false)
+	for k := range sq {
+		var want float64
+		for i := max(0, k-len(a)+1); i <= min(k, len(a)-1); i++ {
+			want += a[i] * a[k-i]
+		}
+		if math.Abs(sq[k]-want) > 1e-12 || math.Abs(cv[k]-want) > 1e-12 {
+			t.Fatalf("bin %d: square %v, convolve %v, direct %v", k, sq[k], cv[k], want)
+		}
+	}
+}

@@ -12,8 +12,9 @@ const (
 	pldMaxInterval = 1e-2
 	pldTailMass    = 1e-15 // mass cut from the tails after each composition, moved pessimistically
 	pldTailZ       = 8.5   // the single step's support covers the Gaussian out to this many sigma
+	fftNoise       = 1e-14 // FFT rounding noise in a bucket, relative to the largest mass
 	// pldMaxBins bounds the support of one step or one composition; beyond it EpsilonPLD refuses
-	// rather than allocate gigabytes (it happens for sigma well below 0.2 or very many steps).
+	// rather than allocate gigabytes, and composedPLDAdaptive coarsens the interval.
 	pldMaxBins = 1 << 21
 )
 
@@ -110,16 +111,24 @@ func compose(a, b pmf, square bool) (pmf, error) {
 		return pmf{}, errTooWide
 	}
 	c := pmf{h: a.h, lo: a.lo + b.lo, p: convolve(a.p, b.p, square), inf: 1 - (1-a.inf)*(1-b.inf)}
+	// FFT rounding leaves noise of about 1e-16 of the largest mass in every bucket; at the ends of
+	// the support it is indistinguishable from true tail mass, so buckets below fftNoise of the
+	// peak are cut from the ends too (pessimistically, like the tails).
+	peak := 0.0
+	for _, v := range c.p {
+		peak = max(peak, v)
+	}
+	noise := fftNoise * peak
 	var cut float64
 	first := 0
-	for first < len(c.p)-1 && cut+c.p[first] < pldTailMass/2 {
+	for first < len(c.p)-1 && (cut+c.p[first] < pldTailMass/2 || c.p[first] < noise) {
 		cut += c.p[first]
 		first++
 	}
 	c.p[first] += cut
 	cut = 0
 	last := len(c.p) - 1
-	for last > first && cut+c.p[last] < pldTailMass/2 {
+	for last > first && (cut+c.p[last] < pldTailMass/2 || c.p[last] < noise) {
 		cut += c.p[last]
 		last--
 	}

@@ -44,8 +44,8 @@
 // curve at every grid point and lies above it between them, so the result never under-reports.
 // The loss range covers the Gaussian to 8.5 sigma; the mass beyond goes to +infinity. Steps
 // compose by FFT convolution (repeated squaring); after each convolution 1e-15 of mass is cut from
-// the tails, the lower tail moved up to the lowest kept loss and the upper tail to +infinity, both
-// pessimistic. Both directions (removing and adding a record) are composed and the larger epsilon
+// the tails, and buckets at the ends below 1e-14 of the peak (FFT rounding noise), the lower tail
+// moved up to the lowest kept loss and the upper tail to +infinity, both pessimistic. Both directions (removing and adding a record) are composed and the larger epsilon
 // is reported. Where the distribution needs more than 2^21 loss buckets (sigma well below 0.5, or
 // very many steps), the interval is doubled until it fits, up to 1e-2; the result is still an
 // upper bound, a little looser, and Compute says so in a warning. Compute skips PLD above

@@ -10,6 +10,7 @@ func BenchmarkEpsilonRDPMillionSteps(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N), "ms/epsilon")
 }
 
 // BenchmarkEpsilonPLD10kSteps is one PLD epsilon for 10,000 steps (the target is under 2 s).
@@ -19,4 +20,5 @@ func BenchmarkEpsilonPLD10kSteps(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N), "ms/epsilon")
 }

@@ -183,3 +183,24 @@ func TestSigmaPLDAndMaxEpochs(t *testing.T) {
 		t.Error("target 0 accepted")
 	}
 }
+
+// The JSON names are the contract with the web form and the evidence records.
+func TestParamsJSON(t *testing.T) {
+	var p Params
+	in := `{"n":60000,"batch_size":256,"sigma":1.1,"epochs":60,"delta":1e-5,"sampling":"shuffle","accountant":"pld","orders":[2,4]}`
+	if err := json.Unmarshal([]byte(in), &p); err != nil {
+		t.Fatal(err)
+	}
+	want := Params{N: 60000, BatchSize: 256, Sigma: 1.1, Epochs: 60, Delta: 1e-5, Sampling: Shuffle, Accountant: AccountantPLD, Orders: []float64{2, 4}}
+	if p.N != want.N || p.BatchSize != want.BatchSize || p.Sigma != want.Sigma || p.Epochs != want.Epochs || p.Delta != want.Delta ||
+		p.Sampling != want.Sampling || p.Accountant != want.Accountant || len(p.Orders) != 2 || p.Validate() != nil {
+		t.Fatalf("decoded %+v", p)
+	}
+	if p.Rate() != 256.0/60000 || p.StepCount() != 14063 {
+		t.Fatalf("rate %v steps %d", p.Rate(), p.StepCount())
+	}
+	var q Params
+	if err := json.Unmarshal([]byte(`{"q":0.01,"sigma":1,"steps":10,"delta":1e-5}`), &q); err != nil || q.Validate() != nil || q.Sampling != "" {
+		t.Fatalf("%+v %v", q, err)
+	}
+}

@@ -46,6 +46,14 @@ Usage:
   piaf gate --server URL --token TOKEN --project ID [--manifest FILE]
                                             ask a piaf server whether a run may start (exit 0 allowed,
                                             1 refused, 2 could not ask; env PIAF_URL, PIAF_TOKEN)
+  piaf dp epsilon (--n N --batch B | --q Q) --sigma S (--epochs E | --steps T) --delta D
+          [--accountant rdp|pld] [--orders LIST] [--sampling poisson|shuffle] [--json]
+                                            epsilon of a DP-SGD run (RDP, or PLD: tighter, slower)
+  piaf dp rdp --q Q --sigma S --steps T [--orders LIST] [--json]
+                                            RDP of the subsampled Gaussian at each order
+  piaf dp sigma --target-epsilon E (--n N --batch B | --q Q) (--epochs E | --steps T) --delta D
+          [--accountant rdp|pld] [--orders LIST] [--json]
+                                            smallest noise multiplier within a target epsilon
   piaf help                                 show this text
 
 Every command that uses the database takes --data (or PIAF_DATA) and works while the server
@@ -83,6 +91,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return manifestCommand(ctx, rest, e)
 	case "gate":
 		return gateCommand(ctx, rest, e)
+	case "dp":
+		return dpCommand(rest, e)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(e.stdout, usage)
 		fmt.Fprintln(e.stdout, "\nServer flags (piaf serve --help):")

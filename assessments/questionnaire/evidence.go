@@ -262,3 +262,45 @@ func (e *evaluator) evidenceInputs(c *Condition, inputs map[string]any) {
 		}
 	}
 }
+
+// LeafString renders an evidence leaf, or a comparison with a policy limit, compactly for
+// listings such as `piaf questionnaire show`: "dp.epsilon > policy(max_epsilon)",
+// "mia.tpr_at_fpr_0_1pct > 0.001 × policy(max_tpr_ratio_at_0_1pct)", "present(dp)",
+// "dp.epsilon differs from epsilon by more than 5 %". ok is false for other conditions.
+func (c *Condition) LeafString() (s string, ok bool) {
+	if c == nil || (c.Evidence == "" && c.Limit == nil) {
+		return "", false
+	}
+	subject := c.Evidence
+	if subject == "" {
+		subject = c.Question
+	}
+	symbols := map[string]string{"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+	switch {
+	case c.Present != nil && *c.Present:
+		return "present(" + c.Evidence + ")", true
+	case c.Present != nil:
+		return "not present(" + c.Evidence + ")", true
+	case c.DiffersFrom != nil:
+		return subject + " differs from " + c.DiffersFrom.Question + " by more than " +
+			formatNumber(c.DiffersFrom.Tolerance*100) + " %", true
+	case c.Equals != nil:
+		n, _ := toNumber(c.Equals)
+		return subject + " = " + formatNumber(n), true
+	case c.Limit != nil:
+		bound := "policy(" + c.Limit.Policy + ")"
+		if c.Limit.Times != 1 {
+			bound = formatNumber(c.Limit.Times) + " × " + bound
+		}
+		return subject + " " + symbols[c.Limit.Op] + " " + bound, true
+	}
+	for _, b := range []struct {
+		op string
+		v  *float64
+	}{{"gt", c.Gt}, {"gte", c.Gte}, {"lt", c.Lt}, {"lte", c.Lte}} {
+		if b.v != nil {
+			return subject + " " + symbols[b.op] + " " + formatNumber(*b.v), true
+		}
+	}
+	return subject, true
+}

@@ -178,3 +178,26 @@ func TestEvaluateFactsInputs(t *testing.T) {
 		}
 	}
 }
+
+func TestLeafString(t *testing.T) {
+	tests := []struct {
+		c    Condition
+		want string
+	}{
+		{Condition{Evidence: "dp.epsilon", Limit: &Limit{Op: "gt", Policy: "max_epsilon", Times: 1}}, "dp.epsilon > policy(max_epsilon)"},
+		{Condition{Evidence: "mia.tpr_at_fpr_0_1pct", Limit: &Limit{Op: "gt", Policy: "max_tpr_ratio_at_0_1pct", Times: 0.001}}, "mia.tpr_at_fpr_0_1pct > 0.001 × policy(max_tpr_ratio_at_0_1pct)"},
+		{Condition{Evidence: "dp", Present: ptr(false)}, "not present(dp)"},
+		{Condition{Evidence: "dp.epsilon", DiffersFrom: &DiffersFrom{Question: "epsilon", Tolerance: 0.05}}, "dp.epsilon differs from epsilon by more than 5 %"},
+		{Condition{Evidence: "dp.poisson", Equals: 0.0}, "dp.poisson = 0"},
+		{Condition{Evidence: "canary.exposure_margin", Lte: ptr(2.0)}, "canary.exposure_margin <= 2"},
+		{Condition{Question: "epsilon", Limit: &Limit{Op: "gte", Policy: "max_epsilon", Times: 1}}, "epsilon >= policy(max_epsilon)"},
+	}
+	for _, tt := range tests {
+		if got, ok := tt.c.LeafString(); !ok || got != tt.want {
+			t.Errorf("LeafString = %q, %v; want %q", got, ok, tt.want)
+		}
+	}
+	if _, ok := (&Condition{Question: "epsilon", Gt: ptr(3.0)}).LeafString(); ok {
+		t.Error("a plain question leaf is left to the caller")
+	}
+}

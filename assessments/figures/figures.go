@@ -70,11 +70,11 @@ var fixed = map[string][]Figure{
 	PII: {
 		{"before_records", "Records scanned before anonymisation", Count},
 		{"before_records_with_pii", "Records with PII before anonymisation", Count},
-		{"before_rate_per_1000", "Records with PII before anonymisation", PerThousand},
+		{"before_rate_per_1000", "Rate of records with PII before anonymisation", PerThousand},
 		{"before_detections", "PII detections before anonymisation", Count},
 		{"after_records", "Records scanned after anonymisation", Count},
 		{"after_records_with_pii", "Records with PII after anonymisation", Count},
-		{"after_rate_per_1000", "Records with PII after anonymisation", PerThousand},
+		{"after_rate_per_1000", "Rate of records with PII after anonymisation", PerThousand},
 		{"after_detections", "PII detections after anonymisation", Count},
 	},
 	MIA: {

@@ -228,8 +228,8 @@ func (e *evaluator) evalEvidence(c *Condition) bool {
 }
 
 // evidenceInputs adds to a raised rule's inputs the figures and limits its condition read, keyed
-// "KIND.FIGURE" (or "KIND" for presence, true or false) and "policy.NAME", nil when missing.
-// Question keys never contain a dot, so these cannot collide with answers.
+// "KIND.FIGURE" (nil when missing), "present.KIND" (true or false) and "policy.NAME". Question
+// keys never contain a dot, so these cannot collide with answers.
 func (e *evaluator) evidenceInputs(c *Condition, inputs map[string]any) {
 	if c == nil {
 		return
@@ -253,7 +253,7 @@ func (e *evaluator) evidenceInputs(c *Condition, inputs map[string]any) {
 	case c.Present != nil:
 		kind, _, _ := strings.Cut(c.Evidence, ".")
 		_, has := e.facts.Evidence[kind]
-		inputs[kind] = has
+		inputs["present."+kind] = has
 	default:
 		if v, ok := e.facts.figure(c.Evidence); ok {
 			inputs[c.Evidence] = v

@@ -167,7 +167,7 @@ func TestEvaluateFactsInputs(t *testing.T) {
 	if len(raised) != 1 {
 		t.Fatalf("raised %d rules, want 1", len(raised))
 	}
-	want := map[string]any{"n": 9.0, "dp.epsilon": 9.0, "policy.max_epsilon": 8.0, "mia": false}
+	want := map[string]any{"n": 9.0, "dp.epsilon": 9.0, "policy.max_epsilon": 8.0, "present.mia": false}
 	got := raised[0].Inputs
 	if len(got) != len(want) {
 		t.Fatalf("inputs = %v, want %v", got, want)

@@ -9,7 +9,7 @@ type Raised struct {
 	// Inputs maps each visible question the rule's condition names to its answer, nil when
 	// unanswered (an `answered: false` leaf may be why the rule holds). Hidden questions are
 	// left out: rules never see them. Evidence figures the condition reads are keyed
-	// "KIND.FIGURE" (nil when missing), presence "KIND" (true or false), and policy limits
+	// "KIND.FIGURE" (nil when missing), presence "present.KIND" (true or false), and policy limits
 	// "policy.NAME".
 	Inputs map[string]any `json:"inputs"`
 }

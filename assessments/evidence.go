@@ -281,6 +281,18 @@ func EvidenceFor(def *questionnaire.Definition, s State, section string) []*Evid
 	return out
 }
 
+// EvidenceForQuestion lists the records that support a question, in the order they were added:
+// what a page shows beside it (e.g. the PII scan's rates beside the detection recall answer).
+func EvidenceForQuestion(s State, key string) []*Evidence {
+	var out []*Evidence
+	for _, e := range SortedEvidence(s) {
+		if slices.Contains(e.Questions, key) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // EvidenceFigures is what rules read of the evidence: each kind with a record, and for each
 // figure the value of the most recently added record of that kind that has it.
 func EvidenceFigures(s State) map[string]map[string]float64 {

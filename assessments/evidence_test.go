@@ -65,6 +65,12 @@ func TestAddEvidence(t *testing.T) {
 	if got := EvidenceFor(def, s, "differential_privacy"); len(got) != 1 || got[0].ID != id {
 		t.Errorf("EvidenceFor = %v", got)
 	}
+	if got := EvidenceForQuestion(s, "sampling_rate"); len(got) != 1 || got[0].ID != id {
+		t.Errorf("EvidenceForQuestion = %v", got)
+	}
+	if got := EvidenceForQuestion(s, "pii_recall"); len(got) != 0 {
+		t.Errorf("EvidenceForQuestion pii_recall = %v", got)
+	}
 	if got := EvidenceFor(def, s, "anonymisation"); len(got) != 0 {
 		t.Errorf("EvidenceFor anonymisation = %v", got)
 	}

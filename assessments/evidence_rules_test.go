@@ -40,6 +40,10 @@ func TestBuiltinEvidenceRules(t *testing.T) {
 		{"dp-claimed-without-evidence",
 			facts{answers: dpAnswers},
 			facts{answers: dpAnswers, evidence: map[string]map[string]float64{"dp": {"epsilon": 3}}}},
+		{"dp-claimed-without-evidence",
+			facts{answers: dpAnswers},
+			// DP answered yes but no budget stated yet: nothing to check.
+			facts{answers: map[string]any{"uses_dp": "yes"}}},
 		{"dp-sampling-not-poisson",
 			facts{evidence: map[string]map[string]float64{"dp": {"poisson": 0}}},
 			facts{evidence: map[string]map[string]float64{"dp": {"poisson": 1}}}},

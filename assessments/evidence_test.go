@@ -239,3 +239,23 @@ func TestPolicy(t *testing.T) {
 		}
 	}
 }
+
+// A state with evidence read back from storage hashes as it did when written, so revisions with
+// evidence verify.
+func TestEvidenceStateHashSurvivesStorage(t *testing.T) {
+	def := builtin(t)
+	in := dpInput(map[string]float64{"epsilon": 7.912345678901234, "delta": 1e-6, "steps": 12000})
+	in.Notes, in.FileSHA256 = []string{"From run 42."}, strings.Repeat("ab", 32)
+	s, _ := mustAdd(t, def, State{Questionnaire: def.Key, QuestionnaireVersion: def.Version}, in)
+	raw, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back State
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Hash() != s.Hash() {
+		t.Errorf("hash changes after a JSON round trip:\n%s\n%s", s.Canonical(), back.Canonical())
+	}
+}

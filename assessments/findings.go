@@ -48,7 +48,7 @@ type Finding struct {
 	Severity    Scale          `json:"severity"`
 	Residual    Residual       `json:"residual"`
 	Status      FindingStatus  `json:"status"`
-	Inputs      map[string]any `json:"inputs,omitempty"` // the answers that raised it
+	Inputs      map[string]any `json:"inputs,omitempty"` // the answers, evidence figures and policy limits that raised it
 	// ResolvedByAnswers marks a rule finding whose rule no longer fires but that was worked on,
 	// so it is kept for the record rather than deleted.
 	ResolvedByAnswers bool        `json:"resolved_by_answers,omitempty"`
@@ -144,10 +144,18 @@ func ruleFindingID(rule string) string { return "rule:" + rule }
 // their finding is refreshed), findings of rules that stopped firing are removed, unless someone
 // worked on them, in which case they are kept and marked resolved by answers. An acceptance is
 // withdrawn when the answers behind its finding change, since it was given for other facts.
+// Rules on evidence compare with the default policy; ReconcilePolicy takes the organisation's.
 func Reconcile(def *questionnaire.Definition, s State) State {
+	return ReconcilePolicy(def, s, DefaultPolicy())
+}
+
+// ReconcilePolicy is Reconcile with the policy limits that rules on evidence compare with. Call
+// it again whenever the answers, the evidence or the policy change.
+func ReconcilePolicy(def *questionnaire.Definition, s State, p Policy) State {
 	next := s.clone()
 	raised := map[string]questionnaire.Raised{}
-	for _, r := range def.Evaluate(questionnaire.Answers(s.Answers)) {
+	facts := questionnaire.Facts{Answers: questionnaire.Answers(s.Answers), Evidence: EvidenceFigures(s), Limits: p.Limits()}
+	for _, r := range def.EvaluateFacts(facts) {
 		raised[ruleFindingID(r.Rule.Key)] = r
 	}
 	for id, r := range raised {

@@ -51,18 +51,26 @@ type MitigationDiff struct {
 	OldStatus, NewStatus MitigationStatus
 }
 
+// EvidenceDiff is one evidence record that differs between two states.
+type EvidenceDiff struct {
+	ID, Kind string
+	Change   string // "added", "removed", "changed"
+	Old, New *Evidence
+}
+
 // Comparison is what differs between two states, for people to read.
 type Comparison struct {
 	StatusFrom, StatusTo Status
 	Answers              []AnswerDiff
 	Findings             []FindingDiff
 	Mitigations          []MitigationDiff
+	Evidence             []EvidenceDiff
 	OtherChanged         []string // names of other parts that changed, e.g. "DPO opinion"
 }
 
 // Empty tells whether the states are the same for a reader.
 func (c Comparison) Empty() bool {
-	return c.StatusFrom == c.StatusTo && len(c.Answers) == 0 && len(c.Findings) == 0 && len(c.Mitigations) == 0 && len(c.OtherChanged) == 0
+	return c.StatusFrom == c.StatusTo && len(c.Answers) == 0 && len(c.Findings) == 0 && len(c.Mitigations) == 0 && len(c.Evidence) == 0 && len(c.OtherChanged) == 0
 }
 
 // Compare lists what differs from a to b, in questionnaire order.
@@ -120,6 +128,17 @@ func Compare(def *questionnaire.Definition, a, b State) Comparison {
 			c.Mitigations = append(c.Mitigations, MitigationDiff{ID: id, Title: mb.Title, Kind: "changed", OldStatus: ma.Status, NewStatus: mb.Status})
 		}
 	}
+	for _, id := range SortedIDs(union(a.Evidence, b.Evidence)) {
+		ea, eb := a.Evidence[id], b.Evidence[id]
+		switch {
+		case ea == nil:
+			c.Evidence = append(c.Evidence, EvidenceDiff{ID: id, Kind: eb.Kind, Change: "added", New: eb})
+		case eb == nil:
+			c.Evidence = append(c.Evidence, EvidenceDiff{ID: id, Kind: ea.Kind, Change: "removed", Old: ea})
+		case !sameAnswer(ea, eb):
+			c.Evidence = append(c.Evidence, EvidenceDiff{ID: id, Kind: eb.Kind, Change: "changed", Old: ea, New: eb})
+		}
+	}
 	if a.Consultation != b.Consultation {
 		c.OtherChanged = append(c.OtherChanged, "consultation (DPO opinion, views of the people affected)")
 	}
@@ -127,6 +146,18 @@ func Compare(def *questionnaire.Definition, a, b State) Comparison {
 		c.OtherChanged = append(c.OtherChanged, "the project's description as recorded for review (purpose, model, deployment, datasets, team)")
 	}
 	return c
+}
+
+// SortedIDs orders evidence ids by their number: E2 before E10.
+func SortedIDs(ids map[string]bool) []string {
+	list := slices.Collect(maps.Keys(ids))
+	slices.SortFunc(list, func(a, b string) int {
+		if d := evidenceNumber(a) - evidenceNumber(b); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	return list
 }
 
 func union[V any](a, b map[string]V) map[string]bool {

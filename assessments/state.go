@@ -63,6 +63,9 @@ type State struct {
 	// decided on, so that what a reviewer approved, and its hash, covers the project's purpose,
 	// base model, deployment, datasets and team too.
 	Project *ProjectSnapshot `json:"project,omitempty"`
+	// Evidence holds the evidence records by id. It is left out of the JSON when empty, so states
+	// without evidence hash as they did before evidence existed.
+	Evidence map[string]*Evidence `json:"evidence,omitempty"`
 }
 
 // ProjectSnapshot is a project's description at one moment.
@@ -114,6 +117,10 @@ func (s State) clone() State {
 	next.Answers = maps.Clone(s.Answers)
 	next.Findings = maps.Clone(s.Findings)
 	next.Mitigations = maps.Clone(s.Mitigations)
+	next.Evidence = maps.Clone(s.Evidence)
+	if next.Evidence == nil {
+		next.Evidence = map[string]*Evidence{}
+	}
 	if next.Answers == nil {
 		next.Answers = map[string]any{}
 	}
@@ -164,11 +171,12 @@ type Change struct {
 	Seq                  int                    `json:"seq,omitempty"`
 	Consultation         *Consultation          `json:"consultation,omitempty"`
 	Project              *ProjectSnapshot       `json:"project,omitempty"`
+	Evidence             map[string]*Evidence   `json:"evidence,omitempty"`
 }
 
 // Empty tells whether the change changes nothing.
 func (c Change) Empty() bool {
-	return c.Questionnaire == "" && c.QuestionnaireVersion == 0 && len(c.Answers) == 0 && len(c.Findings) == 0 && len(c.Mitigations) == 0 && c.Status == "" && c.Seq == 0 && c.Consultation == nil && c.Project == nil
+	return c.Questionnaire == "" && c.QuestionnaireVersion == 0 && len(c.Answers) == 0 && len(c.Findings) == 0 && len(c.Mitigations) == 0 && c.Status == "" && c.Seq == 0 && c.Consultation == nil && c.Project == nil && len(c.Evidence) == 0
 }
 
 // Apply returns the state after the change; s itself is not modified.
@@ -196,6 +204,13 @@ func (s State) Apply(c Change) State {
 			delete(next.Mitigations, k)
 		} else {
 			next.Mitigations[k] = m
+		}
+	}
+	for k, e := range c.Evidence {
+		if e == nil {
+			delete(next.Evidence, k)
+		} else {
+			next.Evidence[k] = e
 		}
 	}
 	if c.Status != "" {
@@ -226,6 +241,7 @@ func Diff(from, to State) Change {
 	}
 	c.Findings = diffMap(from.Findings, to.Findings)
 	c.Mitigations = diffMap(from.Mitigations, to.Mitigations)
+	c.Evidence = diffMap(from.Evidence, to.Evidence)
 	if from.Status != to.Status {
 		c.Status = to.Status
 	}
@@ -319,10 +335,6 @@ func Summarise(d *questionnaire.Definition, from State, c Change) string {
 	if cleared > 0 {
 		parts = append(parts, fmt.Sprintf("cleared %d %s", cleared, plural(cleared, "answer", "answers")))
 	}
-	out := strings.Join(parts, ", ")
-	if where := slices.Sorted(maps.Keys(sections)); len(where) > 0 {
-		out += " in " + strings.Join(where, ", ")
-	}
 	raised, resolved := 0, 0
 	for id, f := range c.Findings {
 		old, existed := from.Findings[id]
@@ -332,6 +344,24 @@ func Summarise(d *questionnaire.Definition, from State, c Change) string {
 		case (f == nil && existed && !old.Manual()) || (f != nil && f.ResolvedByAnswers && existed && !old.ResolvedByAnswers):
 			resolved++
 		}
+	}
+	out := strings.Join(parts, ", ")
+	if where := slices.Sorted(maps.Keys(sections)); len(where) > 0 {
+		out += " in " + strings.Join(where, ", ")
+	}
+	var evidence []string
+	for _, id := range SortedIDs(union(c.Evidence, nil)) {
+		if e := c.Evidence[id]; e != nil && from.Evidence[id] == nil {
+			evidence = append(evidence, "added evidence "+e.String())
+		} else if e == nil && from.Evidence[id] != nil {
+			evidence = append(evidence, "removed evidence "+from.Evidence[id].String())
+		}
+	}
+	if len(evidence) > 0 {
+		if out != "" {
+			out += ", "
+		}
+		out += strings.Join(evidence, ", ")
 	}
 	var risks []string
 	if raised > 0 {

@@ -23,6 +23,7 @@ func (p *parser) check(d *Definition) {
 			continue
 		}
 		p.checkCondition(q.ShowIf, questions)
+		p.rejectEvidence(q.ShowIf, q)
 		if slices.Contains(references(q.ShowIf), q.Key) {
 			p.addf(p.showIfLines[q], "question %s: show_if refers to the question itself", q.Key)
 		}

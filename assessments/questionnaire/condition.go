@@ -7,11 +7,16 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-var conditionForms = []string{"all", "any", "not", "equals", "in", "gt", "lt", "answered"}
+var conditionForms = []string{"all", "any", "not", "equals", "in", "gt", "gte", "lt", "lte", "answered",
+	"present", "differs_from"}
+
+// comparisons are the forms whose bound may be a number or {policy: NAME, times: F}.
+var comparisons = []string{"gt", "gte", "lt", "lte"}
 
 // condition decodes one condition, or returns nil after reporting why it cannot.
 func (p *parser) condition(n *yaml.Node) *Condition {
-	f, ok := p.fields(n, "condition", "all", "any", "not", "question", "equals", "in", "gt", "lt", "answered")
+	f, ok := p.fields(n, "condition", "all", "any", "not", "question", "evidence", "equals", "in", "gt",
+		"gte", "lt", "lte", "answered", "present", "differs_from")
 	if !ok {
 		return nil
 	}
@@ -36,8 +41,10 @@ func (p *parser) condition(n *yaml.Node) *Condition {
 	form := forms[0]
 	switch form {
 	case "all", "any", "not":
-		if f.has("question") {
-			p.addf(f.line("question"), "condition: question cannot be used with %s", form)
+		for _, name := range []string{"question", "evidence"} {
+			if f.has(name) {
+				p.addf(f.line(name), "condition: %s cannot be used with %s", name, form)
+			}
 		}
 		if form == "not" {
 			c.Not = p.condition(f.m["not"])
@@ -57,6 +64,12 @@ func (p *parser) condition(n *yaml.Node) *Condition {
 		return c
 	}
 
+	if f.has("evidence") {
+		if f.has("question") {
+			p.addf(f.line("question"), "condition: names a question or evidence, not both")
+		}
+		return p.evidenceCondition(c, f, form)
+	}
 	src := &leafSource{node: n, question: f.m["question"]}
 	p.conds[c] = src
 	c.Question = f.text("question", true)
@@ -77,13 +90,13 @@ func (p *parser) condition(n *yaml.Node) *Condition {
 			c.In = append(c.In, scalarValue(v))
 			src.values = append(src.values, v)
 		}
-	case "gt":
-		c.Gt = f.number("gt")
-	case "lt":
-		c.Lt = f.number("lt")
+	case "gt", "gte", "lt", "lte":
+		p.comparison(c, f, form)
 	case "answered":
 		b := f.boolean("answered")
 		c.Answered = &b
+	case "present", "differs_from":
+		p.addf(f.line(form), "condition: %s is for evidence conditions ({evidence: ...}), not questions", form)
 	}
 	return c
 }
@@ -108,6 +121,10 @@ func (p *parser) checkCondition(c *Condition, questions map[string]*Question) {
 	if c.Not != nil {
 		p.checkCondition(c.Not, questions)
 	}
+	if c.DiffersFrom != nil {
+		p.checkDiffersFrom(c, questions)
+		return
+	}
 	src := p.conds[c]
 	if src == nil || c.Question == "" {
 		return
@@ -117,8 +134,8 @@ func (p *parser) checkCondition(c *Condition, questions map[string]*Question) {
 		p.addf(src.question.Line, "condition: unknown question %q", c.Question)
 		return
 	}
-	if (c.Gt != nil || c.Lt != nil) && q.Type != Number {
-		p.addf(src.node.Line, "condition: gt and lt need a number question, and %q is %s", q.Key, q.Type)
+	if (c.Gt != nil || c.Lt != nil || c.Gte != nil || c.Lte != nil || c.Limit != nil) && q.Type != Number {
+		p.addf(src.node.Line, "condition: gt, gte, lt and lte need a number question, and %q is %s", q.Key, q.Type)
 	}
 	for i, v := range src.values {
 		typed := p.answerValue(q, v)
@@ -176,6 +193,9 @@ func references(c *Condition) []string {
 		walk(c.Not)
 		if c.Question != "" && !slices.Contains(keys, c.Question) {
 			keys = append(keys, c.Question)
+		}
+		if c.DiffersFrom != nil && c.DiffersFrom.Question != "" && !slices.Contains(keys, c.DiffersFrom.Question) {
+			keys = append(keys, c.DiffersFrom.Question)
 		}
 	}
 	walk(c)

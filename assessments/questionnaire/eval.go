@@ -23,12 +23,17 @@ func (d *Definition) Eval(c *Condition, a Answers) bool {
 type evaluator struct {
 	def      *Definition
 	answers  Answers
+	facts    Facts
 	shown    map[string]bool
 	visiting map[string]bool
 }
 
 func (d *Definition) evaluator(a Answers) *evaluator {
-	return &evaluator{def: d, answers: a, shown: map[string]bool{}, visiting: map[string]bool{}}
+	return d.factsEvaluator(Facts{Answers: a})
+}
+
+func (d *Definition) factsEvaluator(f Facts) *evaluator {
+	return &evaluator{def: d, answers: f.Answers, facts: f, shown: map[string]bool{}, visiting: map[string]bool{}}
 }
 
 func (e *evaluator) visible(key string) bool {
@@ -79,6 +84,8 @@ func (e *evaluator) eval(c *Condition) bool {
 		return false
 	case c.Not != nil:
 		return !e.eval(c.Not)
+	case c.Evidence != "":
+		return e.evalEvidence(c)
 	}
 	v := e.value(c.Question)
 	switch {
@@ -95,14 +102,13 @@ func (e *evaluator) eval(c *Condition) bool {
 			}
 		}
 		return false
-	case c.Gt != nil:
-		n, ok := toNumber(v)
-		return ok && n > *c.Gt
-	case c.Lt != nil:
-		n, ok := toNumber(v)
-		return ok && n < *c.Lt
 	}
-	return false
+	n, ok := toNumber(v)
+	if !ok {
+		return false
+	}
+	op, b, ok := e.bound(c)
+	return ok && compare(op, n, b)
 }
 
 // matches reports whether an answer equals want or, for a multi_choice answer, includes it.

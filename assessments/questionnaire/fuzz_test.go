@@ -11,6 +11,9 @@ import (
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(head))
 	f.Add([]byte(head + rule))
+	f.Add([]byte(numberHead + evidenceRule(`{all: [{evidence: dp.epsilon, gt: {policy: max_epsilon, times: 2}}, {evidence: mia, present: true}]}`)))
+	f.Add([]byte(numberHead + evidenceRule(`{evidence: dp.epsilon, differs_from: {question: n, tolerance: 0.05}}`)))
+	f.Add([]byte(numberHead + evidenceRule(`{any: [{evidence: pii.after_EMAIL_ADDRESS, gte: 1}, {question: n, lte: 2}]}`)))
 	// Not the built-in questionnaire: the fuzzer spends its time minimising inputs that big.
 	names, _ := filepath.Glob("testdata/*.yaml")
 	for _, name := range names {
@@ -62,6 +65,8 @@ func checkUsable(t *testing.T, d *Definition) {
 	d.Progress(nil)
 	d.Progress(a)
 	d.Evaluate(a)
+	d.EvaluateFacts(Facts{Answers: a, Evidence: map[string]map[string]float64{"dp": {"epsilon": 9}, "mia": {}},
+		Limits: map[string]float64{"max_epsilon": 8}})
 	if _, err := json.Marshal(d); err != nil {
 		t.Fatal(err)
 	}

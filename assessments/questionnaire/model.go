@@ -74,20 +74,47 @@ type Option struct {
 }
 
 // Condition is structured data, never an expression language: exactly one of All, Any, Not,
-// Equals, In, Gt, Lt or Answered is set, and Question is set with the last five.
+// Equals, In, Gt, Gte, Lt, Lte, Answered, Present or DiffersFrom is set. A leaf names either a
+// Question or Evidence:
+//   - a question leaf takes Equals, In, Gt, Gte, Lt, Lte or Answered;
+//   - an evidence leaf names "KIND" with Present, or "KIND.FIGURE" with Equals, Gt, Gte, Lt, Lte
+//     or DiffersFrom.
+//
+// A comparison's bound is the literal (Gt, Gte, Lt, Lte) or, when Limit is set, a policy limit
+// times a factor; Limit.Op then says which comparison it is and the literals are unset.
 //
 // Parse converts Equals and In to the type of the question's answers: string, or float64 for
-// number questions.
+// number questions and evidence figures.
 type Condition struct {
-	All      []*Condition `json:"all,omitempty"`
-	Any      []*Condition `json:"any,omitempty"`
-	Not      *Condition   `json:"not,omitempty"`
-	Question string       `json:"question,omitempty"`
-	Equals   any          `json:"equals,omitempty"`
-	In       []any        `json:"in,omitempty"`
-	Gt       *float64     `json:"gt,omitempty"`
-	Lt       *float64     `json:"lt,omitempty"`
-	Answered *bool        `json:"answered,omitempty"`
+	All         []*Condition `json:"all,omitempty"`
+	Any         []*Condition `json:"any,omitempty"`
+	Not         *Condition   `json:"not,omitempty"`
+	Question    string       `json:"question,omitempty"`
+	Evidence    string       `json:"evidence,omitempty"`
+	Equals      any          `json:"equals,omitempty"`
+	In          []any        `json:"in,omitempty"`
+	Gt          *float64     `json:"gt,omitempty"`
+	Gte         *float64     `json:"gte,omitempty"`
+	Lt          *float64     `json:"lt,omitempty"`
+	Lte         *float64     `json:"lte,omitempty"`
+	Limit       *Limit       `json:"limit,omitempty"`
+	Answered    *bool        `json:"answered,omitempty"`
+	Present     *bool        `json:"present,omitempty"`
+	DiffersFrom *DiffersFrom `json:"differs_from,omitempty"`
+}
+
+// Limit is the bound of a comparison taken from the policy: the limit Policy times Times.
+type Limit struct {
+	Op     string  `json:"op"` // gt, gte, lt or lte
+	Policy string  `json:"policy"`
+	Times  float64 `json:"times"`
+}
+
+// DiffersFrom holds when an evidence figure and the answer to a number question differ by more
+// than Tolerance, relative to the figure: |figure - answer| > Tolerance * |figure|.
+type DiffersFrom struct {
+	Question  string  `json:"question"`
+	Tolerance float64 `json:"tolerance"`
 }
 
 // Rule raises a finding when its condition holds on the visible answers.

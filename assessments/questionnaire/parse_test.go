@@ -104,7 +104,7 @@ func TestParseProblems(t *testing.T) {
 		{"equals list", head + "      - key: b\n        type: text\n        label: B\n        show_if: {question: a, equals: [\"yes\"]}\n", 14, "equals takes one value, not a list"},
 		{"equals text on number", head + "      - key: n\n        type: number\n        label: N\n      - key: b\n        type: text\n        label: B\n        show_if: {question: n, equals: many}\n", 17, `"many" is not a number, and "n" is a number question`},
 		{"bad date", head + "      - key: d\n        type: date\n        label: D\n      - key: b\n        type: text\n        label: B\n        show_if: {question: d, equals: 2024-13-01}\n", 17, `"2024-13-01" is not a date YYYY-MM-DD`},
-		{"gt on yes_no", head + "      - key: b\n        type: text\n        label: B\n        show_if: {question: a, gt: 3}\n", 14, `gt and lt need a number question, and "a" is yes_no`},
+		{"gt on yes_no", head + "      - key: b\n        type: text\n        label: B\n        show_if: {question: a, gt: 3}\n", 14, `gt, gte, lt and lte need a number question, and "a" is yes_no`},
 		{"gt not number", head + "      - key: n\n        type: number\n        label: N\n      - key: b\n        type: text\n        label: B\n        show_if: {question: n, gt: \"3\"}\n", 17, "gt must be a number"},
 		{"answered not bool", head + "      - key: b\n        type: text\n        label: B\n        show_if: {question: a, answered: 1}\n", 14, "answered must be true or false"},
 		{"self reference", head + "        show_if: {question: a, answered: true}\n", 11, "show_if refers to the question itself"},

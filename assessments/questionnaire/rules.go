@@ -8,13 +8,22 @@ type Raised struct {
 	Rule *Rule `json:"rule"`
 	// Inputs maps each visible question the rule's condition names to its answer, nil when
 	// unanswered (an `answered: false` leaf may be why the rule holds). Hidden questions are
-	// left out: rules never see them.
+	// left out: rules never see them. Evidence figures the condition reads are keyed
+	// "KIND.FIGURE" (nil when missing), presence "present.KIND" (true or false), and policy limits
+	// "policy.NAME".
 	Inputs map[string]any `json:"inputs"`
 }
 
-// Evaluate returns the rules the answers raise, in definition order.
+// Evaluate returns the rules the answers raise, in definition order. Rules on evidence do not
+// hold: there is none; EvaluateFacts gives them evidence and policy limits.
 func (d *Definition) Evaluate(a Answers) []Raised {
-	e := d.evaluator(a)
+	return d.EvaluateFacts(Facts{Answers: a})
+}
+
+// EvaluateFacts returns the rules the answers, evidence figures and policy limits raise, in
+// definition order. Inputs hold the answers, figures and limits the rule read.
+func (d *Definition) EvaluateFacts(f Facts) []Raised {
+	e := d.factsEvaluator(f)
 	var raised []Raised
 	for _, r := range d.Rules {
 		if r.When == nil || !e.eval(r.When) {
@@ -26,6 +35,7 @@ func (d *Definition) Evaluate(a Answers) []Raised {
 				inputs[key] = e.value(key)
 			}
 		}
+		e.evidenceInputs(r.When, inputs)
 		raised = append(raised, Raised{Rule: r, Inputs: inputs})
 	}
 	return raised

@@ -235,16 +235,25 @@ func (f *facts) source(fd *assessments.Finding) string {
 	return "Raised by rule " + fd.Rule
 }
 
-// inputs are the answers that raised a rule finding, in questionnaire order.
+// inputs are the answers that raised a rule finding, in questionnaire order, then the evidence
+// figures and policy limits it read.
 func (f *facts) inputs(fd *assessments.Finding) []field {
 	keys := slices.Sorted(maps.Keys(fd.Inputs))
 	pos := map[string]int{}
 	for i, q := range f.def.Questions() {
 		pos[q.Key] = i
 	}
-	slices.SortStableFunc(keys, func(a, b string) int { return cmp.Compare(pos[a], pos[b]) })
+	slices.SortStableFunc(keys, func(a, b string) int {
+		// Keys with a dot are evidence figures and policy limits: after the answers.
+		dotted := func(k string) int { return strings.Count(k, ".") }
+		return cmp.Or(cmp.Compare(dotted(a), dotted(b)), cmp.Compare(pos[a], pos[b]))
+	})
 	var out []field
 	for _, k := range keys {
+		if ev, ok := evidenceInput(k, fd.Inputs[k]); ok {
+			out = append(out, ev)
+			continue
+		}
 		if q, ok := f.def.Question(k); ok {
 			text, _ := formatAnswer(q, fd.Inputs[k])
 			out = append(out, field{Label: q.Label, Value: orNone(text, "Not answered")})

@@ -26,6 +26,9 @@ func FuzzPDF(f *testing.F) {
 		state.Answers = map[string]any{"purpose_description": s, "basis_note": s, "legal_basis": "legitimate_interest"}
 		state.Findings = map[string]*assessments.Finding{"f1": {ID: "f1", Title: s, Description: s, Category: "purpose",
 			Likelihood: 2, Severity: 2, Status: assessments.FindingOpen}}
+		state.Evidence = map[string]*assessments.Evidence{"E1": {ID: "E1", Kind: "pii", Cycle: 1, Source: assessments.SourcePipeline,
+			Tool: s, ToolVersion: s, Label: s, AddedByName: s, AddedAt: s, Warnings: []string{s}, NotCredible: []string{s}, Questions: []string{s},
+			Figures: map[string]float64{"before_PERSON": 3, "after_PERSON": 0}}}
 		r.State = state
 		if _, err := PDF(&r); err != nil {
 			t.Fatalf("PDF(%q): %v", s, err)

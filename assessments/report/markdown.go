@@ -21,6 +21,7 @@ func Markdown(r *Report) []byte {
 	w.summary()
 	w.project()
 	w.answers()
+	w.evidence()
 	w.findings()
 	w.acceptedRisks()
 	w.review()

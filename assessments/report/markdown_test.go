@@ -109,7 +109,7 @@ func TestMarkdownStructure(t *testing.T) {
 	if !strings.Contains(html, "<strong>Legal basis</strong>") {
 		t.Error("the unclosed code fence swallowed the rest of the report")
 	}
-	if n := strings.Count(html, "<h2>"); n != 8 {
-		t.Errorf("report has %d level-2 headings, want 8", n)
+	if n := strings.Count(html, "<h2>"); n != 9 {
+		t.Errorf("report has %d level-2 headings, want 9", n)
 	}
 }

@@ -29,6 +29,9 @@ type Report struct {
 	Owners map[int64]string
 	// NextReview is when the assessment must be looked at again; zero if not set.
 	NextReview time.Time
+	// Policy is the organisation's policy when the report was generated, for the limits the
+	// evidence charts show; nil means the default policy.
+	Policy *assessments.Policy
 }
 
 // Project is the fine-tuning project the assessment belongs to.

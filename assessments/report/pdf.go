@@ -62,6 +62,7 @@ func PDF(r *Report) (out []byte, err error) {
 	d.summary()
 	d.project()
 	d.answers()
+	d.evidence()
 	d.findings()
 	d.closing()
 	var buf bytes.Buffer

@@ -65,7 +65,12 @@ func TestPDF(t *testing.T) {
 	text := extractText(t, path)
 	for _, want := range []string{r.Project.Name, r.Assessment.StateHash, "Training without differential privacy",
 		"Page 1 of " + fmt.Sprint(pages), "Before mitigation (inherent risk)", "Draft first replies to billing tickets.",
-		"Not answered (required)", "Approved revision 14"} {
+		"Not answered (required)", "Approved revision 14",
+		// The evidence chapter: records, figures with units, warnings, credibility and charts.
+		"E4 · Differential privacy budget", "1 (carried from an earlier cycle)", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		"presidio-analyzer 2.2.355", "412 per 1,000 records", "Not credible: Non-members come from another month",
+		"ε against the policy limit", "limit 8", "PII detections per entity type", "PERSON", "limit 1 %",
+		"Policy: Highest acceptable ε (epsilon) of a DP-trained model"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("PDF text lacks %q", want)
 		}

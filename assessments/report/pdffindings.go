@@ -9,7 +9,7 @@ import (
 
 func (d *doc) findings() {
 	f := d.f
-	d.chapter(4, "Findings and mitigations", true)
+	d.chapter(5, "Findings and mitigations", true)
 	if len(f.findings) == 0 {
 		d.para("No findings.", "I", muted)
 		return
@@ -78,7 +78,7 @@ func (d *doc) finding(fd *assessments.Finding) {
 // the next review date.
 func (d *doc) closing() {
 	f := d.f
-	d.chapter(5, "Accepted risks", true)
+	d.chapter(6, "Accepted risks", true)
 	if list := f.accepted(); len(list) == 0 {
 		d.para("No risk has been accepted.", "I", muted)
 	} else {
@@ -93,7 +93,7 @@ func (d *doc) closing() {
 			{"Expires", 12, "L"}, {"Justification", 28, "L"}}, rows)
 	}
 
-	d.chapter(6, "Review", false)
+	d.chapter(7, "Review", false)
 	d.heading("Submissions and decisions", false)
 	if len(f.r.Reviews) == 0 {
 		d.para("Not yet submitted for review.", "I", muted)
@@ -121,7 +121,7 @@ func (d *doc) closing() {
 	}
 
 	c := f.r.State.Consultation
-	d.chapter(7, "Consultation", false)
+	d.chapter(8, "Consultation", false)
 	d.heading("Privacy officer's opinion", false)
 	d.para(orNone(plainText(c.DPOOpinion), "No opinion recorded."), "", ink)
 	d.heading("Views of the people affected", false)
@@ -132,6 +132,6 @@ func (d *doc) closing() {
 	}
 	d.para(orNone(plainText(c.Views), none), "", ink)
 
-	d.chapter(8, "Next review", false)
+	d.chapter(9, "Next review", false)
 	d.para(nextReviewSentence(f), "", ink)
 }

@@ -61,17 +61,28 @@ func (d *detector) numeric(i int) int {
 	}
 	runEnd := gs[ng-1].end
 	endOK := runEnd == n || !isWord(b[runEnd]) && b[runEnd] != '@'
-	if ng == maxGroups {
-		endOK = false
+	if ng == maxGroups || continuesToken(b, i) {
+		return runEnd
+	}
+	// Blocks of four digits joined by spaces are one number (a card, an IBAN's tail): no match
+	// may start or end inside them.
+	whole := ng >= 3
+	for k, g := range gs[:ng] {
+		if k > 0 && g.sep != sSpace || k < ng-1 && glen(g) != 4 {
+			whole = false
+		}
 	}
 	for s := 0; s < ng; {
+		if whole && s > 0 {
+			break
+		}
 		if s > 0 && gs[s].sep != sSpace && gs[s].sep != sSpaceOpen {
 			s++
 			continue
 		}
 		matched := false
 		for e := min(ng-1, s+7); e >= s; e-- {
-			if e < ng-1 && gs[e+1].sep != sSpace && gs[e+1].sep != sSpaceOpen || e == ng-1 && !endOK {
+			if e < ng-1 && (whole || gs[e+1].sep != sSpace && gs[e+1].sep != sSpaceOpen) || e == ng-1 && !endOK {
 				continue
 			}
 			start := gs[s].start
@@ -176,6 +187,9 @@ func phoneSep(s sepCode) bool {
 // nationalPhone accepts the national forms typed in the US, UK, Germany and France.
 func nationalPhone(gs []group, dg []byte, paren bool, same sepCode) bool {
 	nd := len(dg)
+	if nd < 10 || nd > 12 {
+		return false
+	}
 	for _, g := range gs[1:] {
 		if !phoneSep(g.sep) {
 			return false
@@ -289,3 +303,16 @@ const (
 	sCloseDash  sepCode = ')'<<8 | '-'
 	sSpaceOpen  sepCode = ' '<<8 | '('
 )
+
+// continuesToken reports whether the run at i follows a token of letters and digits after one
+// space, as the digit blocks of a spaced IBAN ("CH63 6259 7463 ...") follow its country code.
+func continuesToken(b []byte, i int) bool {
+	if i < 2 || b[i-1] != ' ' || !isAlnum(b[i-2]) {
+		return false
+	}
+	digit := false
+	for j := i - 2; j >= 0 && isAlnum(b[j]); j-- {
+		digit = digit || isDigit(b[j])
+	}
+	return digit
+}

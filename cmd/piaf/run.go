@@ -35,6 +35,10 @@ Usage:
   piaf questionnaire lint FILE              check a questionnaire YAML file, mitigations included
   piaf questionnaire show [--data DIR] [--version N] KEY
                                             print a questionnaire's sections, questions and rules
+  piaf pii scan [--format jsonl|csv|tsv|text] [--field F]... [--column C]... [--spans] [--json] FILE|-
+                                            count personal data per type in a dataset (gzip too)
+  piaf pii redact --mode mask|pseudonymize [--key-file K] [--format F] [--field F]... [--column C]... FILE|-
+                                            write the dataset with each detection replaced
   piaf help                                 show this text
 
 Every command that uses the database takes --data (or PIAF_DATA) and works while the server
@@ -64,6 +68,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return auditCommand(ctx, rest, e)
 	case "questionnaire":
 		return questionnaireCommand(ctx, rest, e)
+	case "pii":
+		return piiCommand(ctx, rest, e)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(e.stdout, usage)
 		fmt.Fprintln(e.stdout, "\nServer flags (piaf serve --help):")

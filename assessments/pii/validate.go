@@ -1,6 +1,9 @@
 package pii
 
-import "net/netip"
+import (
+	"bytes"
+	"net/netip"
+)
 
 // luhn reports whether the digits pass the Luhn check (ISO/IEC 7812-1, annex B).
 func luhn(digits []byte) bool {
@@ -127,10 +130,34 @@ func ibanCheckDigits(country string, bban string) string {
 }
 
 // validIP parses the candidate as an IPv4 or IPv6 address. IPv4 parts must not have leading zeros
-// (netip refuses them, as they are read as octal by some tools).
+// (netip refuses them too, as some tools read them as octal).
 func validIP(s []byte) bool {
+	if bytes.IndexByte(s, ':') < 0 {
+		return validIPv4(s)
+	}
 	_, err := netip.ParseAddr(string(s))
 	return err == nil
+}
+
+// validIPv4 is the dotted-quad rule without the allocation a string conversion costs.
+func validIPv4(s []byte) bool {
+	parts, val, digits := 0, 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			if digits == 0 || val > 255 || digits > 1 && s[i-digits] == '0' {
+				return false
+			}
+			parts++
+			val, digits = 0, 0
+			continue
+		}
+		if !isDigit(s[i]) || digits == 3 {
+			return false
+		}
+		val = val*10 + int(s[i]-'0')
+		digits++
+	}
+	return parts == 4
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

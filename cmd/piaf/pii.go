@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/piaf-dev/piaf/assessments/pii"
@@ -18,6 +19,9 @@ import (
 // piiCommand finds personal data in a dataset (scan) or writes it with the personal data replaced
 // (redact).
 func piiCommand(ctx context.Context, args []string, e env) error {
+	// A scan streams: what it holds is a few buffers. The soft limit makes the collector work
+	// harder rather than let garbage grow the process past 64 MB on files of any size.
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(40 << 20))
 	if len(args) == 0 {
 		return errors.New("pii: want 'scan' or 'redact'; see 'piaf help'")
 	}

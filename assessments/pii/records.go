@@ -122,12 +122,16 @@ func readRecords(ctx context.Context, br *bufio.Reader, opts Options, v visitor)
 			return nil
 		}
 		body := bytes.TrimSuffix(bytes.TrimSuffix(raw, []byte("\n")), []byte("\r"))
-		if verr := lineRecord(&rec, &jp, line, body, tooLong, opts.Format, want); verr != "" {
-			if e := v.skipped(line, raw, verr); e != nil {
+		problem := lineRecord(&rec, &jp, line, body, tooLong, opts.Format, want)
+		if problem != "" {
+			if e := v.skipped(line, raw, problem); e != nil {
 				return e
 			}
-		} else if e := v.record(&rec); e != nil {
-			return e
+		}
+		if problem == "" || strings.HasSuffix(problem, scannedAnyway) {
+			if e := v.record(&rec); e != nil {
+				return e
+			}
 		}
 		if len(long) > 1<<20 && !tooLong {
 			long = nil // do not keep a big buffer for the rest of the file

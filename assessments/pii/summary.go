@@ -5,14 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 )
 
 // Figures are the summary's numbers for evidence rules, prefixed with the stage of the sample:
-// "before" or "after" anonymisation (pii.before_records, pii.after_EMAIL_ADDRESS, ...).
+// "before" or "after" anonymisation (pii.before_records, pii.after_EMAIL_ADDRESS, ...). Every
+// known type is present, zero when not found. Any other stage yields no figures.
 func (s Summary) Figures(stage string) map[string]float64 {
 	if stage != "before" && stage != "after" {
-		stage = "before"
+		return map[string]float64{}
 	}
 	p := stage + "_"
 	f := map[string]float64{
@@ -158,22 +158,4 @@ func refuseText(data []byte) error {
 		}
 		expectKey = len(stack) > 0 && stack[len(stack)-1]
 	}
-}
-
-// sortedTypes lists the count names: the known types in their order, then any others by name.
-func (s Summary) sortedTypes() []string {
-	var out []string
-	known := map[string]bool{}
-	for _, t := range Types() {
-		out = append(out, t.String())
-		known[t.String()] = true
-	}
-	var extra []string
-	for name := range s.Counts {
-		if !known[name] {
-			extra = append(extra, name)
-		}
-	}
-	sort.Strings(extra)
-	return append(out, extra...)
 }

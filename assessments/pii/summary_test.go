@@ -28,6 +28,9 @@ func TestFiguresAndParseSummary(t *testing.T) {
 			}
 		}
 	}
+	if f := parsed.Figures("during"); len(f) != 0 {
+		t.Errorf("unknown stage: %v", f)
+	}
 	for _, bad := range []string{`{"records": 1, "records_with_pii": 2, "counts": {}}`, `{"records": 1}`, `{"records": 1, "counts": {"EMAIL_ADDRESS": -1}}`, `{"records": 1, "counts": {}, "extra": 1}`} {
 		if _, err := pii.ParseSummary([]byte(bad)); err == nil {
 			t.Errorf("%s: accepted", bad)

@@ -82,7 +82,9 @@ func (d *detector) numeric(i int) int {
 		}
 		matched := false
 		for e := min(ng-1, s+7); e >= s; e-- {
-			if e < ng-1 && (whole || gs[e+1].sep != sSpace && gs[e+1].sep != sSpaceOpen) || e == ng-1 && !endOK {
+			// An IPv4 address may also end before a CIDR suffix: 10.0.0.0/8.
+			cidr := e == ng-2 && gs[ng-1].sep == sSlash && glen(gs[ng-1]) <= 2 && endOK
+			if !cidr && (e < ng-1 && (whole || gs[e+1].sep != sSpace && gs[e+1].sep != sSpaceOpen) || e == ng-1 && !endOK) {
 				continue
 			}
 			start := gs[s].start
@@ -95,6 +97,9 @@ func (d *detector) numeric(i int) int {
 				continue
 			}
 			t := classify(b, gs[s:e+1], s == 0 && plus)
+			if cidr && t != IPAddress && gs[e+1].sep != sSpace {
+				t = 0
+			}
 			if t != 0 {
 				d.emit(start, gs[e].end, t)
 				s = e + 1

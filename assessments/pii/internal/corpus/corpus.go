@@ -21,6 +21,7 @@ type Label struct {
 type Record struct {
 	Text   string
 	Labels []Label
+	Decoys int // how many look-alikes that are not personal data the text holds
 }
 
 // Gen makes records from a seeded source, so a corpus is the same on every run.
@@ -56,6 +57,7 @@ var leads = map[string][]string{
 func (g *Gen) Record() Record {
 	var b strings.Builder
 	var labels []Label
+	decoys := 0
 	f := g.pick(fillers)
 	b.WriteString(strings.ToUpper(f[:1]) + f[1:])
 	for range g.r.IntN(4) {
@@ -68,13 +70,14 @@ func (g *Gen) Record() Record {
 		} else {
 			lead, v := g.Decoy()
 			b.WriteString("; " + lead + " " + v)
+			decoys++
 		}
 		if g.r.IntN(2) == 0 {
 			b.WriteString(", " + g.pick(fillers))
 		}
 	}
 	b.WriteString(".")
-	return Record{Text: b.String(), Labels: labels}
+	return Record{Text: b.String(), Labels: labels, Decoys: decoys}
 }
 
 func (g *Gen) pick(s []string) string { return s[g.r.IntN(len(s))] }

@@ -2,6 +2,7 @@ package pii_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -132,5 +133,21 @@ func TestPseudonymsAreStableAndKeyed(t *testing.T) {
 		if _, err := pii.NewPseudonymizer(key); err == nil || !strings.Contains(err.Error(), "key: must be at least 32 bytes") {
 			t.Errorf("key of %d bytes: %v", len(key), err)
 		}
+	}
+}
+
+func TestRedactTSVGzipAndBrokenLines(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("name\tcontact\nAnna Keller\tanna@example.com\n"))
+	zw.Close()
+	out, sum := redact(t, gz.String(), pii.Options{Format: "tsv"}, pii.Mask{})
+	if out != "name\tcontact\n[PERSON]\t[EMAIL_ADDRESS]\n" || sum.Detections() != 2 {
+		t.Errorf("tsv from gzip: %q %+v", out, sum.Counts)
+	}
+	// A broken JSON line cannot be rewritten safely: it is left out and reported.
+	out, sum = redact(t, "{\"a\": \"x@example.com\"}\n{\"a\": \"y@example.com\n{\"a\": 1}\n", pii.Options{Format: "jsonl"}, pii.Mask{})
+	if out != "{\"a\": \"[EMAIL_ADDRESS]\"}\n{\"a\": 1}\n" || sum.Problems.Count != 1 || sum.Problems.First[0].Line != 2 {
+		t.Errorf("broken line: %q %+v", out, sum.Problems)
 	}
 }

@@ -1,6 +1,6 @@
 package pii
 
-// A numeric run is digit groups joined by short separators (sDash, sSpace, sDot, sSlash, parentheses). Card
+// A numeric run is digit groups joined by short separators ("-", " ", ".", "/", parentheses). Card
 // numbers, SSNs, phone numbers and IPv4 addresses are all read from one; which one, if any, is for
 // the validators to say.
 
@@ -97,7 +97,7 @@ func (d *detector) numeric(i int) int {
 				continue
 			}
 			t := classify(b, gs[s:e+1], s == 0 && plus)
-			if cidr && t != IPAddress && gs[e+1].sep != sSpace {
+			if cidr && t != IPAddress {
 				t = 0
 			}
 			if t != 0 {

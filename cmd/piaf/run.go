@@ -54,6 +54,10 @@ Usage:
   piaf dp sigma --target-epsilon E (--n N --batch B | --q Q) (--epochs E | --steps T) --delta D
           [--accountant rdp|pld] [--orders LIST] [--json]
                                             smallest noise multiplier within a target epsilon
+  piaf pii scan [--format jsonl|csv|tsv|text] [--field F]... [--column C]... [--spans] [--json] FILE|-
+                                            count personal data per type in a dataset (gzip too)
+  piaf pii redact --mode mask|pseudonymize [--key-file K] [--format F] [--field F]... [--column C]... FILE|-
+                                            write the dataset with each detection replaced
   piaf help                                 show this text
 
 Every command that uses the database takes --data (or PIAF_DATA) and works while the server
@@ -93,6 +97,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return gateCommand(ctx, rest, e)
 	case "dp":
 		return dpCommand(rest, e)
+	case "pii":
+		return piiCommand(ctx, rest, e)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(e.stdout, usage)
 		fmt.Fprintln(e.stdout, "\nServer flags (piaf serve --help):")

@@ -46,7 +46,7 @@ func (s *Server) adminAddUser(c echo.Context) error {
 		n.PasswordHash = store.HashPassword(password)
 	}
 	u, err := s.store.CreateUser(ctx, n)
-	if errors.Is(err, store.ErrDuplicate) {
+	if errors.Is(err, store.ErrUnique) {
 		f.Fail("email", "An account with this email exists already.")
 		return s.renderAdminUsers(c, http.StatusUnprocessableEntity, f, nil)
 	}

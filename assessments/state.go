@@ -70,16 +70,18 @@ type State struct {
 
 // ProjectSnapshot is a project's description at one moment.
 type ProjectSnapshot struct {
-	Name       string            `json:"name"`
-	Purpose    string            `json:"purpose"`
-	BaseModel  string            `json:"base_model"`
-	Deployment string            `json:"deployment"`
-	Datasets   []DatasetSnapshot `json:"datasets"`
-	Members    []MemberSnapshot  `json:"members"`
+	Name       string           `json:"name"`
+	Purpose    string           `json:"purpose"`
+	BaseModel  string           `json:"base_model"`
+	Deployment string           `json:"deployment"`
+	Datasets   []Dataset        `json:"datasets"`
+	Members    []MemberSnapshot `json:"members"`
 }
 
-// DatasetSnapshot is one dataset of a ProjectSnapshot.
-type DatasetSnapshot struct {
+// Dataset is one source of training data of a project: the one dataset type that the store,
+// revisions (ProjectSnapshot), reports and the API share. Its JSON names are the API's and the
+// revision document's.
+type Dataset struct {
 	Name              string `json:"name"`
 	Source            string `json:"source"`
 	Categories        string `json:"categories"`

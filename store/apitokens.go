@@ -45,12 +45,9 @@ func (s *Store) APITokens(ctx context.Context, userID int64) ([]*APIToken, error
 	var tokens []*APIToken
 	for rows.Next() {
 		var t APIToken
-		var created string
-		var used, revoked sql.NullString
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, &created, &used, &revoked); err != nil {
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, timeCol{&t.CreatedAt}, nullTimeCol{&t.LastUsedAt}, nullTimeCol{&t.RevokedAt}); err != nil {
 			return nil, fmt.Errorf("store: scan token: %w", err)
 		}
-		t.CreatedAt, t.LastUsedAt, t.RevokedAt = parseTime(created), parseNullTime(used), parseNullTime(revoked)
 		tokens = append(tokens, &t)
 	}
 	return tokens, rows.Err()
@@ -72,16 +69,16 @@ func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64) error
 // UserForAPIToken returns the user a live token acts for, and records its use.
 func (s *Store) UserForAPIToken(ctx context.Context, secret string) (*User, error) {
 	var id, userID int64
-	var used sql.NullString
+	var last *time.Time
 	err := s.read.QueryRowContext(ctx, "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
-		hashSecret(secret)).Scan(&id, &userID, &used)
+		hashSecret(secret)).Scan(&id, &userID, nullTimeCol{&last})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: token: %w", err)
 	}
-	if last := parseNullTime(used); last == nil || s.now().Sub(*last) > time.Minute {
+	if last == nil || s.now().Sub(*last) > time.Minute {
 		if _, err := s.write.ExecContext(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", s.stamp(), id); err != nil {
 			return nil, fmt.Errorf("store: touch token: %w", err)
 		}

@@ -39,10 +39,9 @@ const assessmentColumns = `id, project_id, cycle, questionnaire_key, questionnai
 
 func scanAssessment(row interface{ Scan(...any) error }) (*Assessment, error) {
 	var a Assessment
-	var state, created, updated, status string
-	var approved, since sql.NullString
+	var state, status string
 	err := row.Scan(&a.ID, &a.ProjectID, &a.Cycle, &a.QuestionnaireKey, &a.QuestionnaireVersion, &status, &a.Revision,
-		&state, &a.StateHash, &created, &updated, &approved, &a.NextReviewAt, &a.ReassessmentReason, &since)
+		&state, &a.StateHash, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, nullTimeCol{&a.ApprovedAt}, &a.NextReviewAt, &a.ReassessmentReason, nullTimeCol{&a.ReassessmentSince})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -52,8 +51,7 @@ func scanAssessment(row interface{ Scan(...any) error }) (*Assessment, error) {
 	if err := json.Unmarshal([]byte(state), &a.State); err != nil {
 		return nil, fmt.Errorf("store: assessment %d state: %w", a.ID, err)
 	}
-	a.Status, a.CreatedAt, a.UpdatedAt = assessments.Status(status), parseTime(created), parseTime(updated)
-	a.ApprovedAt, a.ReassessmentSince = parseNullTime(approved), parseNullTime(since)
+	a.Status = assessments.Status(status)
 	return &a, nil
 }
 
@@ -204,11 +202,10 @@ func (s *Store) Revisions(ctx context.Context, assessmentID int64, since int) ([
 	var out []*Revision
 	for rows.Next() {
 		var r Revision
-		var created, changes string
-		if err := rows.Scan(&r.Number, &r.Parent, &r.AuthorID, &r.AuthorEmail, &created, &r.Summary, &changes, &r.StateHash); err != nil {
+		var changes string
+		if err := rows.Scan(&r.Number, &r.Parent, &r.AuthorID, &r.AuthorEmail, timeCol{&r.CreatedAt}, &r.Summary, &changes, &r.StateHash); err != nil {
 			return nil, fmt.Errorf("store: scan revision: %w", err)
 		}
-		r.CreatedAt = parseTime(created)
 		if err := json.Unmarshal([]byte(changes), &r.Change); err != nil {
 			return nil, fmt.Errorf("store: revision %d changes: %w", r.Number, err)
 		}

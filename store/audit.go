@@ -248,13 +248,21 @@ func (s *Store) AuditEntries(ctx context.Context, q AuditQuery) ([]AuditEntry, i
 		if err != nil {
 			return nil, 0, err
 		}
-		entries = append(entries, r.entry())
+		e, err := r.entry()
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: audit entry %d: %w", r.seq, err)
+		}
+		entries = append(entries, e)
 	}
 	return entries, total, rows.Err()
 }
 
-func (r auditRow) entry() AuditEntry {
-	e := AuditEntry{Seq: r.seq, At: parseTime(r.at), ActorID: r.actorID.Int64, ActorEmail: r.actorEmail, ClientAddr: r.clientAddr,
+func (r auditRow) entry() (AuditEntry, error) {
+	at, err := parseTime(r.at)
+	if err != nil {
+		return AuditEntry{}, err
+	}
+	e := AuditEntry{Seq: r.seq, At: at, ActorID: r.actorID.Int64, ActorEmail: r.actorEmail, ClientAddr: r.clientAddr,
 		Action: r.action, Target: r.target, PrevHash: r.prevHash, Hash: r.hash}
 	dec := json.NewDecoder(strings.NewReader(r.details))
 	dec.UseNumber()
@@ -262,7 +270,7 @@ func (r auditRow) entry() AuditEntry {
 		// Only an edit behind the app's back gets here; show what is there rather than fail.
 		e.Details = map[string]any{"unreadable": r.details}
 	}
-	return e
+	return e, nil
 }
 
 // AuditReport is the outcome of walking the chain.

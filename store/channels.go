@@ -60,15 +60,14 @@ func (s *Store) NewCalendarFeed(ctx context.Context, userID int64) (string, erro
 
 // CalendarFeedCreated tells when the user's feed was made; nil when they have none.
 func (s *Store) CalendarFeedCreated(ctx context.Context, userID int64) (*time.Time, error) {
-	var at string
-	err := s.read.QueryRowContext(ctx, "SELECT created_at FROM calendar_feeds WHERE user_id = ?", userID).Scan(&at)
+	var t time.Time
+	err := s.read.QueryRowContext(ctx, "SELECT created_at FROM calendar_feeds WHERE user_id = ?", userID).Scan(timeCol{&t})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	t := parseTime(at)
 	return &t, nil
 }
 
@@ -117,11 +116,9 @@ func (s *Store) Webhooks(ctx context.Context, projectID int64) ([]*Webhook, erro
 	var out []*Webhook
 	for rows.Next() {
 		var w Webhook
-		var at string
-		if err := rows.Scan(&w.ID, &w.ProjectID, &w.URL, &w.Secret, &w.Active, &at); err != nil {
+		if err := rows.Scan(&w.ID, &w.ProjectID, &w.URL, &w.Secret, &w.Active, timeCol{&w.CreatedAt}); err != nil {
 			return nil, err
 		}
-		w.CreatedAt = parseTime(at)
 		out = append(out, &w)
 	}
 	return out, rows.Err()
@@ -130,16 +127,14 @@ func (s *Store) Webhooks(ctx context.Context, projectID int64) ([]*Webhook, erro
 // Webhook returns one webhook.
 func (s *Store) Webhook(ctx context.Context, id int64) (*Webhook, error) {
 	var w Webhook
-	var at string
 	err := s.read.QueryRowContext(ctx, `SELECT id, coalesce(project_id, 0), url, secret, active, created_at FROM webhooks WHERE id = ?`, id).
-		Scan(&w.ID, &w.ProjectID, &w.URL, &w.Secret, &w.Active, &at)
+		Scan(&w.ID, &w.ProjectID, &w.URL, &w.Secret, &w.Active, timeCol{&w.CreatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	w.CreatedAt = parseTime(at)
 	return &w, nil
 }
 
@@ -184,11 +179,10 @@ func (s *Store) WebhookDeliveries(ctx context.Context, webhookID int64, limit in
 	for rows.Next() {
 		var d WebhookDelivery
 		var ms int64
-		var at string
-		if err := rows.Scan(&d.OutboxKey, &d.Attempt, &d.Status, &d.Error, &ms, &at); err != nil {
+		if err := rows.Scan(&d.OutboxKey, &d.Attempt, &d.Status, &d.Error, &ms, timeCol{&d.At}); err != nil {
 			return nil, err
 		}
-		d.Duration, d.At = time.Duration(ms)*time.Millisecond, parseTime(at)
+		d.Duration = time.Duration(ms) * time.Millisecond
 		out = append(out, d)
 	}
 	return out, rows.Err()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // Dataset is one source of training data of a project.
@@ -14,16 +15,8 @@ type Dataset struct {
 	DatasetFields
 }
 
-// DatasetFields are the fields a user edits.
-type DatasetFields struct {
-	Name              string
-	Source            string
-	Categories        string // personal data categories, as the team describes them
-	SpecialCategories bool   // GDPR Art. 9 data (health, religion, ...)
-	DataSubjects      string
-	ApproxRecords     int64
-	Retention         string
-}
+// DatasetFields are the fields a user edits: the domain's dataset.
+type DatasetFields = assessments.Dataset
 
 const datasetColumns = "id, project_id, name, source, categories, special_categories, data_subjects, approx_records, retention"
 

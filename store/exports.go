@@ -35,17 +35,15 @@ func (s *Store) RecordExport(ctx context.Context, e Export, userID int64, audit 
 // ExportBySHA256 finds a recorded export by the SHA-256 of its file.
 func (s *Store) ExportBySHA256(ctx context.Context, sum string) (*Export, error) {
 	var e Export
-	var at string
 	err := s.read.QueryRowContext(ctx, `SELECT id, assessment_id, revision, state_hash, format, sha256, size, user_email, created_at
 		FROM exports WHERE sha256 = ? ORDER BY id LIMIT 1`, sum).Scan(&e.ID, &e.AssessmentID, &e.Revision, &e.StateHash, &e.Format,
-		&e.SHA256, &e.Size, &e.UserEmail, &at)
+		&e.SHA256, &e.Size, &e.UserEmail, timeCol{&e.CreatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: export: %w", err)
 	}
-	e.CreatedAt = parseTime(at)
 	return &e, nil
 }
 
@@ -60,11 +58,9 @@ func (s *Store) Exports(ctx context.Context, assessmentID int64) ([]*Export, err
 	var out []*Export
 	for rows.Next() {
 		var e Export
-		var at string
-		if err := rows.Scan(&e.ID, &e.AssessmentID, &e.Revision, &e.StateHash, &e.Format, &e.SHA256, &e.Size, &e.UserEmail, &at); err != nil {
+		if err := rows.Scan(&e.ID, &e.AssessmentID, &e.Revision, &e.StateHash, &e.Format, &e.SHA256, &e.Size, &e.UserEmail, timeCol{&e.CreatedAt}); err != nil {
 			return nil, err
 		}
-		e.CreatedAt = parseTime(at)
 		out = append(out, &e)
 	}
 	return out, rows.Err()

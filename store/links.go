@@ -61,17 +61,17 @@ type queryer interface {
 
 func link(ctx context.Context, q queryer, token string, now time.Time) (*Link, error) {
 	var l Link
-	var purpose, expires string
+	var purpose string
 	var user sql.NullInt64
 	err := q.QueryRowContext(ctx, `SELECT purpose, user_id, expires_at FROM user_tokens
-		WHERE token_hash = ? AND used_at IS NULL`, hashSecret(token)).Scan(&purpose, &user, &expires)
+		WHERE token_hash = ? AND used_at IS NULL`, hashSecret(token)).Scan(&purpose, &user, timeCol{&l.ExpiresAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: link: %w", err)
 	}
-	l.Purpose, l.UserID, l.ExpiresAt = LinkPurpose(purpose), user.Int64, parseTime(expires)
+	l.Purpose, l.UserID = LinkPurpose(purpose), user.Int64
 	if !now.Before(l.ExpiresAt) {
 		return nil, ErrNotFound
 	}

@@ -70,11 +70,11 @@ func (s *Store) Members(ctx context.Context, projectID int64) ([]*Member, error)
 	var out []*Member
 	for rows.Next() {
 		var m Member
-		var role, added string
-		if err := rows.Scan(&m.ProjectID, &m.UserID, &m.Email, &m.Name, &role, &added); err != nil {
+		var role string
+		if err := rows.Scan(&m.ProjectID, &m.UserID, &m.Email, &m.Name, &role, timeCol{&m.AddedAt}); err != nil {
 			return nil, fmt.Errorf("store: scan member: %w", err)
 		}
-		m.Role, m.AddedAt = Role(role), parseTime(added)
+		m.Role = Role(role)
 		out = append(out, &m)
 	}
 	return out, rows.Err()

@@ -37,16 +37,13 @@ const projectColumns = "id, name, purpose, base_model, deployment, archived_at, 
 
 func scanProject(row interface{ Scan(...any) error }) (*Project, error) {
 	var p Project
-	var archived sql.NullString
-	var created, updated string
-	err := row.Scan(&p.ID, &p.Name, &p.Purpose, &p.BaseModel, &p.Deployment, &archived, &created, &updated, &p.Version)
+	err := row.Scan(&p.ID, &p.Name, &p.Purpose, &p.BaseModel, &p.Deployment, nullTimeCol{&p.ArchivedAt}, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}, &p.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: scan project: %w", err)
 	}
-	p.ArchivedAt, p.CreatedAt, p.UpdatedAt = parseNullTime(archived), parseTime(created), parseTime(updated)
 	return &p, nil
 }
 
@@ -192,13 +189,10 @@ func (s *Store) Projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem
 	var items []ProjectListItem
 	for rows.Next() {
 		var it ProjectListItem
-		var archived sql.NullString
-		var created, updated string
-		if err := rows.Scan(&it.ID, &it.Name, &it.Purpose, &it.BaseModel, &it.Deployment, &archived, &created, &updated,
+		if err := rows.Scan(&it.ID, &it.Name, &it.Purpose, &it.BaseModel, &it.Deployment, nullTimeCol{&it.ArchivedAt}, timeCol{&it.CreatedAt}, timeCol{&it.UpdatedAt},
 			&it.Version, &it.Role, &it.Datasets, &it.Members, &it.PIAStatus, &it.NextReview, &it.ReassessmentRequired); err != nil {
 			return nil, 0, fmt.Errorf("store: scan project: %w", err)
 		}
-		it.ArchivedAt, it.CreatedAt, it.UpdatedAt = parseNullTime(archived), parseTime(created), parseTime(updated)
 		items = append(items, it)
 	}
 	return items, total, rows.Err()

@@ -43,13 +43,13 @@ func (s *Store) EnsureQuestionnaire(ctx context.Context, key string, version int
 	return differs, nil
 }
 
-// ImportQuestionnaire stores an admin's questionnaire version; ErrDuplicate if that key and
+// ImportQuestionnaire stores an admin's questionnaire version; ErrUnique if that key and
 // version exist.
 func (s *Store) ImportQuestionnaire(ctx context.Context, key string, version int, title string, src []byte, by int64) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO questionnaires (key, version, title, source, builtin, imported_by, imported_at)
 		VALUES (?, ?, ?, ?, 0, ?, ?)`, key, version, title, src, by, s.stamp())
 	if isUniqueViolation(err) {
-		return ErrDuplicate
+		return ErrUnique
 	}
 	if err != nil {
 		return fmt.Errorf("store: import questionnaire: %w", err)
@@ -68,11 +68,9 @@ func (s *Store) Questionnaires(ctx context.Context) ([]*QuestionnaireSource, err
 	var out []*QuestionnaireSource
 	for rows.Next() {
 		var q QuestionnaireSource
-		var at string
-		if err := rows.Scan(&q.Key, &q.Version, &q.Title, &q.Source, &q.Builtin, &q.ImportedBy, &at); err != nil {
+		if err := rows.Scan(&q.Key, &q.Version, &q.Title, &q.Source, &q.Builtin, &q.ImportedBy, timeCol{&q.ImportedAt}); err != nil {
 			return nil, fmt.Errorf("store: scan questionnaire: %w", err)
 		}
-		q.ImportedAt = parseTime(at)
 		out = append(out, &q)
 	}
 	return out, rows.Err()

@@ -115,11 +115,11 @@ func (s *Store) ReviewEvents(ctx context.Context, assessmentID int64) ([]*Review
 	var out []*ReviewEvent
 	for rows.Next() {
 		var e ReviewEvent
-		var kind, at string
-		if err := rows.Scan(&e.ID, &kind, &e.UserID, &e.UserEmail, &e.Revision, &e.StateHash, &e.Comment, &at); err != nil {
+		var kind string
+		if err := rows.Scan(&e.ID, &kind, &e.UserID, &e.UserEmail, &e.Revision, &e.StateHash, &e.Comment, timeCol{&e.CreatedAt}); err != nil {
 			return nil, err
 		}
-		e.Kind, e.CreatedAt = ReviewKind(kind), parseTime(at)
+		e.Kind = ReviewKind(kind)
 		out = append(out, &e)
 	}
 	return out, rows.Err()
@@ -136,12 +136,9 @@ func (s *Store) Notifications(ctx context.Context, userID int64, limit int) ([]*
 	var out []*Notification
 	for rows.Next() {
 		var n Notification
-		var at string
-		var read sql.NullString
-		if err := rows.Scan(&n.ID, &n.UserID, &n.Kind, &n.Title, &n.Link, &at, &read); err != nil {
+		if err := rows.Scan(&n.ID, &n.UserID, &n.Kind, &n.Title, &n.Link, timeCol{&n.CreatedAt}, nullTimeCol{&n.ReadAt}); err != nil {
 			return nil, err
 		}
-		n.CreatedAt, n.ReadAt = parseTime(at), parseNullTime(read)
 		out = append(out, &n)
 	}
 	return out, rows.Err()
@@ -210,13 +207,10 @@ func (s *Store) Comments(ctx context.Context, assessmentID int64, all bool) ([]*
 	var out []*Comment
 	for rows.Next() {
 		var c Comment
-		var at string
-		var resolved sql.NullString
-		if err := rows.Scan(&c.ID, &c.AssessmentID, &c.TargetKind, &c.TargetKey, &c.AuthorID, &c.AuthorEmail, &c.Body, &c.Revision, &at,
-			&c.ResolvedEmail, &resolved); err != nil {
+		if err := rows.Scan(&c.ID, &c.AssessmentID, &c.TargetKind, &c.TargetKey, &c.AuthorID, &c.AuthorEmail, &c.Body, &c.Revision,
+			timeCol{&c.CreatedAt}, &c.ResolvedEmail, nullTimeCol{&c.ResolvedAt}); err != nil {
 			return nil, err
 		}
-		c.CreatedAt, c.ResolvedAt = parseTime(at), parseNullTime(resolved)
 		out = append(out, &c)
 	}
 	return out, rows.Err()

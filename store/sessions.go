@@ -45,16 +45,14 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, p SessionPolicy
 // idle session alive. Expired sessions are ErrNotFound and are deleted.
 func (s *Store) Session(ctx context.Context, token string, p SessionPolicy) (*Session, error) {
 	var sess Session
-	var created, seen, expires string
 	err := s.read.QueryRowContext(ctx, `SELECT user_id, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?`,
-		hashSecret(token)).Scan(&sess.UserID, &created, &seen, &expires)
+		hashSecret(token)).Scan(&sess.UserID, timeCol{&sess.CreatedAt}, timeCol{&sess.LastSeen}, timeCol{&sess.ExpiresAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: session: %w", err)
 	}
-	sess.CreatedAt, sess.LastSeen, sess.ExpiresAt = parseTime(created), parseTime(seen), parseTime(expires)
 	now := s.now()
 	if !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeen) >= p.Idle {
 		s.DeleteSession(ctx, token)

@@ -11,10 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+	"modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // FileName is the database file inside the data folder.
@@ -25,8 +25,8 @@ var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrConflict means the row changed since the caller read it.
 	ErrConflict = errors.New("store: changed since it was read")
-	// ErrDuplicate means a unique value is already taken.
-	ErrDuplicate = errors.New("store: already exists")
+	// ErrUnique means a unique value is already taken.
+	ErrUnique = errors.New("store: already exists")
 )
 
 //go:embed migrations/*.sql
@@ -249,21 +249,68 @@ func (s *Store) stamp() string { return formatTime(s.now()) }
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
-func parseTime(v string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, v)
-	return t
+// ErrBadTime means a stored timestamp does not parse: the row was written by something else.
+var ErrBadTime = errors.New("store: malformed timestamp")
+
+func parseTime(v string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w %q", ErrBadTime, v)
+	}
+	return t, nil
 }
 
-func parseNullTime(v sql.NullString) *time.Time {
-	if !v.Valid || v.String == "" {
+// timeCol scans a TEXT timestamp into dst, failing the scan on a malformed value instead of
+// reading it as the zero time.
+type timeCol struct{ dst *time.Time }
+
+func (c timeCol) Scan(src any) error {
+	v, err := textOf(src)
+	if err != nil {
+		return err
+	}
+	*c.dst, err = parseTime(v)
+	return err
+}
+
+// nullTimeCol scans a nullable TEXT timestamp: NULL or empty is nil.
+type nullTimeCol struct{ dst **time.Time }
+
+func (c nullTimeCol) Scan(src any) error {
+	if src == nil {
+		*c.dst = nil
 		return nil
 	}
-	t := parseTime(v.String)
-	return &t
+	v, err := textOf(src)
+	if err != nil || v == "" {
+		*c.dst = nil
+		return err
+	}
+	t, err := parseTime(v)
+	if err != nil {
+		return err
+	}
+	*c.dst = &t
+	return nil
 }
 
+func textOf(src any) (string, error) {
+	switch v := src.(type) {
+	case string:
+		return v, nil
+	case []byte:
+		return string(v), nil
+	}
+	return "", fmt.Errorf("%w: %T", ErrBadTime, src)
+}
+
+// isUniqueViolation reads SQLite's extended result code, never its message text.
 func isUniqueViolation(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
 func boolInt(b bool) int {

@@ -35,16 +35,12 @@ const userColumns = "id, email, name, password_hash, is_admin, disabled_at, crea
 
 func scanUser(row interface{ Scan(...any) error }) (*User, error) {
 	var u User
-	var disabled sql.NullString
-	var created string
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &disabled, &created); err != nil {
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, nullTimeCol{&u.DisabledAt}, timeCol{&u.CreatedAt}); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
 		}
 		return nil, fmt.Errorf("store: scan user: %w", err)
 	}
-	u.DisabledAt = parseNullTime(disabled)
-	u.CreatedAt = parseTime(created)
 	return &u, nil
 }
 
@@ -56,7 +52,7 @@ type NewUser struct {
 	IsAdmin      bool
 }
 
-// CreateUser adds an account; ErrDuplicate when the email is taken.
+// CreateUser adds an account; ErrUnique when the email is taken.
 func (s *Store) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 	var u *User
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -73,7 +69,7 @@ func createUser(ctx context.Context, tx *sql.Tx, n NewUser, now string) (*User, 
 		strings.TrimSpace(n.Email), strings.TrimSpace(n.Name), n.PasswordHash, boolInt(n.IsAdmin), now, now)
 	u, err := scanUser(row)
 	if isUniqueViolation(err) {
-		return nil, ErrDuplicate
+		return nil, ErrUnique
 	}
 	return u, err
 }

@@ -1,21 +1,21 @@
 package web
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 )
 
-// action is something a user may want to do in a project.
-type action int
+// action is something a user may want to do in a project; the rules are the workflow's.
+type action = workflow.Action
 
 const (
-	actView   action = iota // read the project and everything under it
-	actEdit                 // change the project, its datasets and assessments
-	actManage               // members, archive
+	actView   = workflow.ActView
+	actEdit   = workflow.ActEdit
+	actManage = workflow.ActManage
 )
 
 // access is a user's standing in one project.
@@ -26,18 +26,7 @@ type access struct {
 }
 
 func (a *access) can(act action) bool {
-	if a.admin {
-		return act != actEdit || !a.project.Archived()
-	}
-	switch act {
-	case actView:
-		return true
-	case actEdit:
-		return !a.project.Archived() && (a.role == store.RoleOwner || a.role == store.RoleAssessor)
-	case actManage:
-		return a.role == store.RoleOwner
-	}
-	return false
+	return (&workflow.Access{Project: a.project, Role: a.role, Admin: a.admin}).Can(act)
 }
 
 // projectAccess loads the project in the :id parameter and checks that the user may do act.
@@ -51,28 +40,11 @@ func (s *Server) projectAccess(c echo.Context, act action) (*access, error) {
 }
 
 func (s *Server) accessTo(c echo.Context, projectID int64, act action) (*access, error) {
-	ctx := c.Request().Context()
-	u := authFrom(c).user
-	if u == nil {
-		return nil, errNotFound
-	}
-	role, err := s.store.Role(ctx, projectID, u.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		if !u.IsAdmin {
-			return nil, errNotFound
-		}
-	} else if err != nil {
-		return nil, err
-	}
-	p, err := s.store.Project(ctx, projectID)
+	a, err := s.wf.Access(c.Request().Context(), s.actor(c), projectID, act)
 	if err != nil {
 		return nil, err
 	}
-	a := &access{project: p, role: role, admin: u.IsAdmin}
-	if !a.can(act) {
-		return nil, errForbidden
-	}
-	return a, nil
+	return &access{project: a.Project, role: a.Role, admin: a.Admin}, nil
 }
 
 func paramID(c echo.Context, name string) (int64, error) {

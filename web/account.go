@@ -32,7 +32,7 @@ func (s *Server) renderAccount(c echo.Context, status int, v templates.AccountVi
 	if v.FeedCreated, err = s.store.CalendarFeedCreated(ctx, u.ID); err != nil {
 		return err
 	}
-	smtp, err := s.smtpConfig(ctx)
+	smtp, err := s.wf.SMTPConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (s *Server) createToken(c echo.Context) error {
 	if f.Get("token_name") == "" {
 		f.Fail("token_name", "Name the token after what uses it.")
 	}
-	checkLength(f, "token_name", 100)
+	checkText(f, "token_name", 100)
 	v := s.accountDefaults()
 	v.TokenForm = f
 	if !f.Valid() {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -31,7 +32,7 @@ func (s *Server) adminAddUser(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := formFrom(c, "email", "name", "is_admin")
 	email := checkEmail(f, "email")
-	checkLength(f, "name", maxName)
+	checkText(f, "name", workflow.MaxName)
 	password := c.FormValue("new_password")
 	if password != "" {
 		if err := store.CheckPasswordPolicy(password, email); err != nil {
@@ -46,7 +47,7 @@ func (s *Server) adminAddUser(c echo.Context) error {
 		n.PasswordHash = store.HashPassword(password)
 	}
 	u, err := s.store.CreateUser(ctx, n)
-	if errors.Is(err, store.ErrDuplicate) {
+	if errors.Is(err, store.ErrUnique) {
 		f.Fail("email", "An account with this email exists already.")
 		return s.renderAdminUsers(c, http.StatusUnprocessableEntity, f, nil)
 	}
@@ -99,7 +100,7 @@ func (s *Server) adminEditUser(c echo.Context) error {
 		return err
 	}
 	f := formFrom(c, "name", "is_admin")
-	checkLength(f, "name", maxName)
+	checkText(f, "name", workflow.MaxName)
 	makeAdmin := f.Get("is_admin") != ""
 	if u.IsAdmin && !makeAdmin {
 		if n, err := s.store.CountActiveAdmins(ctx); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -50,23 +51,10 @@ func (s *Server) apiFindings(c echo.Context) error {
 		"blockers": len(assessments.Blockers(a.State))})
 }
 
-// ifMatch reads the revision a change is based on.
-func ifMatch(c echo.Context) (int, error) {
-	match := strings.Trim(c.Request().Header.Get("If-Match"), `" `)
-	if match == "" {
-		return 0, apiErr(http.StatusPreconditionRequired, "send If-Match with the revision you read (the assessment's \"revision\" or ETag)", "")
-	}
-	n, err := strconv.Atoi(match)
-	if err != nil {
-		return 0, apiErr(http.StatusBadRequest, "If-Match must be a revision number", "")
-	}
-	return n, nil
-}
-
 // apiChange runs a register operation at the If-Match revision and answers with the changed
 // finding (or mitigation), 409 on a stale revision, 422 naming the field on invalid input.
 func (s *Server) apiChange(c echo.Context, a *store.Assessment, def *questionnaire.Definition, status int, op func(assessments.State) (assessments.State, error), summary string, respond func(assessments.State) any) error {
-	base, err := ifMatch(c)
+	base, err := ifMatch(c, true)
 	if err != nil {
 		return err
 	}
@@ -257,7 +245,7 @@ func (s *Server) apiLinkMitigation(c echo.Context) error {
 			return assessments.Link(st, f.ID, id)
 		}
 		var err error
-		st, id, err = assessments.LinkNewMitigation(st, f.ID, mi, memberIDs(members))
+		st, id, err = assessments.LinkNewMitigation(st, f.ID, mi, workflow.MemberIDs(members))
 		return st, err
 	}, "Linked a mitigation to “"+f.Title+"”", func(st assessments.State) any { return st.Mitigations[id] })
 }
@@ -302,7 +290,7 @@ func (s *Server) apiUpdateMitigation(c echo.Context) error {
 		summary += ": " + in.Status.Label()
 	}
 	return s.apiChange(c, a, def, http.StatusOK, func(st assessments.State) (assessments.State, error) {
-		return assessments.UpdateMitigation(st, m.ID, mi, memberIDs(members))
+		return assessments.UpdateMitigation(st, m.ID, mi, workflow.MemberIDs(members))
 	}, summary, func(st assessments.State) any { return st.Mitigations[m.ID] })
 }
 

@@ -15,7 +15,7 @@ import (
 // names the revision the decision is made on.
 func (s *Server) apiReview(kind store.ReviewKind) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		base, err := ifMatch(c)
+		base, err := ifMatch(c, true)
 		if err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func (s *Server) apiRestore(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	base, err := ifMatch(c)
+	base, err := ifMatch(c, true)
 	if err != nil {
 		return err
 	}

@@ -108,7 +108,7 @@ func TestAPIErrors(t *testing.T) {
 		{"malformed JSON", "POST", "/api/v1/projects", `{"name":`, nil, 400, ""},
 		{"empty body", "POST", "/api/v1/projects", ``, nil, 400, ""},
 		{"missing name", "POST", "/api/v1/projects", `{"purpose":"x"}`, nil, 422, "name"},
-		{"unknown field", "POST", "/api/v1/projects", `{"name":"x","nmae":"y"}`, nil, 422, "nmae"},
+		{"unknown field", "POST", "/api/v1/projects", `{"name":"x","nmae":"y"}`, nil, 400, "nmae"},
 		{"wrong type", "POST", "/api/v1/projects", `{"name":42}`, nil, 422, "name"},
 		{"dataset without name", "POST", "/api/v1/projects", `{"name":"x","datasets":[{"source":"crm"}]}`, nil, 422, "datasets[0].name"},
 		{"negative records", "POST", "/api/v1/projects", `{"name":"x","datasets":[{"name":"a","approx_records":-1}]}`, nil, 422, "datasets[0].approx_records"},

@@ -126,7 +126,7 @@ func TestAPIAnswerErrors(t *testing.T) {
 		{"number as string", `{"answers":{"record_count":"many"}}`, "1", 422, "answers.record_count"},
 		{"bad date", `{"answers":{"pia_next_review":"next year"}}`, "1", 422, "answers.pia_next_review"},
 		{"no answers", `{}`, "1", 422, "answers"},
-		{"unknown field", `{"answer":{}}`, "1", 422, "answer"},
+		{"unknown field", `{"answer":{}}`, "1", 400, "answer"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -17,8 +18,10 @@ func (s *Server) audit(c echo.Context, action, target string, details map[string
 }
 
 func (s *Server) auditEvent(c echo.Context, e store.AuditEvent) {
-	s.log.Info("audit", "action", e.Action, "target", e.Target, "actor", e.ActorEmail, "addr", e.ClientAddr)
-	if err := s.store.Audit(c.Request().Context(), e); err != nil {
-		s.log.Error("audit log: could not record event", "action", e.Action, "target", e.Target, "err", err)
-	}
+	s.wf.Audit(c.Request().Context(), e)
+}
+
+// actor is who the request acts for, as the workflow operations take it.
+func (s *Server) actor(c echo.Context) workflow.Actor {
+	return workflow.Actor{User: authFrom(c).user, ClientAddr: c.RealIP()}
 }

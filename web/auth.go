@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -264,4 +265,35 @@ func checkNewPassword(f templates.Form, c echo.Context, email string) string {
 		f.Fail("confirm", "The two passwords differ.")
 	}
 	return password
+}
+
+// formErrors puts a validation error's messages beside the form's fields (a field's own
+// message, set while reading the form, wins) and tells whether the form must be shown again.
+// rename maps the operation's field names to the form's; nil keeps them.
+func formErrors(f templates.Form, err error, rename func(string) string) bool {
+	var invalid *workflow.ValidationError
+	if errors.As(err, &invalid) {
+		for field, msg := range invalid.Fields {
+			if rename != nil {
+				field = rename(field)
+			}
+			if field == "" {
+				field = "_"
+			}
+			if f.Err(field) == "" {
+				f.Fail(field, msg)
+			}
+		}
+	}
+	return !f.Valid()
+}
+
+// checkText applies the one text rule (no NUL, valid UTF-8, at most limit characters) to a form
+// field.
+func checkText(f templates.Form, name string, limit int) {
+	p := workflow.Problems{}
+	p.CheckText(name, f.Get(name), limit)
+	if msg, ok := p[name]; ok && f.Err(name) == "" {
+		f.Fail(name, msg)
+	}
 }

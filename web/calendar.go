@@ -9,8 +9,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/piaf-dev/piaf/assessments/remind"
+	"github.com/piaf-dev/piaf/assessments/workflow/deliver"
 	"github.com/piaf-dev/piaf/store"
-	"github.com/piaf-dev/piaf/web/deliver"
 )
 
 // calendarFeed serves a user's personal calendar at a secret URL, which calendar apps fetch
@@ -30,7 +30,7 @@ func (s *Server) calendarFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, projectOf, err := s.reminderItems(ctx)
+	items, projectOf, err := s.wf.ReminderItems(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,13 @@
 package web
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
+	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -21,20 +20,29 @@ func (s *Server) newDatasetForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, templates.DatasetForm(s.page(c, "Add dataset", "projects"), templates.DatasetFormView{Project: a.project}, templates.NewForm()))
 }
 
+func datasetFormName(field string) string {
+	if n, ok := datasetFormNames[field]; ok {
+		return n
+	}
+	return "_"
+}
+
 func (s *Server) addDataset(c echo.Context) error {
 	a, err := s.projectAccess(c, actEdit)
 	if err != nil {
 		return err
 	}
 	f := formFrom(c, datasetFormFields...)
-	d := datasetFromForm(f, true)
-	if !f.Valid() {
+	d := datasetFromForm(f)
+	if f.Valid() {
+		_, err = s.wf.AddDataset(c.Request().Context(), s.actor(c), a.project.ID, d)
+	} else {
+		err = workflow.CheckDataset(&d).Err()
+	}
+	if formErrors(f, err, datasetFormName) {
 		return s.render(c, http.StatusUnprocessableEntity, templates.DatasetForm(s.page(c, "Add dataset", "projects"), templates.DatasetFormView{Project: a.project}, f))
 	}
-	if _, err := s.store.AddDataset(c.Request().Context(), a.project.ID, d); err != nil {
-		return err
-	}
-	if err := s.projectChanged(c, a.project, "A dataset was added: "+d.Name); err != nil {
+	if err != nil {
 		return err
 	}
 	s.flash(c, "Dataset added.")
@@ -56,7 +64,7 @@ func (s *Server) editDatasetForm(c echo.Context) error {
 	f.Set("ds_subjects", d.DataSubjects)
 	f.Set("ds_records", strconv.FormatInt(d.ApproxRecords, 10))
 	f.Set("ds_retention", d.Retention)
-	f.Set("ds_was", datasetFingerprint(d.DatasetFields))
+	f.Set("ds_was", workflow.DatasetFingerprint(d.DatasetFields))
 	return s.render(c, http.StatusOK, templates.DatasetForm(s.page(c, "Edit dataset", "projects"), templates.DatasetFormView{Project: a.project, Dataset: d}, f))
 }
 
@@ -66,24 +74,27 @@ func (s *Server) editDataset(c echo.Context) error {
 		return err
 	}
 	f := formFrom(c, append(datasetFormFields, "ds_was")...)
-	fields := datasetFromForm(f, true)
-	if !f.Valid() {
-		return s.render(c, http.StatusUnprocessableEntity, templates.DatasetForm(s.page(c, "Edit dataset", "projects"), templates.DatasetFormView{Project: a.project, Dataset: d}, f))
+	fields := datasetFromForm(f)
+	view := templates.DatasetFormView{Project: a.project, Dataset: d}
+	if f.Valid() {
+		// The form says what the dataset was when it was opened; if someone changed it since,
+		// the save is refused with their version in mind and the typed text kept.
+		_, err = s.wf.UpdateDataset(c.Request().Context(), s.actor(c), a.project.ID, d.ID, fields, f.Get("ds_was"))
+	} else {
+		err = workflow.CheckDataset(&fields).Err()
 	}
-	// The form says what the dataset was when it was opened; if someone changed it since, the
-	// save is refused with their version in mind and the typed text kept.
-	if now := datasetFingerprint(d.DatasetFields); f.Get("ds_was") != "" && f.Get("ds_was") != now {
+	if formErrors(f, err, datasetFormName) {
+		return s.render(c, http.StatusUnprocessableEntity, templates.DatasetForm(s.page(c, "Edit dataset", "projects"), view, f))
+	}
+	if errors.Is(err, workflow.ErrConflict) {
 		f.Fail("_", "Someone else changed this dataset while you were editing. Your text is still below; check the project page for their changes, then save again.")
-		f.Set("ds_was", now)
-		return s.render(c, http.StatusConflict, templates.DatasetForm(s.page(c, "Edit dataset", "projects"), templates.DatasetFormView{Project: a.project, Dataset: d}, f))
-	}
-	if _, err := s.store.UpdateDataset(c.Request().Context(), a.project.ID, d.ID, fields); err != nil {
-		return err
-	}
-	if fields != d.DatasetFields {
-		if err := s.projectChanged(c, a.project, "The dataset "+d.Name+" changed"); err != nil {
-			return err
+		if cur, err := s.store.Dataset(c.Request().Context(), a.project.ID, d.ID); err == nil {
+			f.Set("ds_was", workflow.DatasetFingerprint(cur.DatasetFields))
 		}
+		return s.render(c, http.StatusConflict, templates.DatasetForm(s.page(c, "Edit dataset", "projects"), view, f))
+	}
+	if err != nil {
+		return err
 	}
 	s.flash(c, "Dataset saved.")
 	return c.Redirect(http.StatusSeeOther, projectPath(a.project.ID))
@@ -94,10 +105,7 @@ func (s *Server) deleteDataset(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteDataset(c.Request().Context(), a.project.ID, d.ID); err != nil {
-		return err
-	}
-	if err := s.projectChanged(c, a.project, "The dataset "+d.Name+" was removed"); err != nil {
+	if _, err := s.wf.DeleteDataset(c.Request().Context(), s.actor(c), a.project.ID, d.ID); err != nil {
 		return err
 	}
 	s.flash(c, "Dataset "+d.Name+" deleted.")
@@ -123,10 +131,3 @@ func (s *Server) datasetAccess(c echo.Context) (*access, *store.Dataset, error) 
 }
 
 func projectPath(id int64) string { return "/projects/" + strconv.FormatInt(id, 10) }
-
-// datasetFingerprint identifies a dataset's content, for edit forms to detect a change made
-// meanwhile by someone else.
-func datasetFingerprint(d store.DatasetFields) string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "%q|%q|%q|%t|%q|%d|%q", d.Name, d.Source, d.Categories, d.SpecialCategories, d.DataSubjects, d.ApproxRecords, d.Retention))
-	return hex.EncodeToString(sum[:12])
-}

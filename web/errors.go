@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -40,12 +41,25 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, msg, field, id := http.StatusInternalServerError, "", "", ""
+	var fields map[string]string
+	var current *int64
 	var he *httpError
 	var ee *echo.HTTPError
 	var maxBytes *http.MaxBytesError
+	var invalid *workflow.ValidationError
+	var conflict *workflow.ConflictError
 	switch {
 	case errors.As(err, &he):
 		status, msg, field = he.status, he.msg, he.field
+	case errors.As(err, &invalid):
+		status, fields = http.StatusUnprocessableEntity, invalid.Fields
+		field, msg = invalid.First()
+	case errors.Is(err, workflow.ErrForbidden):
+		status, msg = errForbidden.status, errForbidden.msg
+	case errors.Is(err, workflow.ErrFrozen):
+		status, msg = http.StatusConflict, err.Error()
+	case errors.As(err, &conflict):
+		status, msg, current = http.StatusConflict, conflict.What, &conflict.Current
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = errNotFound.status, errNotFound.msg
 	case errors.Is(err, store.ErrConflict):
@@ -65,9 +79,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.Error("request failed", "error_id", id, "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
 	if isAPI(c) {
-		body := map[string]string{"error": msg}
+		body := map[string]any{"error": msg}
 		if field != "" {
 			body["field"] = field
+		}
+		if fields != nil {
+			body["fields"] = fields
+		}
+		if current != nil && *current != 0 {
+			body["current_version"] = *current
 		}
 		if id != "" {
 			body["error_id"] = id

@@ -11,6 +11,7 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -396,14 +397,6 @@ func (s *Server) withdrawAcceptance(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+f.ID)
 }
 
-func memberIDs(members []*store.Member) []int64 {
-	ids := make([]int64, len(members))
-	for i, m := range members {
-		ids[i] = m.UserID
-	}
-	return ids
-}
-
 // ownerValue reads an owner field: empty is nobody, anything else must be a user id.
 func ownerValue(f templates.Form, name string) (int64, bool) {
 	if f.Get(name) == "" {
@@ -467,7 +460,7 @@ func (s *Server) linkMitigation(c echo.Context) error {
 		if existing != "" {
 			return assessments.Link(st, f.ID, existing)
 		}
-		st, _, err := assessments.LinkNewMitigation(st, f.ID, in, memberIDs(members))
+		st, _, err := assessments.LinkNewMitigation(st, f.ID, in, workflow.MemberIDs(members))
 		return st, err
 	}, summary)
 	if err != nil {
@@ -530,7 +523,7 @@ func (s *Server) updateMitigation(c echo.Context) error {
 		return s.findingFailure(c, acc, a, def, findingID, &assessments.FieldError{Field: "_", Msg: "check the fields marked"}, place, form)
 	}
 	_, err = s.commitOp(c, a, def, func(st assessments.State) (assessments.State, error) {
-		return assessments.UpdateMitigation(st, m.ID, in, memberIDs(members))
+		return assessments.UpdateMitigation(st, m.ID, in, workflow.MemberIDs(members))
 	}, "Updated the mitigation “"+m.Title+"”: "+status.Label())
 	if err != nil {
 		return s.findingFailure(c, acc, a, def, findingID, err, place, form)

@@ -9,13 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/assessments/remind"
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -37,19 +37,13 @@ func (s *Server) dashboard(c echo.Context) error {
 }
 
 func (s *Server) projectList(c echo.Context) error {
-	u := authFrom(c).user
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	page = max(page, 1)
-	v := templates.ProjectListView{Search: strings.TrimSpace(c.QueryParam("q")), Archived: c.QueryParam("archived") == "1", Page: page}
-	var err error
-	v.Items, v.Total, err = s.store.Projects(c.Request().Context(), store.ProjectQuery{
-		UserID: u.ID, All: u.IsAdmin, Search: v.Search, Archived: v.Archived,
-		Limit: projectsPerPage, Offset: (page - 1) * projectsPerPage,
-	})
+	v := templates.ProjectListView{Search: strings.TrimSpace(c.QueryParam("q")), Archived: c.QueryParam("archived") == "1"}
+	page, err := s.wf.ListProjects(c.Request().Context(), s.actor(c), v.Search, v.Archived, false, c.QueryParam("page"), "")
 	if err != nil {
 		return err
 	}
-	v.Pages = (v.Total + projectsPerPage - 1) / projectsPerPage
+	v.Items, v.Total, v.Page = page.Items, page.Total, page.Page
+	v.Pages = (v.Total + page.PerPage - 1) / page.PerPage
 	return s.render(c, http.StatusOK, templates.ProjectList(s.page(c, "Projects", "projects"), v))
 }
 
@@ -60,17 +54,36 @@ func (s *Server) newProjectForm(c echo.Context) error {
 var projectFormFields = []string{"name", "purpose", "base_model", "deployment"}
 var datasetFormFields = []string{"ds_name", "ds_source", "ds_categories", "ds_special", "ds_subjects", "ds_records", "ds_retention"}
 
+// datasetFormNames maps the workflow's dataset fields to the form's.
+var datasetFormNames = map[string]string{"name": "ds_name", "source": "ds_source", "categories": "ds_categories",
+	"special_categories": "ds_special", "data_subjects": "ds_subjects", "approx_records": "ds_records", "retention": "ds_retention"}
+
 func (s *Server) createProject(c echo.Context) error {
 	f := formFrom(c, append(projectFormFields, datasetFormFields...)...)
-	fields := projectFromForm(f)
-	var datasets []store.DatasetFields
+	var datasets []assessments.Dataset
 	if anyFilled(f, datasetFormFields) { // the first dataset is optional
-		datasets = append(datasets, datasetFromForm(f, true))
+		datasets = append(datasets, datasetFromForm(f))
 	}
-	if !f.Valid() {
+	in := projectFromForm(f)
+	var p *store.Project
+	var err error
+	if f.Valid() {
+		p, err = s.wf.CreateProject(c.Request().Context(), s.actor(c), in, datasets)
+	} else { // a record count that is not a number: show what else is wrong too
+		problems := in.Check()
+		for _, d := range datasets {
+			problems.Merge("datasets[0].", workflow.CheckDataset(&d))
+		}
+		err = problems.Err()
+	}
+	if formErrors(f, err, func(field string) string {
+		if rest, ok := strings.CutPrefix(field, "datasets[0]."); ok {
+			return datasetFormNames[rest]
+		}
+		return field
+	}) {
 		return s.render(c, http.StatusUnprocessableEntity, templates.ProjectForm(s.page(c, "New project", "projects"), templates.ProjectFormView{}, f))
 	}
-	p, err := s.store.CreateProject(c.Request().Context(), authFrom(c).user.ID, fields, datasets)
 	if err != nil {
 		return err
 	}
@@ -87,50 +100,24 @@ func anyFilled(f templates.Form, names []string) bool {
 	return false
 }
 
-// Field limits keep one project from filling the database; they are generous for prose.
-const (
-	maxName  = 200
-	maxProse = 10000
-)
-
-func projectFromForm(f templates.Form) store.ProjectFields {
-	p := store.ProjectFields{Name: f.Get("name"), Purpose: f.Get("purpose"), BaseModel: f.Get("base_model"), Deployment: f.Get("deployment")}
-	if p.Name == "" {
-		f.Fail("name", "Give the project a name.")
-	}
-	checkLength(f, "name", maxName)
-	checkLength(f, "base_model", maxName)
-	checkLength(f, "purpose", maxProse)
-	checkLength(f, "deployment", maxProse)
-	return p
+func projectFromForm(f templates.Form) workflow.ProjectInput {
+	return workflow.ProjectInput{Name: f.Get("name"), Purpose: f.Get("purpose"), BaseModel: f.Get("base_model"), Deployment: f.Get("deployment")}
 }
 
-func checkLength(f templates.Form, name string, limit int) {
-	if n := utf8.RuneCountInString(f.Get(name)); n > limit && f.Err(name) == "" {
-		f.Fail(name, "Use at most "+strconv.Itoa(limit)+" characters (now "+strconv.Itoa(n)+").")
-	}
-}
-
-// datasetFromForm reads the ds_* fields. The name is required once any field is filled.
-func datasetFromForm(f templates.Form, nameRequired bool) store.DatasetFields {
-	d := store.DatasetFields{
+// datasetFromForm reads the ds_* fields; a record count that is not a whole number fails the
+// form's ds_records field.
+func datasetFromForm(f templates.Form) assessments.Dataset {
+	d := assessments.Dataset{
 		Name: f.Get("ds_name"), Source: f.Get("ds_source"), Categories: f.Get("ds_categories"),
 		SpecialCategories: f.Get("ds_special") != "", DataSubjects: f.Get("ds_subjects"), Retention: f.Get("ds_retention"),
 	}
-	if d.Name == "" && nameRequired {
-		f.Fail("ds_name", "Give the dataset a name.")
-	}
-	if r := strings.ReplaceAll(f.Get("ds_records"), ",", ""); r != "" {
-		n, err := strconv.ParseInt(r, 10, 64)
-		if err != nil || n < 0 {
-			f.Fail("ds_records", "Enter a whole number of records, e.g. 120000.")
+	if r := f.Get("ds_records"); r != "" {
+		n, ok := workflow.ParseCount(r, workflow.MaxRecords)
+		if !ok {
+			f.Fail("ds_records", workflow.RecordsMessage)
 		}
 		d.ApproxRecords = n
 	}
-	for _, n := range []string{"ds_name", "ds_source", "ds_subjects", "ds_retention"} {
-		checkLength(f, n, maxName)
-	}
-	checkLength(f, "ds_categories", maxProse)
 	return d
 }
 
@@ -190,33 +177,25 @@ func (s *Server) editProject(c echo.Context) error {
 		return err
 	}
 	f := formFrom(c, append(projectFormFields, "version")...)
-	fields := projectFromForm(f)
+	in := projectFromForm(f)
 	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
 	view := templates.ProjectFormView{Project: a.project}
-	if f.Valid() {
-		_, err = s.store.UpdateProject(c.Request().Context(), a.project.ID, version, fields)
-		if err == nil {
-			if reason := materialChange(a.project, fields); reason != "" {
-				if err := s.projectChanged(c, a.project, reason); err != nil {
-					return err
-				}
-			}
-			s.flash(c, "Project saved.")
-			return c.Redirect(http.StatusSeeOther, "/projects/"+strconv.FormatInt(a.project.ID, 10))
-		}
-		if !errors.Is(err, store.ErrConflict) {
-			return err
-		}
+	_, err = s.wf.UpdateProject(c.Request().Context(), s.actor(c), a.project.ID, workflow.ProjectChange{
+		Name: &in.Name, Purpose: &in.Purpose, BaseModel: &in.BaseModel, Deployment: &in.Deployment, Version: max(version, 1)})
+	var conflict *workflow.ConflictError
+	switch {
+	case formErrors(f, err, nil):
+		return s.render(c, http.StatusUnprocessableEntity, templates.ProjectForm(s.page(c, "Edit "+a.project.Name, "projects"), view, f))
+	case errors.As(err, &conflict):
 		// Keep what the user typed, but let the next save go through on top of the newer version.
 		f.Fail("_", "Someone else saved this project while you were editing. Your text is still below; check the project page for their changes, then save again.")
-		current, err := s.store.Project(c.Request().Context(), a.project.ID)
-		if err != nil {
-			return err
-		}
-		f.Set("version", strconv.FormatInt(current.Version, 10))
+		f.Set("version", strconv.FormatInt(conflict.Current, 10))
 		return s.render(c, http.StatusConflict, templates.ProjectForm(s.page(c, "Edit "+a.project.Name, "projects"), view, f))
+	case err != nil:
+		return err
 	}
-	return s.render(c, http.StatusUnprocessableEntity, templates.ProjectForm(s.page(c, "Edit "+a.project.Name, "projects"), view, f))
+	s.flash(c, "Project saved.")
+	return c.Redirect(http.StatusSeeOther, "/projects/"+strconv.FormatInt(a.project.ID, 10))
 }
 
 func (s *Server) archiveProject(c echo.Context) error {
@@ -225,10 +204,9 @@ func (s *Server) archiveProject(c echo.Context) error {
 		return err
 	}
 	archive := c.FormValue("archived") != "0"
-	if err := s.store.SetProjectArchived(c.Request().Context(), a.project.ID, archive); err != nil {
+	if _, err := s.wf.UpdateProject(c.Request().Context(), s.actor(c), a.project.ID, workflow.ProjectChange{Archived: &archive}); err != nil {
 		return err
 	}
-	s.audit(c, "project.archive", store.AuditTarget("project", a.project.ID), map[string]any{"archived": archive})
 	if archive {
 		s.flash(c, "Project archived. It is read-only until restored.")
 	} else {

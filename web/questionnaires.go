@@ -176,7 +176,7 @@ func (s *Server) importQuestionnaire(ctx context.Context, filename string, data 
 		return nil, probs, nil
 	}
 	err = s.store.ImportQuestionnaire(ctx, d.Key, d.Version, d.Title, data, by)
-	if errors.Is(err, store.ErrDuplicate) {
+	if errors.Is(err, store.ErrUnique) {
 		return nil, questionnaire.Problems{{File: filename, Line: 1,
 			Msg: fmt.Sprintf("%s version %d exists already; give the new definition a higher version", d.Key, d.Version)}}, nil
 	}

@@ -22,8 +22,8 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/remind"
+	"github.com/piaf-dev/piaf/assessments/workflow/deliver"
 	"github.com/piaf-dev/piaf/store"
-	"github.com/piaf-dev/piaf/web/deliver"
 )
 
 // approvedFixture is an approved assessment: submitted by the assessor, approved by the reviewer.
@@ -223,7 +223,7 @@ func TestRemindersAreSentOnceOnEveryChannel(t *testing.T) {
 
 	due, _ := time.Parse(time.DateOnly, f.nextReview(t))
 	clk := a.useClock(due.AddDate(0, 0, -7).Add(9 * time.Hour)) // a week before the review
-	rep, err := a.web.RemindOnce(t.Context(), clk.now(), false)
+	rep, err := a.web.Workflow().RemindOnce(t.Context(), clk.now(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,12 +259,12 @@ func TestRemindersAreSentOnceOnEveryChannel(t *testing.T) {
 	}
 	emails := box.count()
 	for i := 0; i < 3; i++ { // the same moment again: nothing new
-		if rep, _ := a.web.RemindOnce(t.Context(), clk.now(), false); rep.Queued != 0 || rep.Sent != 0 {
+		if rep, _ := a.web.Workflow().RemindOnce(t.Context(), clk.now(), false); rep.Queued != 0 || rep.Sent != 0 {
 			t.Fatalf("a repeated pass sent again: %+v", rep)
 		}
 	}
 	clk.set(clk.now().Add(10 * time.Minute))
-	a.web.RemindOnce(t.Context(), clk.now(), false)
+	a.web.Workflow().RemindOnce(t.Context(), clk.now(), false)
 	if len(bodies) != 1 || !strings.Contains(bodies[0], `"stage":"before-7"`) {
 		t.Fatalf("webhook after the retry: %q", bodies)
 	}
@@ -328,7 +328,7 @@ func TestConcurrentPassesAndACrashSendOnce(t *testing.T) {
 		return n
 	}
 	// A crashed pass: it queued and claimed the reminder, then died before delivering.
-	rep, err := a.web.RemindOnce(t.Context(), clk.now(), true)
+	rep, err := a.web.Workflow().RemindOnce(t.Context(), clk.now(), true)
 	if err != nil || rep.Queued == 0 || len(rep.Lines) == 0 {
 		t.Fatalf("dry run: %+v %v", rep, err)
 	}
@@ -344,7 +344,7 @@ func TestConcurrentPassesAndACrashSendOnce(t *testing.T) {
 	// Passes while the claim holds send nothing.
 	var wg sync.WaitGroup
 	for i := 0; i < 4; i++ {
-		wg.Go(func() { a.web.RemindOnce(context.Background(), clk.now(), false) })
+		wg.Go(func() { a.web.Workflow().RemindOnce(context.Background(), clk.now(), false) })
 	}
 	wg.Wait()
 	if count() != 0 {
@@ -353,7 +353,7 @@ func TestConcurrentPassesAndACrashSendOnce(t *testing.T) {
 	// After the lease expires, concurrent passes deliver it exactly once.
 	clk.set(clk.now().Add(31 * time.Minute)) // past the 30-minute claim lease
 	for i := 0; i < 4; i++ {
-		wg.Go(func() { a.web.RemindOnce(context.Background(), clk.now(), false) })
+		wg.Go(func() { a.web.Workflow().RemindOnce(context.Background(), clk.now(), false) })
 	}
 	wg.Wait()
 	if count() != 1 {
@@ -371,7 +371,7 @@ func TestConcurrentPassesAndACrashSendOnce(t *testing.T) {
 // queueLike queues what a pass would, without delivering, and returns the items.
 func queueLike(t *testing.T, a *app, clk *clock) []*store.OutboxItem {
 	t.Helper()
-	items, err := a.web.ReminderQueue(t.Context(), clk.now())
+	items, err := a.web.Workflow().ReminderQueue(t.Context(), clk.now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,34 +20,6 @@ import (
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
-
-// keyring loads the signing keys from the data folder on first use (creating them on a new
-// instance), so that starting the server and running tests stay fast.
-type keyring struct {
-	dir  string
-	once sync.Once
-	keys *signing.Keyring
-	err  error
-}
-
-func (s *Server) keys() (*signing.Keyring, error) {
-	s.keyring.once.Do(func() {
-		if s.keyring.dir == "" {
-			s.keyring.err = fmt.Errorf("no folder for signing keys is configured")
-			return
-		}
-		s.keyring.keys, s.keyring.err = signing.Load(s.keyring.dir, s.now)
-	})
-	return s.keyring.keys, s.keyring.err
-}
-
-// signerIdentity names piaf in allowed_signers and ssh-keygen -Y verify -I.
-func (s *Server) signerIdentity() string {
-	if s.cfg.SignerIdentity != "" {
-		return s.cfg.SignerIdentity
-	}
-	return "piaf-reports"
-}
 
 // reportFor gathers one revision of an assessment into a report. Everything it shows is as of
 // that revision, so downloading the Markdown and then its signature gives matching bytes.
@@ -79,10 +50,7 @@ func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def
 	for _, m := range snap.Members {
 		r.Project.Members = append(r.Project.Members, report.Member{Name: m.Name, Email: m.Email, Role: m.Role})
 	}
-	for _, d := range snap.Datasets {
-		r.Datasets = append(r.Datasets, report.Dataset{Name: d.Name, Source: d.Source, Categories: d.Categories,
-			SpecialCategories: d.SpecialCategories, DataSubjects: d.DataSubjects, ApproxRecords: d.ApproxRecords, Retention: d.Retention})
-	}
+	r.Datasets = append(r.Datasets, snap.Datasets...)
 	members, err := s.store.Members(ctx, acc.project.ID) // mitigation owners by id, for names
 	if err != nil {
 		return nil, nil, err
@@ -164,7 +132,7 @@ func (s *Server) export(c echo.Context, format string) (*exportFile, error) {
 	case "md":
 		f.name, f.contentType, f.body = base+".md", "text/markdown; charset=utf-8", report.Markdown(r)
 	case "md.sig":
-		keys, err := s.keys()
+		keys, err := s.wf.Keys()
 		if err != nil {
 			return nil, err
 		}
@@ -174,7 +142,7 @@ func (s *Server) export(c echo.Context, format string) (*exportFile, error) {
 		}
 		f.name, f.contentType, f.body = base+".md.sig", "text/plain; charset=utf-8", sig
 	case "pdf":
-		keys, err := s.keys()
+		keys, err := s.wf.Keys()
 		if err != nil {
 			return nil, err
 		}
@@ -266,7 +234,7 @@ func (s *Server) reportPreview(c echo.Context) error {
 		return err
 	}
 	v := templates.ReportView{AssessmentView: s.assessmentView(acc, a, def), Revision: r.Assessment.Revision, Approved: r.Assessment.Approved,
-		Draft: r.Draft(), HTML: markdown.HTML(string(report.Markdown(r))), Exports: exports, Identity: s.signerIdentity()}
+		Draft: r.Draft(), HTML: markdown.HTML(string(report.Markdown(r))), Exports: exports, Identity: s.wf.SignerIdentity()}
 	if a.Status == assessments.Approved {
 		v.ApprovedRevision = a.Revision
 	}
@@ -276,15 +244,15 @@ func (s *Server) reportPreview(c echo.Context) error {
 // Public keys, for anyone verifying a report.
 
 func (s *Server) allowedSigners(c echo.Context) error {
-	keys, err := s.keys()
+	keys, err := s.wf.Keys()
 	if err != nil {
 		return err
 	}
-	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", keys.AllowedSigners(s.signerIdentity()))
+	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", keys.AllowedSigners(s.wf.SignerIdentity()))
 }
 
 func (s *Server) signingCertificate(c echo.Context) error {
-	keys, err := s.keys()
+	keys, err := s.wf.Keys()
 	if err != nil {
 		return err
 	}
@@ -292,7 +260,7 @@ func (s *Server) signingCertificate(c echo.Context) error {
 }
 
 func (s *Server) signingSSHKey(c echo.Context) error {
-	keys, err := s.keys()
+	keys, err := s.wf.Keys()
 	if err != nil {
 		return err
 	}

@@ -147,23 +147,6 @@ func canComment(acc *access, a *store.Assessment) bool {
 		(acc.role == store.RoleReviewer || acc.can(actEdit))
 }
 
-// membersWith lists the project members with one of the roles.
-func (s *Server) membersWith(ctx context.Context, projectID int64, roles ...store.Role) ([]*store.Member, error) {
-	all, err := s.store.Members(ctx, projectID)
-	if err != nil {
-		return nil, err
-	}
-	var out []*store.Member
-	for _, m := range all {
-		for _, r := range roles {
-			if m.Role == r {
-				out = append(out, m)
-			}
-		}
-	}
-	return out, nil
-}
-
 func notifications(members []*store.Member, except int64, kind, title, link string) []store.Notification {
 	var out []store.Notification
 	seen := map[int64]bool{except: true}
@@ -204,7 +187,7 @@ func (s *Server) transition(c echo.Context, kind store.ReviewKind, base int, com
 		if probs := submitProblems(def, a); len(probs) > 0 {
 			return nil, apiErr(http.StatusConflict, "Not ready for review: "+strings.Join(probs, " "), "")
 		}
-		reviewers, err := s.membersWith(ctx, a.ProjectID, store.RoleReviewer)
+		reviewers, err := s.wf.MembersWith(ctx, a.ProjectID, store.RoleReviewer)
 		if err != nil {
 			return nil, err
 		}
@@ -226,12 +209,12 @@ func (s *Server) transition(c echo.Context, kind store.ReviewKind, base int, com
 			}
 			return nil, apiErr(status, problem, "")
 		}
-		team, err := s.membersWith(ctx, a.ProjectID, store.RoleOwner, store.RoleAssessor)
+		team, err := s.wf.MembersWith(ctx, a.ProjectID, store.RoleOwner, store.RoleAssessor)
 		if err != nil {
 			return nil, err
 		}
 		if kind == store.ReviewApprove {
-			if d.NextReview, err = s.nextReview(ctx, a.State, s.now()); err != nil {
+			if d.NextReview, err = s.wf.NextReview(ctx, a.State, s.now()); err != nil {
 				return nil, err
 			}
 			d.Status, d.Summary = assessments.Approved, "Approved"
@@ -350,8 +333,8 @@ func (s *Server) saveConsultation(c echo.Context) error {
 	case cons.ViewsSought != "" && strings.TrimSpace(cons.Views) == "":
 		f.Fail("views", "Summarise the views, or say why they were not sought.")
 	}
-	checkLength(f, "dpo_opinion", 20000)
-	checkLength(f, "views", 20000)
+	checkText(f, "dpo_opinion", 20000)
+	checkText(f, "views", 20000)
 	if f.Valid() {
 		next := a.State
 		next.Consultation = cons
@@ -408,7 +391,7 @@ func (s *Server) addComment(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, back)
 	}
 	u := authFrom(c).user
-	team, err := s.membersWith(c.Request().Context(), a.ProjectID, store.RoleOwner, store.RoleAssessor, store.RoleReviewer)
+	team, err := s.wf.MembersWith(c.Request().Context(), a.ProjectID, store.RoleOwner, store.RoleAssessor, store.RoleReviewer)
 	if err != nil {
 		return err
 	}
@@ -466,14 +449,13 @@ func (s *Server) resolveComment(c echo.Context) error {
 // projectSnapshot describes the project as it is now, to record with a submission or decision.
 func (s *Server) projectSnapshot(ctx context.Context, p *store.Project) (*assessments.ProjectSnapshot, error) {
 	snap := &assessments.ProjectSnapshot{Name: p.Name, Purpose: p.Purpose, BaseModel: p.BaseModel, Deployment: p.Deployment,
-		Datasets: []assessments.DatasetSnapshot{}, Members: []assessments.MemberSnapshot{}}
+		Datasets: []assessments.Dataset{}, Members: []assessments.MemberSnapshot{}}
 	datasets, err := s.store.Datasets(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
 	for _, d := range datasets {
-		snap.Datasets = append(snap.Datasets, assessments.DatasetSnapshot{Name: d.Name, Source: d.Source, Categories: d.Categories,
-			SpecialCategories: d.SpecialCategories, DataSubjects: d.DataSubjects, ApproxRecords: d.ApproxRecords, Retention: d.Retention})
+		snap.Datasets = append(snap.Datasets, d.DatasetFields)
 	}
 	members, err := s.store.Members(ctx, p.ID)
 	if err != nil {

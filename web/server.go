@@ -11,9 +11,10 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments/workflow"
+	"github.com/piaf-dev/piaf/assessments/workflow/deliver"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
-	"github.com/piaf-dev/piaf/web/deliver"
 )
 
 // Config is what the server needs to know about where it runs.
@@ -44,7 +45,7 @@ type Config struct {
 // DefaultConfig is the configuration for a local instance.
 func DefaultConfig() Config {
 	return Config{
-		BaseURL:  "http://127.0.0.1:8080",
+		BaseURL:  workflow.DefaultBaseURL,
 		Sessions: store.SessionPolicy{Idle: 8 * time.Hour, Absolute: 7 * 24 * time.Hour},
 		MaxBody:  1 << 20,
 	}
@@ -60,13 +61,25 @@ type Server struct {
 	echo    *echo.Echo
 
 	questionnaires *questionnaires
-	keyring        keyring
+	// wf runs the operations; handlers translate between HTTP and its inputs and errors.
+	wf *workflow.Service
 }
 
-// New builds the server and its routes.
+// WorkflowConfig is the part of the configuration the operations need.
+func (cfg Config) WorkflowConfig() workflow.Config {
+	return workflow.Config{BaseURL: cfg.BaseURL, SMTP: cfg.SMTP, KeysDir: cfg.KeysDir, SignerIdentity: cfg.SignerIdentity,
+		AllowPrivateWebhooks: cfg.AllowPrivateWebhooks}
+}
+
+// New builds the server, with its own workflow service, and its routes.
 func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
-	s := &Server{store: st, log: log, cfg: cfg, now: time.Now, metrics: newMetrics(), questionnaires: &questionnaires{store: st},
-		keyring: keyring{dir: cfg.KeysDir}}
+	return NewWith(workflow.New(st, log, cfg.WorkflowConfig()), log, cfg)
+}
+
+// NewWith builds the server over a workflow service built by the caller.
+func NewWith(wf *workflow.Service, log *slog.Logger, cfg Config) *Server {
+	st := wf.Store()
+	s := &Server{store: st, log: log, cfg: cfg, now: time.Now, metrics: newMetrics(), questionnaires: &questionnaires{store: st}, wf: wf}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -117,5 +130,9 @@ func (s *Server) page(c echo.Context, title, nav string) templates.Page {
 // absURL turns a path into a link for people outside the browser (logs, emails).
 func (s *Server) absURL(path string) string { return s.cfg.BaseURL + path }
 
-// SetClock replaces the server's clock, for tests that move time instead of waiting.
-func (s *Server) SetClock(now func() time.Time) { s.now = now }
+// SetClock replaces the server's clock (and its workflow's), for tests that move time instead
+// of waiting.
+func (s *Server) SetClock(now func() time.Time) { s.now = now; s.wf.SetClock(now) }
+
+// Workflow is the service the handlers run operations on.
+func (s *Server) Workflow() *workflow.Service { return s.wf }

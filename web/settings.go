@@ -11,9 +11,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/piaf-dev/piaf/assessments/remind"
+	"github.com/piaf-dev/piaf/assessments/workflow"
+	"github.com/piaf-dev/piaf/assessments/workflow/deliver"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
-	"github.com/piaf-dev/piaf/web/deliver"
 )
 
 // settingsView fills the admin settings page: review separation, the review policy, the mail
@@ -27,13 +28,13 @@ func (s *Server) settingsView(ctx context.Context) (templates.SettingsView, erro
 	if self == "true" {
 		v.Review.Set("self_approval", "1")
 	}
-	p, err := s.reviewPolicy(ctx)
+	p, err := s.wf.ReviewPolicy(ctx)
 	if err != nil {
 		return v, err
 	}
 	policyForm(v.Policy, p)
 	v.SMTPFromEnv = s.cfg.SMTP != nil
-	if c, err := s.smtpConfig(ctx); err != nil {
+	if c, err := s.wf.SMTPConfig(ctx); err != nil {
 		return v, err
 	} else if c != nil {
 		v.SMTP.Set("host", c.Host)
@@ -154,10 +155,10 @@ func (s *Server) adminSavePolicy(c echo.Context) error {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, func(v *templates.SettingsView) { v.Policy = f })
 	}
 	raw, _ := json.Marshal(p)
-	if err := s.store.SetSetting(c.Request().Context(), settingReviewPolicy, string(raw), authFrom(c).user.ID); err != nil {
+	if err := s.store.SetSetting(c.Request().Context(), workflow.SettingReviewPolicy, string(raw), authFrom(c).user.ID); err != nil {
 		return err
 	}
-	s.audit(c, store.AuditSettingsChange, "setting:"+settingReviewPolicy, map[string]any{"policy": string(raw)})
+	s.audit(c, store.AuditSettingsChange, "setting:"+workflow.SettingReviewPolicy, map[string]any{"policy": string(raw)})
 	s.flash(c, "Review policy saved. It applies to assessments approved from now on.")
 	return c.Redirect(http.StatusSeeOther, "/admin/settings#policy")
 }
@@ -189,16 +190,16 @@ func (s *Server) adminSaveSMTP(c echo.Context) error {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, func(v *templates.SettingsView) { v.SMTP = f })
 	}
 	raw, _ := json.Marshal(cfg)
-	if err := s.store.SetSetting(ctx, settingSMTP, string(raw), authFrom(c).user.ID); err != nil {
+	if err := s.store.SetSetting(ctx, workflow.SettingSMTP, string(raw), authFrom(c).user.ID); err != nil {
 		return err
 	}
-	s.audit(c, store.AuditSettingsChange, "setting:"+settingSMTP, map[string]any{"host": cfg.Host, "port": cfg.Port, "user": cfg.User, "from": cfg.From, "tls": cfg.TLS})
+	s.audit(c, store.AuditSettingsChange, "setting:"+workflow.SettingSMTP, map[string]any{"host": cfg.Host, "port": cfg.Port, "user": cfg.User, "from": cfg.From, "tls": cfg.TLS})
 	s.flash(c, "Mail server saved.")
 	return c.Redirect(http.StatusSeeOther, "/admin/settings#smtp")
 }
 
 func (s *Server) storedSMTP(ctx context.Context) (*deliver.SMTPConfig, error) {
-	raw, err := s.store.Setting(ctx, settingSMTP, "")
+	raw, err := s.store.Setting(ctx, workflow.SettingSMTP, "")
 	if err != nil || raw == "" {
 		return nil, err
 	}
@@ -209,7 +210,7 @@ func (s *Server) storedSMTP(ctx context.Context) (*deliver.SMTPConfig, error) {
 // adminTestEmail sends a message to the admin through the configured mail server.
 func (s *Server) adminTestEmail(c echo.Context) error {
 	ctx := c.Request().Context()
-	cfg, err := s.smtpConfig(ctx)
+	cfg, err := s.wf.SMTPConfig(ctx)
 	if err != nil {
 		return err
 	}

@@ -156,9 +156,20 @@ func groupThousands(n int) string {
 	return s
 }
 
+// MaxExact is the largest magnitude a number answer may have: beyond 2^53 a float64 (what JSON
+// and the revision documents hold) no longer represents every whole number, and
+// 12345678901234567890 would be stored as 12345678901234567000.
+const MaxExact = 1 << 53
+
 func (q *Question) number(n float64) (any, error) {
 	if math.IsNaN(n) || math.IsInf(n, 0) || (q.Min != nil && n < *q.Min) || (q.Max != nil && n > *q.Max) {
 		return nil, q.expectation()
+	}
+	if math.Abs(n) > MaxExact {
+		return nil, fmt.Errorf("must be at most %s in size: larger numbers cannot be stored exactly", groupThousands(MaxExact))
+	}
+	if q.Integer && n != math.Trunc(n) {
+		return nil, errors.New("must be a whole number")
 	}
 	return n, nil
 }
@@ -204,7 +215,9 @@ func optionValues(q *Question) []string {
 	return values
 }
 
+// isDate accepts a real calendar date YYYY-MM-DD from 1900 to 2199: 0000-01-01 is a typo, not
+// a date anyone assesses.
 func isDate(s string) bool {
-	_, err := time.Parse(time.DateOnly, s)
-	return err == nil && len(s) == len(time.DateOnly)
+	t, err := time.Parse(time.DateOnly, s)
+	return err == nil && len(s) == len(time.DateOnly) && t.Year() >= 1900 && t.Year() <= 2199
 }

@@ -49,8 +49,8 @@ type Section struct {
 	Questions []*Question `json:"questions"`
 }
 
-// Question is one question. Options are set for choice and multi_choice only; Unit, Min and Max
-// for number only.
+// Question is one question. Options are set for choice and multi_choice only; Unit, Min, Max and
+// Integer for number only.
 type Question struct {
 	Key      string     `json:"key"`
 	Type     string     `json:"type"`
@@ -61,6 +61,8 @@ type Question struct {
 	Unit     string     `json:"unit,omitempty"`
 	Min      *float64   `json:"min,omitempty"`
 	Max      *float64   `json:"max,omitempty"`
+	// Integer makes a number question accept whole numbers only (counts, steps).
+	Integer bool       `json:"integer,omitempty"`
 	ShowIf   *Condition `json:"show_if,omitempty"`
 	Section  string     `json:"section"`
 

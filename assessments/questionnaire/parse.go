@@ -114,7 +114,7 @@ func (p *parser) unique(seen map[string]int, what, key string, line int) {
 
 func (p *parser) question(n *yaml.Node, section string) *Question {
 	f, ok := p.fields(n, "question", "key", "type", "label", "help", "required", "options",
-		"unit", "min", "max", "show_if")
+		"unit", "min", "max", "integer", "show_if")
 	if !ok {
 		return nil
 	}
@@ -131,8 +131,9 @@ func (p *parser) question(n *yaml.Node, section string) *Question {
 	q.Options = p.options(f, q.Type)
 	q.Unit = f.text("unit", false)
 	q.Min, q.Max = f.number("min"), f.number("max")
+	q.Integer = f.boolean("integer")
 	if q.Type != Number && slices.Contains(Types, q.Type) {
-		for _, name := range []string{"unit", "min", "max"} {
+		for _, name := range []string{"unit", "min", "max", "integer"} {
 			if f.has(name) {
 				p.addf(f.line(name), "%s: %s is only for number questions", f.what, name)
 			}

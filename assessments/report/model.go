@@ -52,15 +52,7 @@ type Member struct {
 }
 
 // Dataset is one training dataset.
-type Dataset struct {
-	Name              string
-	Source            string
-	Categories        string
-	SpecialCategories bool
-	DataSubjects      string
-	ApproxRecords     int64
-	Retention         string
-}
+type Dataset = assessments.Dataset
 
 // Assessment identifies the revision reported on.
 type Assessment struct {

@@ -53,7 +53,7 @@ func userAdd(ctx context.Context, args []string, e env) error {
 	}
 	defer st.Close()
 	u, err := st.CreateUser(ctx, store.NewUser{Email: *email, Name: *name, IsAdmin: *admin, PasswordHash: store.HashPassword(password)})
-	if errors.Is(err, store.ErrDuplicate) {
+	if errors.Is(err, store.ErrUnique) {
 		return fmt.Errorf("user add: an account with email %s exists already", *email)
 	}
 	if err != nil {

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
-	"github.com/piaf-dev/piaf/web"
 )
 
 // remindCommand runs one reminder pass from the shell: for a cron job on an instance that runs
@@ -35,7 +35,7 @@ func remindCommand(ctx context.Context, args []string, e env) error {
 		}
 		now = t
 	}
-	cfg := web.DefaultConfig()
+	cfg := workflow.Config{BaseURL: workflow.DefaultBaseURL}
 	smtp, err := smtpFromEnv(e)
 	if err != nil {
 		return err
@@ -53,8 +53,8 @@ func remindCommand(ctx context.Context, args []string, e env) error {
 	if *baseURL != "" {
 		cfg.BaseURL = *baseURL
 	}
-	srv := web.New(st, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), cfg)
-	rep, err := srv.RemindOnce(ctx, now, *dry)
+	wf := workflow.New(st, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), cfg)
+	rep, err := wf.RemindOnce(ctx, now, *dry)
 	if err != nil {
 		return fmt.Errorf("remind: %w", err)
 	}

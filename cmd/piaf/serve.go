@@ -14,9 +14,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments/workflow"
+	"github.com/piaf-dev/piaf/assessments/workflow/deliver"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/web"
-	"github.com/piaf-dev/piaf/web/deliver"
 )
 
 type serveConfig struct {
@@ -123,9 +124,10 @@ func serve(ctx context.Context, args []string, e env) (err error) {
 	if err := st.SetSetting(ctx, "base_url", cfg.web.BaseURL, 0); err != nil {
 		return err
 	}
-	app := web.New(st, log, cfg.web)
+	wf := workflow.New(st, log, cfg.web.WorkflowConfig())
+	app := web.NewWith(wf, log, cfg.web)
 	// Signing keys are made on the first start (files mode 0600), not at the first export.
-	fingerprints, err := app.EnsureKeys()
+	fingerprints, err := wf.EnsureKeys()
 	if err != nil {
 		return fmt.Errorf("serve: signing keys in %s: %w", cfg.web.KeysDir, err)
 	}
@@ -148,7 +150,7 @@ func serve(ctx context.Context, args []string, e env) (err error) {
 	var background sync.WaitGroup
 	defer background.Wait()
 	if cfg.remindEvery > 0 {
-		background.Go(func() { app.RunReminders(ctx, cfg.remindEvery) })
+		background.Go(func() { wf.RunReminders(ctx, cfg.remindEvery) })
 	}
 	errc := make(chan error, 1)
 	go func() {

@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
-	"github.com/piaf-dev/piaf/web"
 )
 
 // verifyCommand checks a report exported by this instance: a PDF, or Markdown with its .sig.
@@ -46,10 +46,8 @@ func verifyCommand(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
-	cfg := web.DefaultConfig()
-	cfg.KeysDir = filepath.Join(*data, "keys")
-	srv := web.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
-	res, err := srv.Verify(ctx, file, sig)
+	wf := workflow.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), workflow.Config{KeysDir: filepath.Join(*data, "keys")})
+	res, err := wf.Verify(ctx, file, sig)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}

@@ -1,17 +1,15 @@
-package web
+package workflow
 
 import (
+	"context"
 	"strconv"
 	"strings"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/piaf-dev/piaf/assessments/remind"
 	"github.com/piaf-dev/piaf/store"
 )
 
-// materialChange compares a project's fields before and after an edit and names what changed
-// that makes its approved assessment out of date: base model, purpose or deployment.
+// materialChange names what changed in a project that the approved assessment relied on.
 func materialChange(before *store.Project, after store.ProjectFields) string {
 	var changed []string
 	if strings.TrimSpace(before.BaseModel) != strings.TrimSpace(after.BaseModel) {
@@ -31,23 +29,21 @@ func materialChange(before *store.Project, after store.ProjectFields) string {
 
 // projectChanged marks the project's approved assessment as needing re-assessment and tells the
 // owners, once, until a new cycle starts.
-func (s *Server) projectChanged(c echo.Context, p *store.Project, reason string) error {
-	ctx := c.Request().Context()
-	u := authFrom(c).user
-	reason += " (by " + u.Email + ", " + s.now().UTC().Format("2 Jan 2006") + ")."
+func (s *Service) projectChanged(ctx context.Context, who Actor, p *store.Project, reason string) error {
+	reason += " (by " + who.email() + ", " + s.now().UTC().Format("2 Jan 2006") + ")."
 	a, err := s.store.RequireReassessment(ctx, p.ID, reason)
 	if err != nil || a == nil || a.ReassessmentReason != reason {
 		return err // nothing approved, or already marked earlier
 	}
-	owners, err := s.membersWith(ctx, p.ID, store.RoleOwner)
+	owners, err := s.MembersWith(ctx, p.ID, store.RoleOwner)
 	if err != nil {
 		return err
 	}
 	subject := "Re-assessment required: " + p.Name
 	body := reason + "\n\nThe approved privacy impact assessment no longer describes the project. Start a new assessment cycle."
-	link := assessmentPath(a.ID)
+	link := AssessmentPath(a.ID)
 	var queue []store.OutboxItem
-	smtp, err := s.smtpConfig(ctx)
+	smtp, err := s.SMTPConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -67,15 +63,44 @@ func (s *Server) projectChanged(c echo.Context, p *store.Project, reason string)
 	if _, err := s.store.Enqueue(ctx, queue); err != nil {
 		return err
 	}
-	s.audit(c, "assessment.reassessment_required", store.AuditTarget("assessment", a.ID), map[string]any{"reason": reason})
+	s.audit(ctx, who, "assessment.reassessment_required", store.AuditTarget("assessment", a.ID), map[string]any{"reason": reason})
 	// These notices go out now rather than at the next scheduled pass (which retries failures),
 	// and only these: the request does not carry the rest of the outbox.
 	keys := make([]string, len(queue))
 	for i, q := range queue {
 		keys[i] = q.Key
 	}
-	if err := s.deliverKeys(ctx, keys); err != nil {
+	if err := s.DeliverKeys(ctx, keys); err != nil {
 		s.log.Warn("deliver re-assessment notices", "err", err)
 	}
 	return nil
 }
+
+// MembersWith lists a project's members holding one of the roles.
+func (s *Service) MembersWith(ctx context.Context, projectID int64, roles ...store.Role) ([]*store.Member, error) {
+	all, err := s.store.Members(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*store.Member
+	for _, m := range all {
+		for _, r := range roles {
+			if m.Role == r {
+				out = append(out, m)
+			}
+		}
+	}
+	return out, nil
+}
+
+// MemberIDs are the members' user ids.
+func MemberIDs(members []*store.Member) []int64 {
+	out := make([]int64, len(members))
+	for i, m := range members {
+		out[i] = m.UserID
+	}
+	return out
+}
+
+// AssessmentPath is the path of an assessment's page, for links in messages.
+func AssessmentPath(id int64) string { return "/assessments/" + strconv.FormatInt(id, 10) }

@@ -1,4 +1,4 @@
-package web
+package workflow
 
 import (
 	"context"
@@ -14,13 +14,13 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/remind"
+	"github.com/piaf-dev/piaf/assessments/workflow/deliver"
 	"github.com/piaf-dev/piaf/store"
-	"github.com/piaf-dev/piaf/web/deliver"
 )
 
 const (
-	settingReviewPolicy = "review_policy"
-	settingSMTP         = "smtp"
+	SettingReviewPolicy = "review_policy"
+	SettingSMTP         = "smtp"
 
 	// A claim older than this was left by a crashed pass. It is longer than a batch can take
 	// (outboxBatch items at the 30 s a send may last), so a slow pass is never overtaken.
@@ -38,9 +38,9 @@ type RemindReport struct {
 	Lines  []string // with a dry run: what would be sent
 }
 
-// reviewPolicy is the admin's policy, or the default.
-func (s *Server) reviewPolicy(ctx context.Context) (remind.Policy, error) {
-	raw, err := s.store.Setting(ctx, settingReviewPolicy, "")
+// ReviewPolicy is the admin's policy, or the default.
+func (s *Service) ReviewPolicy(ctx context.Context) (remind.Policy, error) {
+	raw, err := s.store.Setting(ctx, SettingReviewPolicy, "")
 	if err != nil || raw == "" {
 		return remind.DefaultPolicy(), err
 	}
@@ -51,13 +51,13 @@ func (s *Server) reviewPolicy(ctx context.Context) (remind.Policy, error) {
 	return p, nil
 }
 
-// smtpConfig is the mail server to use: the environment's when set (it wins), else the one an
+// SMTPConfig is the mail server to use: the environment's when set (it wins), else the one an
 // admin stored, else none.
-func (s *Server) smtpConfig(ctx context.Context) (*deliver.SMTPConfig, error) {
+func (s *Service) SMTPConfig(ctx context.Context) (*deliver.SMTPConfig, error) {
 	if s.cfg.SMTP != nil {
 		return s.cfg.SMTP, nil
 	}
-	raw, err := s.store.Setting(ctx, settingSMTP, "")
+	raw, err := s.store.Setting(ctx, SettingSMTP, "")
 	if err != nil || raw == "" {
 		return nil, err
 	}
@@ -71,9 +71,9 @@ func (s *Server) smtpConfig(ctx context.Context) (*deliver.SMTPConfig, error) {
 	return &c, nil
 }
 
-// reminderItems gathers everything with a due date: reviews of approved assessments, open
+// ReminderItems gathers everything with a due date: reviews of approved assessments, open
 // mitigations and expiring acceptances, in the latest cycle of active projects.
-func (s *Server) reminderItems(ctx context.Context) ([]remind.Item, map[string]int64, error) {
+func (s *Service) ReminderItems(ctx context.Context) ([]remind.Item, map[string]int64, error) {
 	admins, err := s.store.AdminIDs(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -83,11 +83,11 @@ func (s *Server) reminderItems(ctx context.Context) ([]remind.Item, map[string]i
 		if o, ok := owners[projectID]; ok {
 			return o, nil
 		}
-		ms, err := s.membersWith(ctx, projectID, store.RoleOwner)
+		ms, err := s.MembersWith(ctx, projectID, store.RoleOwner)
 		if err != nil {
 			return nil, err
 		}
-		o := memberIDs(ms)
+		o := MemberIDs(ms)
 		owners[projectID] = o
 		return o, nil
 	}
@@ -111,7 +111,7 @@ func (s *Server) reminderItems(ctx context.Context) ([]remind.Item, map[string]i
 			return nil, nil, err
 		}
 		it := remind.Item{Kind: remind.KindReview, Ref: remind.ReviewRef(a.ID), Title: fmt.Sprintf("%s (cycle %d)", p.Name, a.Cycle),
-			Link: s.absURL(assessmentPath(a.ID)), Due: due, Recipients: o, Owners: o, Admins: admins}
+			Link: s.absURL(AssessmentPath(a.ID)), Due: due, Recipients: o, Owners: o, Admins: admins}
 		items = append(items, it)
 		project[it.Ref] = a.ProjectID
 	}
@@ -132,14 +132,14 @@ func (s *Server) reminderItems(ctx context.Context) ([]remind.Item, map[string]i
 		switch d.Kind {
 		case remind.KindMitigation:
 			it.Ref = remind.MitigationRef(d.AssessmentID, d.ItemID)
-			it.Link = s.absURL(assessmentPath(d.AssessmentID) + "/risks")
+			it.Link = s.absURL(AssessmentPath(d.AssessmentID) + "/risks")
 			it.Recipients = []int64{d.OwnerID}
 			if d.OwnerID == 0 {
 				it.Recipients = o // nobody owns it: its project's owners hear of it
 			}
 		case remind.KindAcceptance:
 			it.Ref = remind.AcceptanceRef(d.AssessmentID, d.ItemID)
-			it.Link = s.absURL(assessmentPath(d.AssessmentID) + "/findings/" + d.ItemID)
+			it.Link = s.absURL(AssessmentPath(d.AssessmentID) + "/findings/" + d.ItemID)
 			it.Recipients = o
 		}
 		items = append(items, it)
@@ -150,7 +150,7 @@ func (s *Server) reminderItems(ctx context.Context) ([]remind.Item, map[string]i
 
 // RemindOnce runs one reminder pass as of now: it queues the reminders due (each once, whatever
 // other passes do) and delivers what is queued. A dry run only says what it would send.
-func (s *Server) RemindOnce(ctx context.Context, now time.Time, dryRun bool) (RemindReport, error) {
+func (s *Service) RemindOnce(ctx context.Context, now time.Time, dryRun bool) (RemindReport, error) {
 	var rep RemindReport
 	queue, due, err := s.reminderQueue(ctx, now)
 	if err != nil {
@@ -182,17 +182,17 @@ func (s *Server) RemindOnce(ctx context.Context, now time.Time, dryRun bool) (Re
 }
 
 // ReminderQueue is what a pass at now would queue, without queueing it.
-func (s *Server) ReminderQueue(ctx context.Context, now time.Time) ([]store.OutboxItem, error) {
+func (s *Service) ReminderQueue(ctx context.Context, now time.Time) ([]store.OutboxItem, error) {
 	queue, _, err := s.reminderQueue(ctx, now)
 	return queue, err
 }
 
-func (s *Server) reminderQueue(ctx context.Context, now time.Time) ([]store.OutboxItem, int, error) {
-	policy, err := s.reviewPolicy(ctx)
+func (s *Service) reminderQueue(ctx context.Context, now time.Time) ([]store.OutboxItem, int, error) {
+	policy, err := s.ReviewPolicy(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	items, projectOf, err := s.reminderItems(ctx)
+	items, projectOf, err := s.ReminderItems(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -203,8 +203,8 @@ func (s *Server) reminderQueue(ctx context.Context, now time.Time) ([]store.Outb
 
 // outboxFor turns reminders into outbox items: one per user and channel they want, and one per
 // webhook of the item's project or of the instance.
-func (s *Server) outboxFor(ctx context.Context, due []remind.Reminder, projectOf map[string]int64) ([]store.OutboxItem, error) {
-	smtp, err := s.smtpConfig(ctx)
+func (s *Service) outboxFor(ctx context.Context, due []remind.Reminder, projectOf map[string]int64) ([]store.OutboxItem, error) {
+	smtp, err := s.SMTPConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +253,7 @@ func (s *Server) outboxFor(ctx context.Context, due []remind.Reminder, projectOf
 
 // webhooksFor lists the active webhooks that hear of a project's reminders: its own and the
 // instance's.
-func (s *Server) webhooksFor(ctx context.Context, projectID int64) ([]*store.Webhook, error) {
+func (s *Service) webhooksFor(ctx context.Context, projectID int64) ([]*store.Webhook, error) {
 	scopes := []int64{0}
 	if projectID != 0 {
 		scopes = append(scopes, projectID)
@@ -273,7 +273,7 @@ func (s *Server) webhooksFor(ctx context.Context, projectID int64) ([]*store.Web
 	return out, nil
 }
 
-func (s *Server) describe(ctx context.Context, q store.OutboxItem) string {
+func (s *Service) describe(ctx context.Context, q store.OutboxItem) string {
 	to := "webhook " + strconv.FormatInt(q.WebhookID, 10)
 	if q.UserID != 0 {
 		if u, err := s.store.User(ctx, q.UserID); err == nil {
@@ -285,7 +285,7 @@ func (s *Server) describe(ctx context.Context, q store.OutboxItem) string {
 
 // deliverOutbox sends everything due in the outbox, each item claimed first so that concurrent
 // passes never send the same one.
-func (s *Server) deliverOutbox(ctx context.Context) (sent, failed int, err error) {
+func (s *Service) deliverOutbox(ctx context.Context) (sent, failed int, err error) {
 	worker := workerID()
 	mailer, err := s.mailer(ctx)
 	if err != nil {
@@ -304,9 +304,9 @@ func (s *Server) deliverOutbox(ctx context.Context) (sent, failed int, err error
 	}
 }
 
-// deliverKeys sends just the given queued items, for messages that should not wait for the
+// DeliverKeys sends just the given queued items, for messages that should not wait for the
 // next pass.
-func (s *Server) deliverKeys(ctx context.Context, keys []string) error {
+func (s *Service) DeliverKeys(ctx context.Context, keys []string) error {
 	worker := workerID()
 	mailer, err := s.mailer(ctx)
 	if err != nil {
@@ -320,8 +320,8 @@ func (s *Server) deliverKeys(ctx context.Context, keys []string) error {
 	return err
 }
 
-func (s *Server) mailer(ctx context.Context) (*deliver.Mailer, error) {
-	smtp, err := s.smtpConfig(ctx)
+func (s *Service) mailer(ctx context.Context) (*deliver.Mailer, error) {
+	smtp, err := s.SMTPConfig(ctx)
 	if err != nil || smtp == nil {
 		return nil, err
 	}
@@ -330,7 +330,7 @@ func (s *Server) mailer(ctx context.Context) (*deliver.Mailer, error) {
 
 // deliverBatch sends claimed items and records how each went, even when ctx ends meanwhile:
 // an item sent must be marked sent.
-func (s *Server) deliverBatch(ctx context.Context, mailer *deliver.Mailer, worker string, batch []*store.OutboxItem) (sent, failed int, err error) {
+func (s *Service) deliverBatch(ctx context.Context, mailer *deliver.Mailer, worker string, batch []*store.OutboxItem) (sent, failed int, err error) {
 	record := context.WithoutCancel(ctx)
 	for _, it := range batch {
 		if err := s.deliverOne(ctx, mailer, it); err != nil {
@@ -355,7 +355,7 @@ func (s *Server) deliverBatch(ctx context.Context, mailer *deliver.Mailer, worke
 	return sent, failed, nil
 }
 
-func (s *Server) deliverOne(ctx context.Context, mailer *deliver.Mailer, it *store.OutboxItem) error {
+func (s *Service) deliverOne(ctx context.Context, mailer *deliver.Mailer, it *store.OutboxItem) error {
 	switch it.Channel {
 	case "inapp":
 		return nil // written with the mark that it was sent
@@ -412,29 +412,10 @@ func relative(base, link string) string {
 	return link
 }
 
-// RunReminders runs a pass every interval until ctx ends.
-func (s *Server) RunReminders(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		rep, err := s.RemindOnce(ctx, s.now(), false)
-		if err != nil && ctx.Err() == nil {
-			s.log.Error("reminder pass", "err", err)
-		} else if rep.Queued > 0 || rep.Sent > 0 || rep.Failed > 0 {
-			s.log.Info("reminder pass", "due", rep.Due, "queued", rep.Queued, "sent", rep.Sent, "failed", rep.Failed)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// nextReview computes an approved assessment's review date from the policy and its highest
+// NextReview computes an approved assessment's review date from the policy and its highest
 // residual risk.
-func (s *Server) nextReview(ctx context.Context, state assessments.State, approvedAt time.Time) (string, error) {
-	policy, err := s.reviewPolicy(ctx)
+func (s *Service) NextReview(ctx context.Context, state assessments.State, approvedAt time.Time) (string, error) {
+	policy, err := s.ReviewPolicy(ctx)
 	if err != nil {
 		return "", err
 	}

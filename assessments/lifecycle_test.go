@@ -321,7 +321,7 @@ func TestGroupHistory(t *testing.T) {
 func TestCheckFacts(t *testing.T) {
 	def := builtin(t)
 	p := ProjectSnapshot{Purpose: "Answer support tickets", Deployment: "Internal tool for employees",
-		Datasets: []DatasetSnapshot{{Name: "tickets", Categories: "names, emails", SpecialCategories: true, ApproxRecords: 90000},
+		Datasets: []Dataset{{Name: "tickets", Categories: "names, emails", SpecialCategories: true, ApproxRecords: 90000},
 			{Name: "faq", ApproxRecords: 10000}}}
 	c := CheckFacts(def, p, map[string]any{})
 	want := map[string]any{QPurpose: "Answer support tickets", QDeployment: "internal_tool", QPersonalData: "yes", QSpecialCategories: "yes", QRecordCount: 100000.0}

@@ -86,11 +86,9 @@ func (s *Store) RevisionHeads(ctx context.Context, assessmentID int64, before, l
 	defer rows.Close()
 	for rows.Next() {
 		var h assessments.RevisionHead
-		var at string
-		if err := rows.Scan(&h.Number, &h.Author, &h.AuthorName, &at, &h.Summary, &h.Milestone); err != nil {
+		if err := rows.Scan(&h.Number, &h.Author, &h.AuthorName, timeCol{&h.At}, &h.Summary, &h.Milestone); err != nil {
 			return nil, false, fmt.Errorf("store: scan revision head: %w", err)
 		}
-		h.At = parseTime(at)
 		heads = append(heads, h)
 	}
 	if len(heads) > limit {

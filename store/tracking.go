@@ -57,7 +57,10 @@ func (s *Store) TrackMitigation(ctx context.Context, t Tracking) (*assessments.T
 		if n := len(records); n > 0 {
 			r.PrevHash = records[n-1].Hash
 		}
-		r.At = parseTime(formatTime(r.At)) // the precision it is stored with, which the hash covers
+		// The precision it is stored with, which the hash covers.
+		if r.At, err = parseTime(formatTime(r.At)); err != nil {
+			return err
+		}
 		r.Hash = r.ComputeHash()
 		change, err := json.Marshal(r.Change)
 		if err != nil {
@@ -145,14 +148,13 @@ func trackingRecords(ctx context.Context, q querier, assessmentID int64) ([]asse
 	var out []assessments.TrackingRecord
 	for rows.Next() {
 		var r assessments.TrackingRecord
-		var change, at string
-		if err := rows.Scan(&r.Seq, &change, &r.ByID, &r.ByName, &at, &r.Revision, &r.ApprovedHash, &r.PrevHash, &r.Hash); err != nil {
+		var change string
+		if err := rows.Scan(&r.Seq, &change, &r.ByID, &r.ByName, timeCol{&r.At}, &r.Revision, &r.ApprovedHash, &r.PrevHash, &r.Hash); err != nil {
 			return nil, fmt.Errorf("store: scan tracking: %w", err)
 		}
 		if err := json.Unmarshal([]byte(change), &r.Change); err != nil {
 			return nil, fmt.Errorf("store: tracking %d: %w", r.Seq, err)
 		}
-		r.At = parseTime(at)
 		out = append(out, r)
 	}
 	return out, rows.Err()

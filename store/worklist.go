@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -167,12 +166,10 @@ func (s *Store) MitigationRegister(ctx context.Context, sc Scope, f MitigationFi
 	out := []RegisterRow{}
 	for rows.Next() {
 		var r RegisterRow
-		var tracked sql.NullString
 		if err := rows.Scan(&r.ProjectID, &r.ProjectName, &r.AssessmentID, &r.Cycle, &r.Approved, &r.MitigationID, &r.Title,
-			&r.OwnerID, &r.OwnerName, &r.Status, &r.ApprovedStatus, &r.Due, &tracked, &r.Findings); err != nil {
+			&r.OwnerID, &r.OwnerName, &r.Status, &r.ApprovedStatus, &r.Due, nullTimeCol{&r.TrackedAt}, &r.Findings); err != nil {
 			return nil, 0, fmt.Errorf("store: scan mitigation: %w", err)
 		}
-		r.TrackedAt = parseNullTime(tracked)
 		out = append(out, r)
 	}
 	return out, total, rows.Err()

@@ -96,6 +96,9 @@ func (s *Store) CreateAssessment(ctx context.Context, n NewAssessment) (*Assessm
 		if err := insertRevision(ctx, tx, a.ID, 1, n.Author, now, n.Summary, change, state.Hash()); err != nil {
 			return err
 		}
+		if err := writeCheckpoint(ctx, tx, a.ID, 1, state); err != nil {
+			return err
+		}
 		return project(ctx, tx, a.ID, state)
 	})
 	return a, err
@@ -168,6 +171,9 @@ func applyChange(ctx context.Context, tx *sql.Tx, id int64, base int, author int
 	state := a.State.Apply(c)
 	next := a.Revision + 1
 	if err := insertRevision(ctx, tx, id, next, author, now, summary, c, state.Hash()); err != nil {
+		return nil, err
+	}
+	if err := writeCheckpoint(ctx, tx, id, next, state); err != nil {
 		return nil, err
 	}
 	a, err = scanAssessment(tx.QueryRowContext(ctx, `UPDATE assessments SET status = ?, revision = ?, state = ?,

@@ -35,6 +35,10 @@ Usage:
   piaf questionnaire lint FILE              check a questionnaire YAML file, mitigations included
   piaf questionnaire show [--data DIR] [--version N] KEY
                                             print a questionnaire's sections, questions and rules
+  piaf seed [--data DIR] [--projects N] [--assessments M] [--revisions R] [--users U]
+            [--password P] [--force] [--json]
+                                            write a large made-up instance, for demos and
+                                            benchmarks only (refuses real content without --force)
   piaf help                                 show this text
 
 Every command that uses the database takes --data (or PIAF_DATA) and works while the server
@@ -64,6 +68,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return auditCommand(ctx, rest, e)
 	case "questionnaire":
 		return questionnaireCommand(ctx, rest, e)
+	case "seed":
+		return seedCommand(ctx, rest, e)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(e.stdout, usage)
 		fmt.Fprintln(e.stdout, "\nServer flags (piaf serve --help):")

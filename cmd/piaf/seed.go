@@ -277,6 +277,9 @@ func planAssessments(rng *mrand.Rand, o seedOptions, w *seedWorld) []seedJob {
 		}
 		jobs[i].revisions = max(4, int(float64(o.revisions)*weights[i]/sum))
 	}
+	if o.assessments > 1 {
+		jobs[1].revisions = max(jobs[1].revisions, 2*jobs[1].manual)
+	}
 	return jobs
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -392,4 +393,42 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestLongHistoryIsPaged(t *testing.T) {
+	a := newApp(t)
+	u := a.user("alice@example.org", false)
+	tok := a.token(u)
+	p := a.project(u, "Support bot")
+	id := startAssessment(t, a, tok, p)
+	path := fmt.Sprintf("/api/v1/assessments/%d", id)
+	const n = 45 // more than a page of the history (30) and past a checkpoint (32)
+	for k := 1; k < n; k++ {
+		r := a.api("PATCH", path+"/answers", tok, fmt.Sprintf(`{"answers":{"purpose_description":"Version %d."}}`, k), "If-Match", strconv.Itoa(k))
+		if r.status != 200 {
+			t.Fatalf("save %d: %d %s", k, r.status, r.body)
+		}
+	}
+	var page struct {
+		Revisions  []struct{ Number int }
+		NextBefore int `json:"next_before"`
+	}
+	a.api("GET", path+"/revisions?limit=20", tok, "").json(t, &page)
+	if len(page.Revisions) != 20 || page.Revisions[0].Number != 26 || page.Revisions[19].Number != n || page.NextBefore != 26 {
+		t.Fatalf("first page: %+v", page)
+	}
+	page.NextBefore = 0
+	a.api("GET", path+"/revisions?limit=20&before=6", tok, "").json(t, &page)
+	if len(page.Revisions) != 5 || page.Revisions[0].Number != 1 || page.NextBefore != 0 {
+		t.Fatalf("last page: %+v", page)
+	}
+	c := a.signedIn(u)
+	h := c.get(fmt.Sprintf("/assessments/%d/history", id))
+	if h.status != 200 || strings.Count(h.body, `data-testid="revision-row"`) != 30 || !h.has("older-revisions") {
+		t.Fatalf("history page: %d, %d rows", h.status, strings.Count(h.body, `data-testid="revision-row"`))
+	}
+	h = c.get(fmt.Sprintf("/assessments/%d/history?before=16&from=3&to=40", id))
+	if h.status != 200 || strings.Count(h.body, `data-testid="revision-row"`) != 15 || h.has("older-revisions") || !strings.Contains(h.body, "Version 39.") {
+		t.Fatalf("older page: %d, %d rows", h.status, strings.Count(h.body, `data-testid="revision-row"`))
+	}
 }

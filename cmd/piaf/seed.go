@@ -42,6 +42,11 @@ type seedResult struct {
 	Assessments int     `json:"assessments"`
 	Revisions   int     `json:"revisions"`
 	Seconds     float64 `json:"seconds"`
+	// Assessments worth measuring: the longest history, the biggest register, and drafts (up
+	// to 16) for concurrent editors.
+	LongHistory  int64   `json:"long_history_assessment"`
+	ManyFindings int64   `json:"many_findings_assessment"`
+	Drafts       []int64 `json:"draft_assessments"`
 }
 
 func seedCommand(ctx context.Context, args []string, e env) error {
@@ -188,22 +193,26 @@ func writeSeed(ctx context.Context, st *store.Store, o seedOptions) (seedResult,
 		return res, err
 	}
 	jobs := planAssessments(rng, o, w)
-	out := make(chan store.SeedAssessment, 64)
+	type generated struct {
+		job int
+		a   store.SeedAssessment
+	}
+	out := make(chan generated, 64)
 	errc := make(chan error, 1)
 	var wg sync.WaitGroup
-	next := make(chan seedJob)
+	next := make(chan int)
 	for range max(1, runtime.GOMAXPROCS(0)-1) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				out <- generateAssessment(j, w)
+				out <- generated{j, generateAssessment(jobs[j], w)}
 			}
 		}()
 	}
 	go func() {
 		defer close(next)
-		for _, j := range jobs {
+		for j := range jobs {
 			select {
 			case next <- j:
 			case <-ctx.Done():
@@ -214,12 +223,21 @@ func writeSeed(ctx context.Context, st *store.Store, o seedOptions) (seedResult,
 	go func() { wg.Wait(); close(out) }()
 	go func() {
 		errc <- st.Seed(ctx, func(sd *store.Seeder) error {
-			for a := range out {
-				if _, err := sd.Assessment(a); err != nil {
+			for g := range out {
+				id, err := sd.Assessment(g.a)
+				if err != nil {
 					return err
 				}
 				res.Assessments++
-				res.Revisions += len(a.Revisions)
+				res.Revisions += len(g.a.Revisions)
+				switch {
+				case g.job == 0:
+					res.LongHistory = id
+				case g.job == 1:
+					res.ManyFindings = id
+				case g.a.State.Status == assessments.Draft && len(res.Drafts) < 16:
+					res.Drafts = append(res.Drafts, id)
+				}
 			}
 			return nil
 		})

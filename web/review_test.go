@@ -335,8 +335,18 @@ func TestHistoryDiffAndRestore(t *testing.T) {
 	// Tampering with a stored revision is caught when the history is read.
 	tamper(t, a, "DROP TRIGGER revisions_are_immutable")
 	tamper(t, a, `UPDATE revisions SET changes = replace(changes, '"no"', '"yes"') WHERE assessment_id = ? AND number = 2`, id)
+	// The list checks the newest state it shows; revision 3 set uses_dp again, so the altered
+	// revision 2 shows where its own state is read.
+	if r := a.api("GET", path+"/revisions/2", tok, ""); r.status != 500 {
+		t.Errorf("a tampered revision was served: %d", r.status)
+	}
+	if r := a.api("GET", path+"/diff?from=1&to=2", tok, ""); r.status != 500 {
+		t.Errorf("a tampered comparison was served: %d", r.status)
+	}
+	tamper(t, a, `UPDATE revisions SET changes = json_set(changes, '$.answers.extra', 'slipped in') WHERE assessment_id = ?
+		AND number = (SELECT max(number) FROM revisions WHERE assessment_id = ?)`, id, id)
 	if r := a.api("GET", path+"/revisions", tok, ""); r.status != 500 {
-		t.Errorf("a tampered history was served: %d", r.status)
+		t.Errorf("a tampered history was listed: %d", r.status)
 	}
 }
 

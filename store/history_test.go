@@ -12,7 +12,7 @@ import (
 
 // longHistory makes an assessment with n revisions: the first starts it, revision k (k > 1)
 // sets the answer "n" to k, and revision 50 submits it.
-func longHistory(t *testing.T, s *store.Store, n int) *store.Assessment {
+func longHistory(t testing.TB, s *store.Store, n int) *store.Assessment {
 	t.Helper()
 	ctx := context.Background()
 	u, _ := s.CreateUser(ctx, store.NewUser{Email: "a@example.org"})

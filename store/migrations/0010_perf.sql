@@ -25,3 +25,6 @@ CREATE INDEX mitigations_assessment_due ON mitigations (assessment_id, status, d
 -- Per-user lists read newest first.
 CREATE INDEX notifications_user_id ON notifications (user_id, id DESC);
 CREATE INDEX audit_log_at ON audit_log (at);
+
+-- Verifying a report looks its revision up by state hash.
+CREATE INDEX revisions_state_hash ON revisions (state_hash);

@@ -156,8 +156,16 @@ func (s State) Canonical() []byte {
 
 // Hash is the SHA-256 of the canonical JSON, in hex.
 func (s State) Hash() string {
-	sum := sha256.Sum256(s.Canonical())
-	return hex.EncodeToString(sum[:])
+	_, h := s.CanonicalHash()
+	return h
+}
+
+// CanonicalHash is the canonical JSON and its hash, for callers that store both: encoding the
+// state is most of the cost of hashing it.
+func (s State) CanonicalHash() ([]byte, string) {
+	b := s.Canonical()
+	sum := sha256.Sum256(b)
+	return b, hex.EncodeToString(sum[:])
 }
 
 // Change is what one revision changes: the answers, findings and mitigations it sets, each

@@ -94,6 +94,9 @@ func (s *Store) CreateAssessment(ctx context.Context, n NewAssessment) (*Assessm
 		if err := insertRevision(ctx, tx, a.ID, 1, n.Author, now, n.Summary, change, state.Hash()); err != nil {
 			return err
 		}
+		if err := writeCheckpoint(ctx, tx, a.ID, 1, state); err != nil {
+			return err
+		}
 		return project(ctx, tx, a.ID, state)
 	})
 	return a, err
@@ -165,14 +168,21 @@ func applyChange(ctx context.Context, tx *sql.Tx, id int64, base int, author int
 	}
 	state := a.State.Apply(c)
 	next := a.Revision + 1
-	if err := insertRevision(ctx, tx, id, next, author, now, summary, c, state.Hash()); err != nil {
+	canonical, hash := state.CanonicalHash()
+	if err := insertRevision(ctx, tx, id, next, author, now, summary, c, hash); err != nil {
+		return nil, err
+	}
+	if err := writeCheckpoint(ctx, tx, id, next, state); err != nil {
 		return nil, err
 	}
 	a, err = scanAssessment(tx.QueryRowContext(ctx, `UPDATE assessments SET status = ?, revision = ?, state = ?,
 		state_hash = ?, updated_at = ? WHERE id = ? RETURNING `+assessmentColumns,
-		string(state.Status), next, string(state.Canonical()), state.Hash(), now, id))
+		string(state.Status), next, string(canonical), hash, now, id))
 	if err != nil {
 		return nil, err
+	}
+	if len(c.Findings) == 0 && len(c.Mitigations) == 0 {
+		return a, nil // the projections hold findings and mitigations only: unchanged
 	}
 	return a, project(ctx, tx, id, state)
 }

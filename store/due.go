@@ -80,3 +80,63 @@ func (s *Store) MemberProjects(ctx context.Context, userID int64) (map[int64]boo
 	}
 	return out, rows.Err()
 }
+
+// DueSoon is a line of the dashboard's "due soon" list: a re-assessment (approved cycle whose
+// review date is near or whose project changed), a mitigation due soon, or an acceptance
+// expiring.
+type DueSoon struct {
+	Kind         string // "reassessment", "mitigation" or "acceptance"
+	ProjectID    int64
+	ProjectName  string
+	AssessmentID int64
+	Cycle        int
+	ItemID       string // mitigation or finding id; empty for re-assessments
+	Title        string
+	Due          string // YYYY-MM-DD; may be empty for a re-assessment required by a change
+	Reason       string // why a re-assessment is required, when the project changed
+}
+
+// DueSoonList lists, in the scope's latest cycles, re-assessments required or due by horizon,
+// mitigations due from today to horizon and acceptances expiring by horizon (all YYYY-MM-DD):
+// required re-assessments first, then by date. It returns at most limit lines and how many
+// there are in all, reading only the matching rows through indexes.
+func (s *Store) DueSoonList(ctx context.Context, sc Scope, today, horizon string, limit int) ([]DueSoon, int, error) {
+	where, args := sc.where()
+	var all []any
+	q := `SELECT 'reassessment' AS kind, p.id, p.name, a.id, a.cycle, '' AS item, '' AS title, coalesce(a.next_review_at, '') AS due,
+			coalesce(a.reassessment_reason, '') AS reason
+		FROM assessments a` + where + ` AND a.status = 'approved'
+			AND (coalesce(a.reassessment_reason, '') <> '' OR a.next_review_at <= ?)
+		UNION ALL
+		SELECT 'mitigation', p.id, p.name, a.id, a.cycle, x.mitigation_id, x.title, x.due, ''
+		FROM mitigations x JOIN assessments a ON a.id = x.assessment_id` + where + ` AND x.due IS NOT NULL AND x.findings > 0
+			AND x.status IN ('planned', 'in_progress') AND x.due >= ? AND x.due <= ?
+		UNION ALL
+		SELECT 'acceptance', p.id, p.name, a.id, a.cycle, x.finding_id, x.title, x.acceptance_expires, ''
+		FROM findings x JOIN assessments a ON a.id = x.assessment_id` + where + ` AND x.acceptance_expires IS NOT NULL
+			AND x.status = 'accepted' AND x.live = 1 AND x.acceptance_expires <= ?`
+	all = append(all, args...)
+	all = append(all, horizon)
+	all = append(all, args...)
+	all = append(all, today, horizon)
+	all = append(all, args...)
+	all = append(all, horizon)
+	var total int
+	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM ("+q+")", all...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count due soon: %w", err)
+	}
+	rows, err := s.read.QueryContext(ctx, "SELECT * FROM ("+q+") ORDER BY reason = '', due, 3, 6 LIMIT ?", append(all, limit)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: due soon: %w", err)
+	}
+	defer rows.Close()
+	var out []DueSoon
+	for rows.Next() {
+		var d DueSoon
+		if err := rows.Scan(&d.Kind, &d.ProjectID, &d.ProjectName, &d.AssessmentID, &d.Cycle, &d.ItemID, &d.Title, &d.Due, &d.Reason); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, d)
+	}
+	return out, total, rows.Err()
+}

@@ -67,12 +67,22 @@ type apiRevision struct {
 	StateHash string             `json:"state_hash"`
 }
 
+// maxRevisionPage is the most revisions one API page lists.
+const maxRevisionPage = 200
+
 func (s *Server) apiRevisions(c echo.Context) error {
 	_, a, _, err := s.assessmentAccess(c, actView)
 	if err != nil {
 		return err
 	}
-	revs, _, err := s.history(c, a)
+	// A page of revisions, oldest first, below ?before (default: the latest ones); next_before
+	// asks for the page before it.
+	before, _ := strconv.Atoi(c.QueryParam("before"))
+	limit, err := strconv.Atoi(c.QueryParam("limit"))
+	if err != nil || limit < 1 || limit > maxRevisionPage {
+		limit = maxRevisionPage
+	}
+	revs, err := s.revisionPage(c, a, before, limit)
 	if err != nil {
 		return err
 	}
@@ -81,7 +91,11 @@ func (s *Server) apiRevisions(c echo.Context) error {
 		out[i] = apiRevision{Number: r.Number, Parent: r.Parent, Author: r.AuthorEmail, CreatedAt: r.CreatedAt, Summary: r.Summary,
 			Status: r.Change.Status, StateHash: r.StateHash}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"revisions": out})
+	body := map[string]any{"revisions": out}
+	if len(revs) > 0 && revs[0].Number > 1 {
+		body["next_before"] = revs[0].Number
+	}
+	return c.JSON(http.StatusOK, body)
 }
 
 func (s *Server) apiRevision(c echo.Context) error {
@@ -89,20 +103,23 @@ func (s *Server) apiRevision(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	revs, states, err := s.history(c, a)
+	n, err := strconv.Atoi(c.Param("number"))
+	if err != nil || n < 1 || n > a.Revision {
+		return errNotFound
+	}
+	r, err := s.store.Revision(c.Request().Context(), a.ID, n)
 	if err != nil {
 		return err
 	}
-	n, err := strconv.Atoi(c.Param("number"))
-	if err != nil || n < 1 || n > len(revs) {
-		return errNotFound
+	states, err := s.statesAt(c, a, n)
+	if err != nil {
+		return err
 	}
-	r := revs[n-1]
 	return c.JSON(http.StatusOK, map[string]any{
 		"revision": apiRevision{Number: r.Number, Parent: r.Parent, Author: r.AuthorEmail, CreatedAt: r.CreatedAt, Summary: r.Summary,
 			Status: r.Change.Status, StateHash: r.StateHash},
 		"change": r.Change,
-		"state":  states[n-1],
+		"state":  states[n],
 	})
 }
 
@@ -111,19 +128,19 @@ func (s *Server) apiDiff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, states, err := s.history(c, a)
+	from, err1 := strconv.Atoi(c.QueryParam("from"))
+	to, err2 := strconv.Atoi(c.QueryParam("to"))
+	switch n := a.Revision; {
+	case err1 != nil || from < 1 || from > n:
+		return apiErr(http.StatusUnprocessableEntity, "from must be a revision between 1 and "+strconv.Itoa(n), "from")
+	case err2 != nil || to < 1 || to > n:
+		return apiErr(http.StatusUnprocessableEntity, "to must be a revision between 1 and "+strconv.Itoa(n), "to")
+	}
+	states, err := s.statesAt(c, a, from, to)
 	if err != nil {
 		return err
 	}
-	from, err1 := strconv.Atoi(c.QueryParam("from"))
-	to, err2 := strconv.Atoi(c.QueryParam("to"))
-	switch {
-	case err1 != nil || from < 1 || from > len(states):
-		return apiErr(http.StatusUnprocessableEntity, "from must be a revision between 1 and "+strconv.Itoa(len(states)), "from")
-	case err2 != nil || to < 1 || to > len(states):
-		return apiErr(http.StatusUnprocessableEntity, "to must be a revision between 1 and "+strconv.Itoa(len(states)), "to")
-	}
-	cmp := assessments.Compare(def, states[from-1], states[to-1])
+	cmp := assessments.Compare(def, states[from], states[to])
 	type answer struct {
 		Question string                 `json:"question"`
 		Label    string                 `json:"label"`

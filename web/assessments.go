@@ -357,11 +357,7 @@ func (s *Server) loadComments(c echo.Context, v *templates.AssessmentView) error
 // sides changed the answer differently.
 func (s *Server) mergeSection(c echo.Context, a *store.Assessment, sec *questionnaire.Section, base int, posted map[string]any) (map[string]any, []string, error) {
 	var conflicts []string
-	_, states, err := s.history(c, a)
-	if err != nil {
-		return nil, nil, err
-	}
-	if base < 1 || base > len(states) {
+	if base < 1 || base > a.Revision {
 		for _, q := range sec.Questions {
 			if !assessments.SameAnswer(posted[q.Key], a.Answers()[q.Key]) {
 				conflicts = append(conflicts, q.Key)
@@ -369,7 +365,11 @@ func (s *Server) mergeSection(c echo.Context, a *store.Assessment, sec *question
 		}
 		return posted, conflicts, nil
 	}
-	was := states[base-1].Answers
+	states, err := s.statesAt(c, a, base)
+	if err != nil {
+		return nil, nil, err
+	}
+	was := states[base].Answers
 	merged := map[string]any{}
 	for _, q := range sec.Questions {
 		mine, theirs, before := posted[q.Key], a.Answers()[q.Key], was[q.Key]

@@ -3,6 +3,7 @@ package web
 import (
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -13,22 +14,32 @@ import (
 	"github.com/piaf-dev/piaf/templates"
 )
 
-// history replays an assessment's revisions, checking each against its recorded hash.
-func (s *Server) history(c echo.Context, a *store.Assessment) ([]*store.Revision, []assessments.State, error) {
-	revs, err := s.store.Revisions(c.Request().Context(), a.ID, 0)
+// historyPage is how many revisions the history page lists at once.
+const historyPage = 30
+
+// statesAt rebuilds the states after the given revisions, checking each against its recorded
+// hash; the work is bounded by the revisions asked for, not by the length of the history.
+func (s *Server) statesAt(c echo.Context, a *store.Assessment, numbers ...int) (map[int]assessments.State, error) {
+	return s.store.StatesAt(c.Request().Context(), a.ID, numbers...)
+}
+
+// revisionPage lists up to limit revisions below before (zero: the latest), oldest first. It
+// checks the newest state it lists against its recorded hash, which covers every change before
+// it that still shows in that state; hashing every listed state costs a millisecond each on a
+// large register. A change that a later one overwrote is caught when its own state is shown
+// (compared, exported, restored) and by store.VerifyAllRevisions, which replays every chain.
+func (s *Server) revisionPage(c echo.Context, a *store.Assessment, before, limit int) ([]*store.Revision, error) {
+	revs, err := s.store.RevisionPage(c.Request().Context(), a.ID, before, limit)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	changes := make([]assessments.Change, len(revs))
-	hashes := make([]string, len(revs))
-	for i, r := range revs {
-		changes[i], hashes[i] = r.Change, r.StateHash
+	slices.Reverse(revs)
+	if len(revs) > 0 {
+		if _, err := s.statesAt(c, a, revs[len(revs)-1].Number); err != nil {
+			return nil, err
+		}
 	}
-	states, err := assessments.Replay(changes, hashes)
-	if err != nil {
-		return nil, nil, err
-	}
-	return revs, states, nil
+	return revs, nil
 }
 
 func (s *Server) showHistory(c echo.Context) error {
@@ -36,13 +47,17 @@ func (s *Server) showHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	revs, states, err := s.history(c, a)
+	before, _ := strconv.Atoi(c.QueryParam("before"))
+	revs, err := s.revisionPage(c, a, before, historyPage)
 	if err != nil {
 		return err
 	}
-	v := templates.HistoryView{AssessmentView: s.assessmentView(acc, a, def), Revisions: revs, States: states,
+	v := templates.HistoryView{AssessmentView: s.assessmentView(acc, a, def), Revisions: revs,
 		CanRestore: acc.can(actEdit) && a.Status.Editable()}
-	n := len(revs)
+	if len(revs) > 0 && revs[0].Number > 1 {
+		v.Older = revs[0].Number
+	}
+	n := a.Revision
 	v.From, v.To = max(n-1, 1), n
 	if f, err := strconv.Atoi(c.QueryParam("from")); err == nil {
 		v.From = f
@@ -53,20 +68,24 @@ func (s *Server) showHistory(c echo.Context) error {
 	if v.From < 1 || v.From > n || v.To < 1 || v.To > n {
 		return &httpError{status: http.StatusUnprocessableEntity, msg: "Choose two revisions between 1 and " + strconv.Itoa(n) + "."}
 	}
-	v.Comparison = assessments.Compare(def, states[v.From-1], states[v.To-1])
+	states, err := s.statesAt(c, a, v.From, v.To)
+	if err != nil {
+		return err
+	}
+	v.Comparison = assessments.Compare(def, states[v.From], states[v.To])
 	return s.render(c, http.StatusOK, templates.History(s.page(c, "History · "+def.Title, "projects"), v))
 }
 
 // restore appends a new revision whose content is that of an old one; nothing is rewritten.
 func (s *Server) restore(c echo.Context, a *store.Assessment, def *questionnaire.Definition, base, number int) (*store.Assessment, error) {
-	_, states, err := s.history(c, a)
+	if number < 1 || number > a.Revision {
+		return nil, apiErr(http.StatusUnprocessableEntity, "there is no revision "+strconv.Itoa(number), "revision")
+	}
+	states, err := s.statesAt(c, a, number)
 	if err != nil {
 		return nil, err
 	}
-	if number < 1 || number > len(states) {
-		return nil, apiErr(http.StatusUnprocessableEntity, "there is no revision "+strconv.Itoa(number), "revision")
-	}
-	old := states[number-1]
+	old := states[number]
 	next := a.State
 	next.Answers, next.Findings, next.Mitigations, next.Consultation = old.Answers, old.Findings, old.Mitigations, old.Consultation
 	next.Seq = max(a.State.Seq, old.Seq) // ids used since must not come back for other items

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -267,83 +266,37 @@ func (s *Server) attention(c echo.Context, sc store.Scope) (templates.Attention,
 	if att.Overdue, att.OverdueTotal, err = s.store.OverdueMitigations(ctx, sc, today, 10); err != nil {
 		return att, err
 	}
-	att.Due, err = s.dueLines(ctx, sc)
+	att.Due, att.DueTotal, err = s.dueLines(ctx, sc)
 	return att, err
 }
 
-// dueLines lists what falls due within 30 days or is overdue in the scope, and the approved
-// assessments whose project changed since.
-func (s *Server) dueLines(ctx context.Context, sc store.Scope) ([]templates.DueLine, error) {
-	visible := func(projectID int64) (bool, error) {
-		if sc.ProjectID != 0 {
-			return projectID == sc.ProjectID, nil
-		}
-		if sc.All {
-			return true, nil
-		}
-		_, err := s.store.Role(ctx, projectID, sc.UserID)
-		if errors.Is(err, store.ErrNotFound) {
-			return false, nil
-		}
-		return err == nil, err
-	}
+// dueLines lists what falls due within 30 days (acceptances: or has expired) in the scope, and
+// the approved assessments whose project changed since: the first dueShown, and how many in all.
+func (s *Server) dueLines(ctx context.Context, sc store.Scope) ([]templates.DueLine, int, error) {
 	now := s.now()
-	var out []templates.DueLine
-	approved, err := s.store.ApprovedDue(ctx)
+	today := now.UTC().Format(time.DateOnly)
+	horizon := now.UTC().AddDate(0, 0, 30).Format(time.DateOnly)
+	items, total, err := s.store.DueSoonList(ctx, sc, today, horizon, dueShown)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	for _, a := range approved {
-		if ok, err := visible(a.ProjectID); err != nil || !ok {
-			if err != nil {
-				return nil, err
-			}
-			continue
+	out := make([]templates.DueLine, 0, len(items))
+	for _, d := range items {
+		line := templates.DueLine{What: "Mitigation", Title: d.Title, Project: d.ProjectName, Link: assessmentPath(d.AssessmentID) + "/risks",
+			Due: d.Due, Reason: d.Reason}
+		switch d.Kind {
+		case "reassessment":
+			line.What, line.Title, line.Link = "Re-assessment", fmt.Sprintf("%s, cycle %d", d.ProjectName, d.Cycle), assessmentPath(d.AssessmentID)
+		case remind.KindAcceptance:
+			line.What, line.Link = "Risk acceptance", assessmentPath(d.AssessmentID)+"/findings/"+d.ItemID
 		}
-		p, err := s.store.Project(ctx, a.ProjectID)
-		if err != nil {
-			return nil, err
-		}
-		line := templates.DueLine{What: "Re-assessment", Title: fmt.Sprintf("%s, cycle %d", p.Name, a.Cycle), Project: p.Name,
-			Link: assessmentPath(a.ID), Due: a.NextReviewAt, Reason: a.ReassessmentReason}
-		if due, err := time.Parse(time.DateOnly, a.NextReviewAt); err == nil {
+		if due, err := time.Parse(time.DateOnly, d.Due); err == nil {
 			line.DaysLeft = remind.DaysUntil(due, now)
 		}
-		if line.Reason != "" || (line.Due != "" && line.DaysLeft <= 30) {
-			out = append(out, line)
-		}
+		out = append(out, line)
 	}
-	items, err := s.store.DueItems(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range items {
-		if ok, err := visible(d.ProjectID); err != nil || !ok {
-			if err != nil {
-				return nil, err
-			}
-			continue
-		}
-		due, err := time.Parse(time.DateOnly, d.Due)
-		if err != nil {
-			continue
-		}
-		line := templates.DueLine{What: "Mitigation", Title: d.Title, Project: d.ProjectName, Link: assessmentPath(d.AssessmentID) + "/risks",
-			Due: d.Due, DaysLeft: remind.DaysUntil(due, now)}
-		if d.Kind == remind.KindAcceptance {
-			line.What, line.Link = "Risk acceptance", assessmentPath(d.AssessmentID)+"/findings/"+d.ItemID
-		} else if line.DaysLeft < 0 {
-			continue // overdue mitigations have their own list
-		}
-		if line.DaysLeft <= 30 {
-			out = append(out, line)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if (out[i].Reason != "") != (out[j].Reason != "") {
-			return out[i].Reason != ""
-		}
-		return out[i].DaysLeft < out[j].DaysLeft
-	})
-	return out, nil
+	return out, total, nil
 }
+
+// dueShown is how many due lines the dashboard and a project page list.
+const dueShown = 20

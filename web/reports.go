@@ -25,22 +25,26 @@ import (
 // that revision, so downloading the Markdown and then its signature gives matching bytes.
 func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def *questionnaire.Definition, number int) (*report.Report, *store.Revision, error) {
 	ctx := c.Request().Context()
-	revs, states, err := s.history(c, a)
+	if number == 0 {
+		number = a.Revision
+	}
+	if number < 1 || number > a.Revision {
+		return nil, nil, apiErr(http.StatusNotFound, "there is no revision "+strconv.Itoa(number), "revision")
+	}
+	rev, err := s.store.Revision(ctx, a.ID, number)
 	if err != nil {
 		return nil, nil, err
 	}
-	if number == 0 {
-		number = len(revs)
+	byNumber, err := s.statesAt(c, a, number)
+	if err != nil {
+		return nil, nil, err
 	}
-	if number < 1 || number > len(revs) {
-		return nil, nil, apiErr(http.StatusNotFound, "there is no revision "+strconv.Itoa(number), "revision")
-	}
-	rev := revs[number-1]
-	r := &report.Report{GeneratedAt: rev.CreatedAt, Instance: s.cfg.BaseURL, Questionnaire: def, State: states[number-1], Owners: map[int64]string{},
-		Assessment: report.Assessment{ID: a.ID, Cycle: a.Cycle, Revision: number, StateHash: rev.StateHash, Status: states[number-1].Status, UpdatedAt: rev.CreatedAt}}
+	state := byNumber[number]
+	r := &report.Report{GeneratedAt: rev.CreatedAt, Instance: s.cfg.BaseURL, Questionnaire: def, State: state, Owners: map[int64]string{},
+		Assessment: report.Assessment{ID: a.ID, Cycle: a.Cycle, Revision: number, StateHash: rev.StateHash, Status: state.Status, UpdatedAt: rev.CreatedAt}}
 	// The project as recorded with the revision's last submission or decision, which its hash
 	// covers; a revision never submitted shows the project as it is now.
-	snap := states[number-1].Project
+	snap := state.Project
 	if snap == nil {
 		if snap, err = s.projectSnapshot(ctx, acc.project); err != nil {
 			return nil, nil, err
@@ -80,7 +84,7 @@ func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def
 		return nil, nil, err
 	}
 	for _, cm := range comments {
-		if cm.Revision > number || cm.CreatedAt.After(rev.CreatedAt) && number < len(revs) {
+		if cm.Revision > number || cm.CreatedAt.After(rev.CreatedAt) && number < a.Revision {
 			continue // a report of an earlier revision shows the comments as they were then
 		}
 		target := cm.TargetKey
@@ -88,11 +92,11 @@ func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def
 			if q, ok := def.Question(cm.TargetKey); ok {
 				target = q.Label
 			}
-		} else if f, ok := states[number-1].Findings[cm.TargetKey]; ok {
+		} else if f, ok := state.Findings[cm.TargetKey]; ok {
 			target = f.Title
 		}
 		rc := report.Comment{Target: target, By: cm.AuthorEmail, At: cm.CreatedAt, Body: cm.Body}
-		if cm.ResolvedAt != nil && (number == len(revs) || !cm.ResolvedAt.After(rev.CreatedAt)) {
+		if cm.ResolvedAt != nil && (number == a.Revision || !cm.ResolvedAt.After(rev.CreatedAt)) {
 			rc.ResolvedBy = cm.ResolvedEmail
 		}
 		r.Comments = append(r.Comments, rc)

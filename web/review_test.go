@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -334,8 +335,18 @@ func TestHistoryDiffAndRestore(t *testing.T) {
 	// Tampering with a stored revision is caught when the history is read.
 	tamper(t, a, "DROP TRIGGER revisions_are_immutable")
 	tamper(t, a, `UPDATE revisions SET changes = replace(changes, '"no"', '"yes"') WHERE assessment_id = ? AND number = 2`, id)
+	// The list checks the newest state it shows; revision 3 set uses_dp again, so the altered
+	// revision 2 shows where its own state is read.
+	if r := a.api("GET", path+"/revisions/2", tok, ""); r.status != 500 {
+		t.Errorf("a tampered revision was served: %d", r.status)
+	}
+	if r := a.api("GET", path+"/diff?from=1&to=2", tok, ""); r.status != 500 {
+		t.Errorf("a tampered comparison was served: %d", r.status)
+	}
+	tamper(t, a, `UPDATE revisions SET changes = json_set(changes, '$.answers.extra', 'slipped in') WHERE assessment_id = ?
+		AND number = (SELECT max(number) FROM revisions WHERE assessment_id = ?)`, id, id)
 	if r := a.api("GET", path+"/revisions", tok, ""); r.status != 500 {
-		t.Errorf("a tampered history was served: %d", r.status)
+		t.Errorf("a tampered history was listed: %d", r.status)
 	}
 }
 
@@ -392,4 +403,42 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestLongHistoryIsPaged(t *testing.T) {
+	a := newApp(t)
+	u := a.user("alice@example.org", false)
+	tok := a.token(u)
+	p := a.project(u, "Support bot")
+	id := startAssessment(t, a, tok, p)
+	path := fmt.Sprintf("/api/v1/assessments/%d", id)
+	const n = 45 // more than a page of the history (30) and past a checkpoint (32)
+	for k := 1; k < n; k++ {
+		r := a.api("PATCH", path+"/answers", tok, fmt.Sprintf(`{"answers":{"purpose_description":"Version %d."}}`, k), "If-Match", strconv.Itoa(k))
+		if r.status != 200 {
+			t.Fatalf("save %d: %d %s", k, r.status, r.body)
+		}
+	}
+	var page struct {
+		Revisions  []struct{ Number int }
+		NextBefore int `json:"next_before"`
+	}
+	a.api("GET", path+"/revisions?limit=20", tok, "").json(t, &page)
+	if len(page.Revisions) != 20 || page.Revisions[0].Number != 26 || page.Revisions[19].Number != n || page.NextBefore != 26 {
+		t.Fatalf("first page: %+v", page)
+	}
+	page.NextBefore = 0
+	a.api("GET", path+"/revisions?limit=20&before=6", tok, "").json(t, &page)
+	if len(page.Revisions) != 5 || page.Revisions[0].Number != 1 || page.NextBefore != 0 {
+		t.Fatalf("last page: %+v", page)
+	}
+	c := a.signedIn(u)
+	h := c.get(fmt.Sprintf("/assessments/%d/history", id))
+	if h.status != 200 || strings.Count(h.body, `data-testid="revision-row"`) != 30 || !h.has("older-revisions") {
+		t.Fatalf("history page: %d, %d rows", h.status, strings.Count(h.body, `data-testid="revision-row"`))
+	}
+	h = c.get(fmt.Sprintf("/assessments/%d/history?before=16&from=3&to=40", id))
+	if h.status != 200 || strings.Count(h.body, `data-testid="revision-row"`) != 15 || h.has("older-revisions") || !strings.Contains(h.body, "Version 39.") {
+		t.Fatalf("older page: %d, %d rows", h.status, strings.Count(h.body, `data-testid="revision-row"`))
+	}
 }

@@ -58,6 +58,10 @@ Usage:
                                             count personal data per type in a dataset (gzip too)
   piaf pii redact --mode mask|pseudonymize [--key-file K] [--format F] [--field F]... [--column C]... FILE|-
                                             write the dataset with each detection replaced
+  piaf seed [--data DIR] [--projects N] [--assessments M] [--revisions R] [--users U]
+            [--password P] [--force] [--json]
+                                            write a large made-up instance, for demos and
+                                            benchmarks only (refuses real content without --force)
   piaf help                                 show this text
 
 Every command that uses the database takes --data (or PIAF_DATA) and works while the server
@@ -99,6 +103,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return dpCommand(rest, e)
 	case "pii":
 		return piiCommand(ctx, rest, e)
+	case "seed":
+		return seedCommand(ctx, rest, e)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(e.stdout, usage)
 		fmt.Fprintln(e.stdout, "\nServer flags (piaf serve --help):")

@@ -35,8 +35,10 @@ func (s *Server) Verify(ctx context.Context, file, sig []byte) (VerifyResult, er
 	hash := ""
 	if bytes.HasPrefix(file, []byte("%PDF-")) {
 		res.Kind = "PDF"
-		pr, err := signing.VerifyPDF(file, keys.TrustedCertificates())
+		pr, err := signing.VerifyPDFContext(ctx, file, keys.TrustedCertificates())
 		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			res.Problem = "Checking this file took longer than piaf allows; a piaf report is checked in well under a second."
 		case err != nil:
 			res.Problem = "The PDF carries no readable signature: " + err.Error()
 		case !pr.Valid:
@@ -143,7 +145,12 @@ func (s *Server) verifyUpload(c echo.Context) error {
 	} else if !errors.Is(err, http.ErrMissingFile) {
 		return s.render(c, http.StatusUnprocessableEntity, templates.VerifyPage(s.page(c, "Verify a report", "verify"), nil, "The signature file could not be read: "+err.Error()))
 	}
-	res, err := s.Verify(c.Request().Context(), file, sig)
+	ctx, done, err := startVerify(c.Request().Context())
+	if err != nil {
+		return &httpError{status: http.StatusServiceUnavailable, msg: "The server is busy checking other reports. Try again in a minute."}
+	}
+	defer done()
+	res, err := s.Verify(ctx, file, sig)
 	if err != nil {
 		return err
 	}

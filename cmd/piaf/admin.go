@@ -89,7 +89,7 @@ func userList(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	st, err := store.OpenCurrent(ctx, *data)
+	st, err := store.OpenReadOnly(ctx, *data)
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func backup(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args, 1); err != nil {
 		return err
 	}
-	st, err := store.OpenCurrent(ctx, *data)
+	st, err := store.OpenReadOnly(ctx, *data)
 	if err != nil {
 		return err
 	}

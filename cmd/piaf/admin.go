@@ -8,7 +8,6 @@ import (
 	"os/user"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/piaf-dev/piaf/store"
 )
@@ -133,7 +132,7 @@ func userReset(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	token, err := st.CreateLink(ctx, store.LinkReset, u.ID, 7*24*time.Hour)
+	token, err := st.CreateLink(ctx, store.LinkReset, u.ID, store.LinkReset.MaxLifetime())
 	if err != nil {
 		return err
 	}

@@ -76,6 +76,11 @@ func (s *Server) measure(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (s *Server) handleMetrics(c echo.Context) error {
+	// Request counts by route tell what administrators do and when: without a token, only
+	// this machine may read them.
+	if s.cfg.MetricsToken == "" && !fromLoopback(c.Request()) {
+		return errNotFound
+	}
 	if s.cfg.MetricsToken != "" {
 		got := strings.TrimPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
 		if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) != 1 {

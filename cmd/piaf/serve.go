@@ -43,7 +43,7 @@ func serveFlags(e env) (*flag.FlagSet, *serveConfig) {
 	fs.DurationVar(&c.web.Sessions.Idle, "session-idle", envDuration(e, "PIAF_SESSION_IDLE", c.web.Sessions.Idle), "sign out after this long without activity (env PIAF_SESSION_IDLE)")
 	privateHooks, _ := strconv.ParseBool(envOr(e, "PIAF_ALLOW_PRIVATE_WEBHOOKS", "false"))
 	fs.BoolVar(&c.web.AllowPrivateWebhooks, "allow-private-webhooks", privateHooks, "let webhooks reach loopback and private addresses (env PIAF_ALLOW_PRIVATE_WEBHOOKS)")
-	fs.StringVar(&c.web.MetricsToken, "metrics-token", envOr(e, "PIAF_METRICS_TOKEN", ""), "require this bearer token to read /metrics (env PIAF_METRICS_TOKEN; default: open)")
+	fs.StringVar(&c.web.MetricsToken, "metrics-token", envOr(e, "PIAF_METRICS_TOKEN", ""), "require this bearer token to read /metrics (env PIAF_METRICS_TOKEN; default: only requests from this machine not forwarded by a proxy)")
 	fs.DurationVar(&c.remindEvery, "remind-every", envDuration(e, "PIAF_REMIND_EVERY", 5*time.Minute), "how often the server looks for reminders to send; 0 turns the scheduler off (env PIAF_REMIND_EVERY)")
 	fs.DurationVar(&c.web.Sessions.Absolute, "session-max", envDuration(e, "PIAF_SESSION_MAX", c.web.Sessions.Absolute), "sign out this long after sign-in, however active (env PIAF_SESSION_MAX)")
 	return fs, c

@@ -61,6 +61,7 @@ type Server struct {
 
 	questionnaires *questionnaires
 	keyring        keyring
+	bodies         bodyReads
 }
 
 // New builds the server and its routes.

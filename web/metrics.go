@@ -141,5 +141,13 @@ func (s *Server) handleHealth(c echo.Context) error {
 		s.log.Error("health check: database unreachable", "err", err)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": "database unreachable"})
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	check := s.startupCheck
+	if check == "" {
+		check = "not run"
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "startup_check": check})
 }
+
+// SetStartupCheck records the verdict of the database check made before serving ("ok",
+// "incomplete"), which /healthz reports. Call it before serving.
+func (s *Server) SetStartupCheck(verdict string) { s.startupCheck = verdict }

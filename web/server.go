@@ -62,6 +62,7 @@ type Server struct {
 	questionnaires *questionnaires
 	keyring        keyring
 	bodies         bodyReads
+	startupCheck   string
 }
 
 // New builds the server and its routes.

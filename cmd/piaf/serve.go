@@ -116,6 +116,10 @@ func serve(ctx context.Context, args []string, e env) (err error) {
 			log.Error("close database", "err", err)
 		}
 	}()
+	verdict, err := startupCheck(ctx, st, log)
+	if err != nil {
+		return err
+	}
 	if err := firstRun(ctx, st, log, cfg.web.BaseURL, e); err != nil {
 		return err
 	}
@@ -124,6 +128,7 @@ func serve(ctx context.Context, args []string, e env) (err error) {
 		return err
 	}
 	app := web.New(st, log, cfg.web)
+	app.SetStartupCheck(verdict)
 	// Signing keys are made on the first start (files mode 0600), not at the first export.
 	fingerprints, err := app.EnsureKeys()
 	if err != nil {
@@ -173,6 +178,28 @@ func serve(ctx context.Context, args []string, e env) (err error) {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// startupCheckBudget bounds the quick check at start: a large database is checked in part, with a
+// warning, rather than delaying the start without end.
+const startupCheckBudget = 10 * time.Second
+
+// startupCheck reads the whole database file once before serving, so that overwritten pages
+// stop the start instead of failing history reads later. Its verdict is "ok" or "incomplete".
+func startupCheck(ctx context.Context, st *store.Store, log *slog.Logger) (string, error) {
+	checkCtx, cancel := context.WithTimeout(ctx, startupCheckBudget)
+	defer cancel()
+	rep, err := st.QuickCheck(checkCtx)
+	switch {
+	case err != nil && ctx.Err() == nil && checkCtx.Err() != nil:
+		log.Warn("the start-up check of the database did not finish in time; run 'piaf check' for a full one", "budget", startupCheckBudget)
+		return "incomplete", nil
+	case err != nil:
+		return "", fmt.Errorf("serve: start-up check: %w", err)
+	case !rep.OK():
+		return "", fmt.Errorf("serve: the database %s is damaged (%s); piaf will not serve from it: run 'piaf check' for a report and restore a backup", st.Path(), rep.Problems[0])
+	}
+	return "ok", nil
 }
 
 // firstRun makes sure a new instance gets an administrator, never with a default password:

@@ -20,6 +20,20 @@ const (
 	LinkReset LinkPurpose = "reset"
 )
 
+// MaxLifetime is the longest a link of this purpose works, whatever its creator asks: an
+// invitation may wait for its reader for a week, but a password reset link grants an existing
+// account, so it expires within hours. Zero means no cap (the setup link, printed once to the
+// server log of a new instance).
+func (p LinkPurpose) MaxLifetime() time.Duration {
+	switch p {
+	case LinkInvite:
+		return 7 * 24 * time.Hour
+	case LinkReset:
+		return 4 * time.Hour
+	}
+	return 0
+}
+
 // Link is a valid, unused one-time link.
 type Link struct {
 	Purpose   LinkPurpose
@@ -30,6 +44,9 @@ type Link struct {
 // CreateLink stores a new one-time link and returns its secret token. Earlier unused links of the
 // same purpose and user are withdrawn so only the newest works.
 func (s *Store) CreateLink(ctx context.Context, purpose LinkPurpose, userID int64, ttl time.Duration) (string, error) {
+	if limit := purpose.MaxLifetime(); limit > 0 && ttl > limit {
+		ttl = limit
+	}
 	token := newSecret()
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var user any

@@ -101,6 +101,15 @@ func latestMigration() int {
 func OpenFile(ctx context.Context, path string) (*Store, error) { return openFile(ctx, path, true) }
 
 func openFile(ctx context.Context, path string, migrate bool) (*Store, error) {
+	existed := false
+	if info, err := os.Stat(path); err == nil {
+		existed = true
+		if info.Size() == 0 {
+			// An empty file would open as a new, empty database: old tokens fail and a setup
+			// link is offered, as if this were a brand-new instance.
+			return nil, fmt.Errorf("%w: %s is empty (0 bytes); restore a backup, or move it away to start a new instance", ErrNoDatabase, path)
+		}
+	}
 	// busy_timeout comes first so that the pragmas after it already wait for a busy database.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
@@ -116,6 +125,12 @@ func openFile(ctx context.Context, path string, migrate bool) (*Store, error) {
 	}
 	read.SetMaxOpenConns(8)
 	s := &Store{write: write, read: read, path: path, now: time.Now}
+	if existed {
+		if err := s.requireSchema(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	if !migrate {
 		return s, nil
 	}
@@ -140,6 +155,9 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes both pools; the last close checkpoints the WAL into the main file.
 func (s *Store) Close() error {
+	if s.read == s.write { // opened read-only: one pool
+		return s.read.Close()
+	}
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
@@ -167,17 +185,6 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 		return errors.New("store: foreign key check: dangling references")
 	}
 	return rows.Err()
-}
-
-// Backup writes a consistent copy of the database to path while others keep using it.
-func (s *Store) Backup(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); err == nil {
-		return fmt.Errorf("store: backup: %s already exists", path)
-	}
-	if _, err := s.write.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
-		return fmt.Errorf("store: backup: %w", err)
-	}
-	return os.Chmod(path, 0o600)
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -76,6 +76,11 @@ func (s *Server) measure(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (s *Server) handleMetrics(c echo.Context) error {
+	// Request counts by route tell what administrators do and when: without a token, only
+	// this machine may read them.
+	if s.cfg.MetricsToken == "" && !fromLoopback(c.Request()) {
+		return errNotFound
+	}
 	if s.cfg.MetricsToken != "" {
 		got := strings.TrimPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
 		if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) != 1 {
@@ -136,5 +141,13 @@ func (s *Server) handleHealth(c echo.Context) error {
 		s.log.Error("health check: database unreachable", "err", err)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "error": "database unreachable"})
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	check := s.startupCheck
+	if check == "" {
+		check = "not run"
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "startup_check": check})
 }
+
+// SetStartupCheck records the verdict of the database check made before serving ("ok",
+// "incomplete"), which /healthz reports. Call it before serving.
+func (s *Server) SetStartupCheck(verdict string) { s.startupCheck = verdict }

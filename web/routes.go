@@ -16,7 +16,7 @@ import (
 // routes lists every route, grouped by resource.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.measure, securityHeaders)
+	e.Use(s.measure, securityHeaders, s.strictTransport, s.boundBodyReads)
 	e.GET("/static/*", s.handleStatic)
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/metrics", s.handleMetrics)

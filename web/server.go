@@ -62,7 +62,9 @@ type Server struct {
 
 	questionnaires *questionnaires
 	// wf runs the operations; handlers translate between HTTP and its inputs and errors.
-	wf *workflow.Service
+	wf           *workflow.Service
+	bodies       bodyReads
+	startupCheck string
 }
 
 // WorkflowConfig is the part of the configuration the operations need.

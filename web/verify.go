@@ -31,7 +31,12 @@ func (s *Server) verifyUpload(c echo.Context) error {
 	} else if !errors.Is(err, http.ErrMissingFile) {
 		return s.render(c, http.StatusUnprocessableEntity, templates.VerifyPage(s.page(c, "Verify a report", "verify"), nil, "The signature file could not be read: "+err.Error()))
 	}
-	res, err := s.wf.Verify(c.Request().Context(), file, sig)
+	ctx, done, err := startVerify(c.Request().Context())
+	if err != nil {
+		return &httpError{status: http.StatusServiceUnavailable, msg: "The server is busy checking other reports. Try again in a minute."}
+	}
+	defer done()
+	res, err := s.wf.Verify(ctx, file, sig)
 	if err != nil {
 		return err
 	}

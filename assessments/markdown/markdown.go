@@ -11,6 +11,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
@@ -20,9 +21,26 @@ import (
 // (no html.WithUnsafe), so goldmark replaces it with a comment; attribute syntax stays off too,
 // so nobody can add an onclick to a heading.
 var md = goldmark.New(
-	goldmark.WithExtensions(extension.GFM), // tables, strikethrough, task lists, bare URLs as links
-	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(safeLinks{}, 0))),
+	// Tables, strikethrough, task lists, bare URLs as links. Column alignment becomes a class
+	// (see alignClasses): the style attribute goldmark writes by default is blocked by piaf's
+	// Content-Security-Policy (style-src 'self'), so aligned columns lost their alignment.
+	goldmark.WithExtensions(extension.Strikethrough, extension.TaskList, extension.Linkify,
+		extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignNone))),
+	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(safeLinks{}, 0), util.Prioritized(alignClasses{}, 1))),
 )
+
+// alignClasses marks aligned table cells with class align-left, align-center or align-right,
+// which app.css styles.
+type alignClasses struct{}
+
+func (alignClasses) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if cell, ok := n.(*east.TableCell); ok && entering && cell.Alignment != east.AlignNone {
+			cell.SetAttributeString("class", []byte("align-"+cell.Alignment.String()))
+		}
+		return ast.WalkContinue, nil
+	})
+}
 
 // externalRel is set on links that leave piaf, so that the target learns nothing of the page
 // and search engines do not rank what users typed.

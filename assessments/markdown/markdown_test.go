@@ -221,3 +221,17 @@ func TestImagesAreNeverFetched(t *testing.T) {
 		}
 	}
 }
+
+// Review of issue 17, item 6: goldmark wrote column alignment as style="text-align:...", which
+// the Content-Security-Policy (style-src 'self') blocks; the preview lost its alignment.
+func TestTableAlignmentUsesClasses(t *testing.T) {
+	got := HTML("| a | b | c | d |\n| :-- | :-: | --: | --- |\n| 1 | 2 | 3 | 4 |\n")
+	if strings.Contains(got, "style=") {
+		t.Errorf("inline style in a table, blocked by the CSP:\n%s", got)
+	}
+	for _, want := range []string{`<th class="align-left">a</th>`, `<th class="align-center">b</th>`, `<td class="align-right">3</td>`, "<td>4</td>"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %s in:\n%s", want, got)
+		}
+	}
+}

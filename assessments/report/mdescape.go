@@ -3,6 +3,8 @@ package report
 import (
 	"strings"
 	"unicode"
+
+	"github.com/piaf-dev/piaf/assessments/markdown"
 )
 
 // The Markdown report puts user text in two kinds of places. Short values (names, titles, table
@@ -76,8 +78,11 @@ func cell(s string) string {
 
 // quote puts user Markdown in a block quote, each line prefixed with indent and "> ". Whatever
 // the text opens (a code fence, an HTML block, a list) is closed where the quote ends, and the
-// caller ends it with a blank line, so it cannot swallow or restyle what follows.
+// caller ends it with a blank line, so it cannot swallow or restyle what follows. Text that
+// holds raw HTML, an image or a link with an unsafe scheme is quoted as literal text instead:
+// a Markdown viewer that allows HTML would run it, one that follows links would follow it.
 func quote(s, indent string) string {
+	literal := markdown.Unsafe(s)
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	s = strings.Map(func(r rune) rune {
@@ -96,8 +101,24 @@ func quote(s, indent string) string {
 			continue
 		}
 		b.WriteString("> ")
+		if literal {
+			line = escapePunctuation(line)
+		}
 		b.WriteString(line)
 		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// escapePunctuation backslash-escapes every ASCII punctuation character, which CommonMark then
+// shows as itself: no tag, link, emphasis or list survives.
+func escapePunctuation(line string) string {
+	var b strings.Builder
+	for _, r := range line {
+		if r < unicode.MaxASCII && unicode.IsPunct(r) || strings.ContainsRune("$+<=>^`|~", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
 	}
 	return b.String()
 }

@@ -2,11 +2,13 @@ package signing
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/digitorus/pdf"
@@ -79,7 +81,7 @@ func (k *Keyring) SignPDF(pdfData []byte, info PDFInfo) (signed []byte, err erro
 	if err := ctx.SignPDF(); err != nil {
 		return nil, fmt.Errorf("signing: PDF signature: %w", err)
 	}
-	sigs, err := readSignatures(out.Bytes())
+	sigs, err := readSignatures(bytes.NewReader(out.Bytes()), int64(out.Len()))
 	if err != nil || len(sigs) != 1 || !sigs[0].wholeFile(out.Bytes()) {
 		return nil, errors.New("signing: pdfsign wrote a malformed signature")
 	}
@@ -108,14 +110,27 @@ type PDFResult struct {
 // Keyring.TrustedCertificates). An error means no signature could be read at all; a
 // signature that is broken or unknown gives a result that is not Valid.
 func VerifyPDF(pdfData []byte, trusted []*x509.Certificate) (*PDFResult, error) {
+	return VerifyPDFContext(context.Background(), pdfData, trusted)
+}
+
+// VerifyPDFContext is VerifyPDF that stops when ctx is done: the parser reads the file through
+// a reader that fails once ctx ends, and its read errors abort it.
+func VerifyPDFContext(ctx context.Context, pdfData []byte, trusted []*x509.Certificate) (*PDFResult, error) {
 	if err := checkPDFShape(pdfData); err != nil {
 		return nil, err
 	}
-	resp, err := verify.VerifyWithOptions(bytes.NewReader(pdfData), int64(len(pdfData)), verify.DefaultVerifyOptions())
+	file := ctxReaderAt{ctx, bytes.NewReader(pdfData)}
+	resp, err := verify.VerifyWithOptions(file, int64(len(pdfData)), verify.DefaultVerifyOptions())
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("signing: verification stopped: %w", context.Cause(ctx))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("signing: %w", err)
 	}
-	sigs, err := readSignatures(pdfData)
+	sigs, err := readSignatures(file, int64(len(pdfData)))
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("signing: verification stopped: %w", context.Cause(ctx))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -170,4 +185,17 @@ func trustedFor(signer *x509.Certificate, trusted []*x509.Certificate) *x509.Cer
 		}
 	}
 	return nil
+}
+
+// ctxReaderAt fails every read once its context is done.
+type ctxReaderAt struct {
+	ctx context.Context
+	r   io.ReaderAt
+}
+
+func (c ctxReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.ReadAt(p, off)
 }

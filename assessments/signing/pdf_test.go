@@ -112,8 +112,8 @@ func TestPDFWithAppendedBytesIsNotIntact(t *testing.T) {
 	k, _, _ := newKeyring(t)
 	appended := append(signTestPDF(t, k), "% added after signing\n"...)
 	r, err := VerifyPDF(appended, k.TrustedCertificates())
-	if err != nil {
-		t.Fatal(err)
+	if err != nil { // refused before parsing: it no longer ends with %%EOF
+		return
 	}
 	if r.Valid || r.Intact {
 		t.Errorf("VerifyPDF of a PDF with bytes added after signing: valid %v, intact %v", r.Valid, r.Intact)

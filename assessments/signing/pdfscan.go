@@ -1,9 +1,9 @@
 package signing
 
 import (
-	"bytes"
 	"crypto/x509"
 	"fmt"
+	"io"
 
 	"github.com/digitorus/pdf"
 	"github.com/digitorus/pkcs7"
@@ -19,13 +19,13 @@ type pdfSignature struct {
 
 // readSignatures lists the signature dictionaries the way pdfsign's verify package walks them
 // (same order, same ones skipped), so its results pair with these by index.
-func readSignatures(data []byte) (sigs []pdfSignature, err error) {
+func readSignatures(data io.ReaderAt, size int64) (sigs []pdfSignature, err error) {
 	defer func() { // the PDF parser panics on some malformed input
 		if r := recover(); r != nil {
 			sigs, err = nil, fmt.Errorf("signing: unreadable PDF: %v", r)
 		}
 	}()
-	rdr, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	rdr, err := pdf.NewReader(data, size)
 	if err != nil {
 		return nil, fmt.Errorf("signing: unreadable PDF: %w", err)
 	}

@@ -28,8 +28,10 @@ func (s *Service) Verify(ctx context.Context, file, sig []byte) (assessments.Ver
 	hash := ""
 	if bytes.HasPrefix(file, []byte("%PDF-")) {
 		res.Kind = "PDF"
-		pr, err := signing.VerifyPDF(file, keys.TrustedCertificates())
+		pr, err := signing.VerifyPDFContext(ctx, file, keys.TrustedCertificates())
 		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			res.Problem = "Checking this file took longer than piaf allows; a piaf report is checked in well under a second."
 		case err != nil:
 			res.Problem = "The PDF carries no readable signature: " + err.Error()
 		case !pr.Valid:

@@ -8,7 +8,6 @@ import (
 	"os/user"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/piaf-dev/piaf/store"
 )
@@ -89,7 +88,7 @@ func userList(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	st, err := store.OpenCurrent(ctx, *data)
+	st, err := store.OpenReadOnly(ctx, *data)
 	if err != nil {
 		return err
 	}
@@ -133,7 +132,7 @@ func userReset(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	token, err := st.CreateLink(ctx, store.LinkReset, u.ID, 7*24*time.Hour)
+	token, err := st.CreateLink(ctx, store.LinkReset, u.ID, store.LinkReset.MaxLifetime())
 	if err != nil {
 		return err
 	}
@@ -190,7 +189,7 @@ func backup(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args, 1); err != nil {
 		return err
 	}
-	st, err := store.OpenCurrent(ctx, *data)
+	st, err := store.OpenReadOnly(ctx, *data)
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/piaf-dev/piaf/store"
 )
@@ -19,13 +17,11 @@ func auditCommand(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args[1:], 0); err != nil {
 		return err
 	}
-	// Opening a folder without a database would create an empty one and call it intact.
-	if _, err := os.Stat(filepath.Join(*data, store.FileName)); err != nil {
-		return fmt.Errorf("audit verify: no database in %s", *data)
-	}
-	st, err := store.OpenCurrent(ctx, *data)
+	// Read-only: an archived backup in a read-only folder can be checked, and a folder without
+	// a database is an error rather than a new, empty database called intact.
+	st, err := store.OpenReadOnly(ctx, *data)
 	if err != nil {
-		return err
+		return fmt.Errorf("audit verify: %w", err)
 	}
 	defer st.Close()
 	rep, err := st.VerifyAudit(ctx)

@@ -167,7 +167,7 @@ func storedQuestionnaires(ctx context.Context, dir string) ([]*store.Questionnai
 	} else if err != nil {
 		return nil, err
 	}
-	st, err := store.OpenCurrent(ctx, dir)
+	st, err := store.OpenReadOnly(ctx, dir)
 	if err != nil {
 		return nil, err
 	}

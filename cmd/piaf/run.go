@@ -32,6 +32,8 @@ Usage:
   piaf remind --once [--data DIR] [--at TIME] [--dry-run]
                                             run one reminder pass (the server runs them itself)
   piaf audit verify [--data DIR]            check that the audit log's hash chain is unbroken
+  piaf check [--data DIR] [--json]          look for damage: database file, revision hashes,
+                                            audit chain (exit 0 only when none is found)
   piaf questionnaire lint FILE              check a questionnaire YAML file, mitigations included
   piaf questionnaire show [--data DIR] [--version N] KEY
                                             print a questionnaire's sections, questions and rules
@@ -89,6 +91,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return verifyCommand(ctx, rest, e)
 	case "audit":
 		return auditCommand(ctx, rest, e)
+	case "check":
+		return checkCommand(ctx, rest, e)
 	case "questionnaire":
 		return questionnaireCommand(ctx, rest, e)
 	case "mia":

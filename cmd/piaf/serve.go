@@ -44,7 +44,7 @@ func serveFlags(e env) (*flag.FlagSet, *serveConfig) {
 	fs.DurationVar(&c.web.Sessions.Idle, "session-idle", envDuration(e, "PIAF_SESSION_IDLE", c.web.Sessions.Idle), "sign out after this long without activity (env PIAF_SESSION_IDLE)")
 	privateHooks, _ := strconv.ParseBool(envOr(e, "PIAF_ALLOW_PRIVATE_WEBHOOKS", "false"))
 	fs.BoolVar(&c.web.AllowPrivateWebhooks, "allow-private-webhooks", privateHooks, "let webhooks reach loopback and private addresses (env PIAF_ALLOW_PRIVATE_WEBHOOKS)")
-	fs.StringVar(&c.web.MetricsToken, "metrics-token", envOr(e, "PIAF_METRICS_TOKEN", ""), "require this bearer token to read /metrics (env PIAF_METRICS_TOKEN; default: open)")
+	fs.StringVar(&c.web.MetricsToken, "metrics-token", envOr(e, "PIAF_METRICS_TOKEN", ""), "require this bearer token to read /metrics (env PIAF_METRICS_TOKEN; default: only requests from this machine not forwarded by a proxy)")
 	fs.DurationVar(&c.remindEvery, "remind-every", envDuration(e, "PIAF_REMIND_EVERY", 5*time.Minute), "how often the server looks for reminders to send; 0 turns the scheduler off (env PIAF_REMIND_EVERY)")
 	fs.DurationVar(&c.web.Sessions.Absolute, "session-max", envDuration(e, "PIAF_SESSION_MAX", c.web.Sessions.Absolute), "sign out this long after sign-in, however active (env PIAF_SESSION_MAX)")
 	return fs, c
@@ -117,6 +117,10 @@ func serve(ctx context.Context, args []string, e env) (err error) {
 			log.Error("close database", "err", err)
 		}
 	}()
+	verdict, err := startupCheck(ctx, st, log)
+	if err != nil {
+		return err
+	}
 	if err := firstRun(ctx, st, log, cfg.web.BaseURL, e); err != nil {
 		return err
 	}
@@ -126,6 +130,7 @@ func serve(ctx context.Context, args []string, e env) (err error) {
 	}
 	wf := workflow.New(st, log, cfg.web.WorkflowConfig())
 	app := web.NewWith(wf, log, cfg.web)
+	app.SetStartupCheck(verdict)
 	// Signing keys are made on the first start (files mode 0600), not at the first export.
 	fingerprints, err := wf.EnsureKeys()
 	if err != nil {
@@ -141,6 +146,7 @@ func serve(ctx context.Context, args []string, e env) (err error) {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(app.StopReadingBodies)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -174,6 +180,28 @@ func serve(ctx context.Context, args []string, e env) (err error) {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// startupCheckBudget bounds the quick check at start: a large database is checked in part, with a
+// warning, rather than delaying the start without end.
+const startupCheckBudget = 10 * time.Second
+
+// startupCheck reads the whole database file once before serving, so that overwritten pages
+// stop the start instead of failing history reads later. Its verdict is "ok" or "incomplete".
+func startupCheck(ctx context.Context, st *store.Store, log *slog.Logger) (string, error) {
+	checkCtx, cancel := context.WithTimeout(ctx, startupCheckBudget)
+	defer cancel()
+	rep, err := st.QuickCheck(checkCtx)
+	switch {
+	case err != nil && ctx.Err() == nil && checkCtx.Err() != nil:
+		log.Warn("the start-up check of the database did not finish in time; run 'piaf check' for a full one", "budget", startupCheckBudget)
+		return "incomplete", nil
+	case err != nil:
+		return "", fmt.Errorf("serve: start-up check: %w", err)
+	case !rep.OK():
+		return "", fmt.Errorf("serve: the database %s is damaged (%s); piaf will not serve from it: run 'piaf check' for a report and restore a backup", st.Path(), rep.Problems[0])
+	}
+	return "ok", nil
 }
 
 // firstRun makes sure a new instance gets an administrator, never with a default password:

@@ -362,12 +362,64 @@ func publicOnly(network, address string, _ syscall.RawConn) error {
 	if err != nil {
 		return err
 	}
-	ip = ip.Unmap()
-	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsMulticast() ||
-		ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() || cgnat.Contains(ip) {
+	if internalAddr(ip) {
 		return ErrForbiddenAddress
 	}
 	return nil
 }
 
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+// internalAddr tells whether ip is, or embeds, an address inside the network: IPv6 forms that
+// carry an IPv4 address (IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::/96, 6to4, Teredo) reach
+// that IPv4 address through a translator or relay, so they are judged by it.
+func internalAddr(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsMulticast() ||
+		ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() {
+		return true
+	}
+	for _, p := range reservedRanges {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	if v4, ok := embeddedIPv4(ip); ok {
+		return internalAddr(v4)
+	}
+	return false
+}
+
+// embeddedIPv4 returns the IPv4 address an IPv6 address carries, for the forms that carry one.
+func embeddedIPv4(ip netip.Addr) (netip.Addr, bool) {
+	if !ip.Is6() {
+		return netip.Addr{}, false
+	}
+	b := ip.As16()
+	switch {
+	case ipv4Compatible.Contains(ip), nat64.Contains(ip), ipv4Translated.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[12:16])), true
+	case sixToFour.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[2:6])), true
+	case teredo.Contains(ip): // the client's address, with every bit inverted
+		return netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]}), true
+	}
+	return netip.Addr{}, false
+}
+
+var (
+	ipv4Compatible = netip.MustParsePrefix("::/96")           // RFC 4291 2.5.5.1, deprecated
+	ipv4Translated = netip.MustParsePrefix("::ffff:0:0:0/96") // RFC 2765 (SIIT)
+	nat64          = netip.MustParsePrefix("64:ff9b::/96")    // RFC 6052
+	sixToFour      = netip.MustParsePrefix("2002::/16")       // RFC 3056
+	teredo         = netip.MustParsePrefix("2001::/32")       // RFC 4380
+	// reservedRanges are not public, beyond what netip's predicates cover (IANA special-purpose
+	// registries): "this network", shared address space (carrier-grade NAT), IETF protocol
+	// assignments, benchmarking, reserved, and the local-use NAT64 prefix (RFC 8215).
+	reservedRanges = []netip.Prefix{
+		netip.MustParsePrefix("0.0.0.0/8"),
+		netip.MustParsePrefix("100.64.0.0/10"),
+		netip.MustParsePrefix("192.0.0.0/24"),
+		netip.MustParsePrefix("198.18.0.0/15"),
+		netip.MustParsePrefix("240.0.0.0/4"),
+		netip.MustParsePrefix("64:ff9b:1::/48"),
+	}
+)

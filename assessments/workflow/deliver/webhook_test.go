@@ -395,3 +395,23 @@ func TestPublicOnlyRefusesInternalAddresses(t *testing.T) {
 		t.Errorf("a public address refused: %v", err)
 	}
 }
+
+// Review of issue 17, item 6: IPv6 forms that embed an internal IPv4 address got through.
+// The embedded forms are those of RFC 4291 2.5.5.1 (::a.b.c.d), RFC 6052 2.1 (64:ff9b::/96),
+// RFC 3056 (2002:AABB:CCDD::) and RFC 4380 4 (Teredo, client address inverted).
+func TestPublicOnlyRefusesEmbeddedInternalIPv4(t *testing.T) {
+	for _, addr := range []string{
+		"[::127.0.0.1]:80", "[::7f00:1]:80", "[64:ff9b::7f00:1]:80", "[64:ff9b::10.0.0.1]:80", "[64:ff9b::169.254.169.254]:80",
+		"[2002:7f00:1::]:80", "[2002:a9fe:a9fe::1]:80", "[2001:0:4136:e378:8000:63bf:80ff:fffe]:80", // Teredo client 127.0.0.1
+		"[64:ff9b:1::a00:1]:80", "[::ffff:0:7f00:1]:80", "198.18.0.1:80", "240.0.0.1:80", "0.1.2.3:80",
+	} {
+		if err := publicOnly("tcp", addr, nil); err == nil {
+			t.Errorf("%s allowed", addr)
+		}
+	}
+	for _, addr := range []string{"[64:ff9b::5db8:d822]:443", "[2002:5db8:d822::1]:443", "[2606:4700::1111]:443"} {
+		if err := publicOnly("tcp", addr, nil); err != nil {
+			t.Errorf("%s refused: %v", addr, err)
+		}
+	}
+}

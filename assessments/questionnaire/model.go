@@ -52,19 +52,19 @@ type Section struct {
 // Question is one question. Options are set for choice and multi_choice only; Unit, Min, Max and
 // Integer for number only.
 type Question struct {
-	Key      string     `json:"key"`
-	Type     string     `json:"type"`
-	Label    string     `json:"label"`
-	Help     string     `json:"help,omitempty"`
-	Required bool       `json:"required,omitempty"`
-	Options  []Option   `json:"options,omitempty"`
-	Unit     string     `json:"unit,omitempty"`
-	Min      *float64   `json:"min,omitempty"`
-	Max      *float64   `json:"max,omitempty"`
+	Key      string   `json:"key"`
+	Type     string   `json:"type"`
+	Label    string   `json:"label"`
+	Help     string   `json:"help,omitempty"`
+	Required bool     `json:"required,omitempty"`
+	Options  []Option `json:"options,omitempty"`
+	Unit     string   `json:"unit,omitempty"`
+	Min      *float64 `json:"min,omitempty"`
+	Max      *float64 `json:"max,omitempty"`
 	// Integer makes a number question accept whole numbers only (counts, steps).
 	Integer bool       `json:"integer,omitempty"`
-	ShowIf   *Condition `json:"show_if,omitempty"`
-	Section  string     `json:"section"`
+	ShowIf  *Condition `json:"show_if,omitempty"`
+	Section string     `json:"section"`
 
 	line int
 }

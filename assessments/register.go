@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/piaf-dev/piaf/assessments/field"
 )
 
 // FieldError says which input of a risk register change is wrong and why, in words for a user.
@@ -45,6 +47,10 @@ func (in FindingInput) check(categories []string) error {
 	switch {
 	case strings.TrimSpace(in.Title) == "":
 		return fieldErr("title", "give the finding a title")
+	case !field.IsText(in.Title):
+		return fieldErr("title", field.NotTextMessage)
+	case !field.IsText(in.Description):
+		return fieldErr("description", field.NotTextMessage)
 	case utf8.RuneCountInString(in.Title) > maxTitle:
 		return fieldErr("title", "use at most %d characters", maxTitle)
 	case utf8.RuneCountInString(in.Description) > maxProse:
@@ -168,8 +174,11 @@ func Accept(s State, id string, a Acceptance, today time.Time) (State, error) {
 	if utf8.RuneCountInString(a.Justification) > maxProse {
 		return s, fieldErr("justification", "use at most %d characters", maxProse)
 	}
-	exp, err := time.Parse(time.DateOnly, a.Expires)
-	if err != nil {
+	if !field.IsText(a.Justification) {
+		return s, fieldErr("justification", field.NotTextMessage)
+	}
+	exp, ok := field.Date(a.Expires)
+	if !ok {
 		return s, fieldErr("expires", "give the date the acceptance ends, as YYYY-MM-DD")
 	}
 	if !exp.After(today) {
@@ -217,6 +226,10 @@ func checkMitigation(m *Mitigation, members []int64) error {
 	switch {
 	case strings.TrimSpace(m.Title) == "":
 		return fieldErr("title", "give the mitigation a title")
+	case !field.IsText(m.Title):
+		return fieldErr("title", field.NotTextMessage)
+	case !field.IsText(m.Evidence):
+		return fieldErr("evidence", field.NotTextMessage)
 	case utf8.RuneCountInString(m.Title) > maxTitle:
 		return fieldErr("title", "use at most %d characters", maxTitle)
 	case utf8.RuneCountInString(m.Evidence) > maxProse:
@@ -229,7 +242,7 @@ func checkMitigation(m *Mitigation, members []int64) error {
 		return fieldErr("evidence", "describe the evidence that shows the mitigation works before marking it verified")
 	}
 	if m.Due != "" {
-		if _, err := time.Parse(time.DateOnly, m.Due); err != nil {
+		if _, ok := field.Date(m.Due); !ok {
 			return fieldErr("due", "give the due date as YYYY-MM-DD")
 		}
 	}

@@ -190,16 +190,7 @@ func (v AssessmentView) label(key string) string {
 	return key
 }
 
-func yesNoOptions() []questionnaire.Option {
-	return []questionnaire.Option{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"}, {Value: "partial", Label: "Partly"}, {Value: "unknown", Label: "Don't know yet"}}
-}
-
-func questionOptions(q *questionnaire.Question) []questionnaire.Option {
-	if q.Type == questionnaire.YesNo {
-		return yesNoOptions()
-	}
-	return q.Options
-}
+func questionOptions(q *questionnaire.Question) []questionnaire.Option { return q.Choices() }
 
 // AnswerText writes an answer for reading: option labels instead of values.
 func AnswerText(def *questionnaire.Definition, key string, v any) string {
@@ -210,14 +201,7 @@ func AnswerText(def *questionnaire.Definition, key string, v any) string {
 	if !ok {
 		return fmt.Sprint(v)
 	}
-	labelOf := func(val string) string {
-		for _, o := range questionOptions(q) {
-			if o.Value == val {
-				return o.Label
-			}
-		}
-		return val
-	}
+	labelOf := q.OptionLabel
 	switch v := v.(type) {
 	case string:
 		if q.Type == questionnaire.Choice || q.Type == questionnaire.YesNo {

@@ -9,37 +9,8 @@ import (
 	"github.com/piaf-dev/piaf/store"
 )
 
-// RiskFilter narrows the risk list; empty fields match everything.
-type RiskFilter struct {
-	Status   string
-	Category string
-	Level    string // "high" (significant or maximum), or a level number 1-4
-}
-
-// Matches tells whether the finding passes the filter.
-func (f RiskFilter) Matches(x *assessments.Finding) bool {
-	if f.Status != "" {
-		if f.Status == "resolved" {
-			if !x.ResolvedByAnswers {
-				return false
-			}
-		} else if string(x.Status) != f.Status || x.ResolvedByAnswers {
-			return false
-		}
-	}
-	if f.Category != "" && x.Category != f.Category {
-		return false
-	}
-	switch f.Level {
-	case "":
-	case "high":
-		return x.ResidualLevel().High()
-	default:
-		n, _ := strconv.Atoi(f.Level)
-		return int(x.ResidualLevel()) == n
-	}
-	return true
-}
+// RiskFilter narrows the risk list: the domain's filter, which the API uses too.
+type RiskFilter = assessments.FindingFilter
 
 // CategorySummary counts one category's findings.
 type CategorySummary struct {

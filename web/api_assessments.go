@@ -14,6 +14,7 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -235,8 +236,8 @@ func (s *Server) apiPatchAnswers(c echo.Context) error {
 	if in.Answers == nil {
 		return apiErr(http.StatusUnprocessableEntity, "answers is required: an object of question keys and values", "answers")
 	}
-	if !a.Status.Editable() {
-		return c.JSON(http.StatusConflict, map[string]any{"error": "the assessment is " + strings.ToLower(a.Status.Label()) + " and cannot be edited", "current_revision": a.Revision})
+	if err := workflow.Editable(a); err != nil {
+		return err
 	}
 	proposed := map[string]any{}
 	keys := make([]string, 0, len(in.Answers))

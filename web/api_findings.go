@@ -13,7 +13,6 @@ import (
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
-	"github.com/piaf-dev/piaf/templates"
 )
 
 // The risk register in the API. Every change names the revision it is based on with If-Match
@@ -35,7 +34,7 @@ func (s *Server) apiFindings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	filter := templates.RiskFilter{Status: c.QueryParam("status"), Category: c.QueryParam("category"), Level: c.QueryParam("level")}
+	filter := assessments.FindingFilter{Status: c.QueryParam("status"), Category: c.QueryParam("category"), Level: c.QueryParam("level")}
 	out := []apiFinding{}
 	for _, f := range assessments.SortedFindings(def, a.State) {
 		if filter.Matches(f) {
@@ -89,8 +88,8 @@ func (s *Server) apiEditable(c echo.Context) (*access, *store.Assessment, *quest
 	if !acc.can(actEdit) {
 		return nil, nil, nil, errForbidden
 	}
-	if !a.Status.Editable() {
-		return nil, nil, nil, apiErr(http.StatusConflict, "the assessment is "+strings.ToLower(a.Status.Label())+" and cannot be edited", "")
+	if err := workflow.Editable(a); err != nil {
+		return nil, nil, nil, err
 	}
 	return acc, a, def, nil
 }

@@ -77,17 +77,7 @@ func formatAnswer(q *questionnaire.Question, v any) (string, bool) {
 	return fmt.Sprint(v), false
 }
 
-func optionLabel(q *questionnaire.Question, value string) string {
-	if q.Type == questionnaire.YesNo {
-		return capitalise(value)
-	}
-	for _, o := range q.Options {
-		if o.Value == value {
-			return o.Label
-		}
-	}
-	return value
-}
+func optionLabel(q *questionnaire.Question, value string) string { return q.OptionLabel(value) }
 
 // answerStrings accepts a multi_choice answer as Go code and a JSON decoder produce it.
 func answerStrings(v any) []string {

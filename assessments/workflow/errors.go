@@ -35,8 +35,12 @@ func (e *ConflictError) Error() string { return e.What }
 // Is makes errors.Is(err, ErrConflict) true.
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
-// FrozenError is ErrFrozen with the reason, fit to show the user.
-type FrozenError struct{ Reason string }
+// FrozenError is ErrFrozen with the reason, fit to show the user, and the current revision
+// when the frozen thing has one.
+type FrozenError struct {
+	Reason  string
+	Current int64
+}
 
 func (e *FrozenError) Error() string { return e.Reason }
 

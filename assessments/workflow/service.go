@@ -66,6 +66,8 @@ func (s *Service) Store() *store.Store { return s.store }
 type Actor struct {
 	User       *store.User
 	ClientAddr string
+	// As names a system actor in the audit log ("cli:alice").
+	As string
 }
 
 // System acts for piaf itself.
@@ -80,7 +82,7 @@ func (a Actor) id() int64 {
 
 func (a Actor) email() string {
 	if a.User == nil {
-		return ""
+		return a.As
 	}
 	return a.User.Email
 }

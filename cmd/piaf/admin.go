@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os/user"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -46,20 +48,20 @@ func userAdd(ctx context.Context, args []string, e env) error {
 	if err := store.CheckPasswordPolicy(password, *email); err != nil {
 		return fmt.Errorf("user add: password: %v", err)
 	}
+	// The same rules as the admin form: check before touching the database.
+	in := workflow.UserInput{Email: *email, Name: *name, Admin: *admin, Password: password}
+	if err := in.Check().Err(); err != nil {
+		return fmt.Errorf("user add: %w", err)
+	}
 	st, err := store.OpenCurrent(ctx, *data)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := st.CreateUser(ctx, store.NewUser{Email: *email, Name: *name, IsAdmin: *admin, PasswordHash: store.HashPassword(password)})
-	if errors.Is(err, store.ErrUnique) {
-		return fmt.Errorf("user add: an account with email %s exists already", *email)
-	}
+	wf := workflow.New(st, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), workflow.Config{})
+	u, err := wf.CreateUser(ctx, cliActor(), in)
 	if err != nil {
-		return err
-	}
-	if err := auditCLI(ctx, st, store.AuditUserCreate, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email, "admin": u.IsAdmin}); err != nil {
-		return err
+		return fmt.Errorf("user add: %w", err)
 	}
 	role := "user"
 	if u.IsAdmin {
@@ -202,6 +204,15 @@ func backup(ctx context.Context, args []string, e env) error {
 }
 
 // auditCLI records a command run on the server, with the operating system user as the actor.
+// cliActor is the system acting from a shell on the server's machine, named in the audit log.
+func cliActor() workflow.Actor {
+	who := "cli"
+	if u, err := user.Current(); err == nil {
+		who = "cli:" + u.Username
+	}
+	return workflow.Actor{As: who}
+}
+
 func auditCLI(ctx context.Context, st *store.Store, action, target string, details map[string]any) error {
 	who := "cli"
 	if u, err := user.Current(); err == nil {

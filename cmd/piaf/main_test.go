@@ -167,6 +167,8 @@ func TestServeAdminFromEnvironment(t *testing.T) {
 	go func() { done <- run(ctx, nil, e) }()
 	st := openWhenReady(t, data)
 	waitFor(t, func() bool { _, err := st.UserByEmail(ctx, "root@example.org"); return err == nil })
+	// Stop only once it serves: a cancel during start-up is a start-up error, rightly.
+	waitFor(t, func() bool { return strings.Contains(out.String(), "piaf is serving") })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)

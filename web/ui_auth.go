@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"runtime"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments/field"
 	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
@@ -244,15 +244,12 @@ func formFrom(c echo.Context, names ...string) templates.Form {
 }
 
 // checkEmail validates the email field and returns it normalised.
-func checkEmail(f templates.Form, field string) string {
-	email := f.Get(field)
-	switch addr, err := mail.ParseAddress(email); {
-	case email == "":
-		f.Fail(field, "Enter an email address.")
-	case err != nil || addr.Address != email || len(email) > 254:
-		f.Fail(field, "Enter an email address like name@example.org.")
+func checkEmail(f templates.Form, name string) string {
+	email, msg := field.Email(f.Get(name))
+	if msg != "" && f.Err(name) == "" {
+		f.Fail(name, msg)
 	}
-	return strings.ToLower(email)
+	return email
 }
 
 // checkNewPassword validates new_password and its confirmation. Passwords are never put back

@@ -48,6 +48,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var maxBytes *http.MaxBytesError
 	var invalid *workflow.ValidationError
 	var conflict *workflow.ConflictError
+	var frozen *workflow.FrozenError
+	var revision *int64
 	switch {
 	case errors.As(err, &he):
 		status, msg, field = he.status, he.msg, he.field
@@ -56,6 +58,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		field, msg = invalid.First()
 	case errors.Is(err, workflow.ErrForbidden):
 		status, msg = errForbidden.status, errForbidden.msg
+	case errors.As(err, &frozen):
+		status, msg = http.StatusConflict, frozen.Reason
+		if frozen.Current != 0 {
+			revision = &frozen.Current
+		}
 	case errors.Is(err, workflow.ErrFrozen):
 		status, msg = http.StatusConflict, err.Error()
 	case errors.As(err, &conflict):
@@ -88,6 +95,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 		if current != nil && *current != 0 {
 			body["current_version"] = *current
+		}
+		if revision != nil {
+			body["current_revision"] = *revision
 		}
 		if id != "" {
 			body["error_id"] = id

@@ -145,8 +145,8 @@ func (s *Server) editableAssessment(c echo.Context) (*access, *store.Assessment,
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if !a.Status.Editable() {
-		return nil, nil, nil, &httpError{status: http.StatusConflict, msg: "This assessment is " + strings.ToLower(a.Status.Label()) + " and cannot be edited."}
+	if err := workflow.Editable(a); err != nil {
+		return nil, nil, nil, err
 	}
 	return acc, a, def, nil
 }

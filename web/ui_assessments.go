@@ -12,6 +12,7 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -177,8 +178,8 @@ func (s *Server) saveSection(c echo.Context) error {
 	if !ok {
 		return errNotFound
 	}
-	if !a.Status.Editable() {
-		return &httpError{status: http.StatusConflict, msg: "This assessment is " + strings.ToLower(a.Status.Label()) + " and cannot be edited."}
+	if err := workflow.Editable(a); err != nil {
+		return err
 	}
 	form, err := c.FormParams()
 	if err != nil {

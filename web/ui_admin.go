@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -31,30 +30,19 @@ func (s *Server) renderAdminUsers(c echo.Context, status int, f templates.Form, 
 func (s *Server) adminAddUser(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := formFrom(c, "email", "name", "is_admin")
-	email := checkEmail(f, "email")
-	checkText(f, "name", workflow.MaxName)
 	password := c.FormValue("new_password")
-	if password != "" {
-		if err := store.CheckPasswordPolicy(password, email); err != nil {
-			f.Fail("new_password", "Password: "+err.Error()+".")
+	u, err := s.wf.CreateUser(ctx, s.actor(c), workflow.UserInput{Email: f.Get("email"), Name: f.Get("name"), Admin: f.Get("is_admin") != "", Password: password})
+	if formErrors(f, err, func(name string) string {
+		if name == "password" {
+			return "new_password"
 		}
-	}
-	if !f.Valid() {
-		return s.renderAdminUsers(c, http.StatusUnprocessableEntity, f, nil)
-	}
-	n := store.NewUser{Email: email, Name: f.Get("name"), IsAdmin: f.Get("is_admin") != ""}
-	if password != "" {
-		n.PasswordHash = store.HashPassword(password)
-	}
-	u, err := s.store.CreateUser(ctx, n)
-	if errors.Is(err, store.ErrUnique) {
-		f.Fail("email", "An account with this email exists already.")
+		return name
+	}) {
 		return s.renderAdminUsers(c, http.StatusUnprocessableEntity, f, nil)
 	}
 	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditUserCreate, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email, "admin": u.IsAdmin, "invited": password == ""})
 	if password != "" {
 		s.flash(c, "Account created for "+u.Email+".")
 		return c.Redirect(http.StatusSeeOther, "/admin/users")

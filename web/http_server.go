@@ -1,4 +1,7 @@
-// Package web serves piaf over HTTP: the server-rendered UI, the JSON API, health and metrics.
+// Package web serves piaf over HTTP. Its files say which of three parts they belong to:
+// ui_*.go are the server-rendered pages' handlers, api_*.go the JSON API's, http_*.go the plumbing
+// both share (server, routes, errors, middleware, strict JSON, access). Handlers are adapters:
+// the operations themselves live in assessments/workflow.
 package web
 
 import (

@@ -115,6 +115,11 @@ func (s *Server) startSession(c echo.Context, u *store.User) error {
 		return err
 	}
 	s.setCookie(c, sessionCookie, token, s.cfg.Sessions.Absolute)
+	// The CSRF token rotates with the session: from now on it is the new session's, and the
+	// pre-sign-in cookie is dropped.
+	a := authFrom(c)
+	a.session, a.csrf = token, sessionCSRF(token)
+	s.setCookie(c, csrfCookie, "", -1)
 	return nil
 }
 
@@ -185,6 +190,9 @@ func (s *Server) linkView(c echo.Context) (*templates.PasswordLinkView, error) {
 		u, err := s.store.User(ctx, l.UserID)
 		if err != nil {
 			return nil, err
+		}
+		if u.Disabled() {
+			return nil, nil
 		}
 		v.Email = u.Email
 	}

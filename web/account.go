@@ -52,11 +52,14 @@ func (s *Server) createToken(c echo.Context) error {
 		return s.renderAccount(c, http.StatusUnprocessableEntity, v)
 	}
 	u := authFrom(c).user
-	_, secret, err := s.store.CreateAPIToken(c.Request().Context(), u.ID, f.Get("token_name"))
+	var secret string
+	err := s.audited(c, store.AuditTokenCreate, store.AuditTarget("user", u.ID), map[string]any{"name": f.Get("token_name")}, func(st *store.Store) (err error) {
+		_, secret, err = st.CreateAPIToken(c.Request().Context(), u.ID, f.Get("token_name"))
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditTokenCreate, store.AuditTarget("user", u.ID), map[string]any{"name": f.Get("token_name")})
 	// The secret is shown in this response only; a reload shows the list without it.
 	v.NewToken, v.TokenForm = secret, templates.NewForm()
 	return s.renderAccount(c, http.StatusCreated, v)
@@ -68,10 +71,11 @@ func (s *Server) revokeToken(c echo.Context) error {
 		return err
 	}
 	u := authFrom(c).user
-	if err := s.store.RevokeAPIToken(c.Request().Context(), u.ID, id); err != nil {
+	err = s.audited(c, store.AuditTokenRevoke, store.AuditTarget("user", u.ID), map[string]any{"token": id},
+		func(st *store.Store) error { return st.RevokeAPIToken(c.Request().Context(), u.ID, id) })
+	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditTokenRevoke, store.AuditTarget("user", u.ID), map[string]any{"token": id})
 	s.flash(c, "Token revoked.")
 	return c.Redirect(http.StatusSeeOther, "/account")
 }
@@ -111,7 +115,7 @@ func (s *Server) changePassword(c echo.Context) error {
 		return err
 	}
 	authFrom(c).session = ""
-	if err := s.startSession(c, u); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.startSession(c, u, nil); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	s.flash(c, "Password changed. Your other sessions are signed out and your API tokens revoked.")

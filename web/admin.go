@@ -46,7 +46,20 @@ func (s *Server) adminAddUser(c echo.Context) error {
 	if password != "" {
 		n.PasswordHash = store.HashPassword(password)
 	}
-	u, err := s.store.CreateUser(ctx, n)
+	var u *store.User
+	var token string
+	e := s.event(c, store.AuditUserCreate, "", map[string]any{"email": n.Email, "admin": n.IsAdmin, "invited": password == ""})
+	err := s.wf.Audited(ctx, &e, func(st *store.Store) error {
+		var err error
+		if u, err = st.CreateUser(ctx, n); err != nil {
+			return err
+		}
+		e.Target = store.AuditTarget("user", u.ID)
+		if password == "" {
+			token, err = st.CreateLink(ctx, store.LinkInvite, u.ID, linkTTL)
+		}
+		return err
+	})
 	if errors.Is(err, store.ErrUnique) {
 		f.Fail("email", "An account with this email exists already.")
 		return s.renderAdminUsers(c, http.StatusUnprocessableEntity, f, nil)
@@ -54,14 +67,9 @@ func (s *Server) adminAddUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditUserCreate, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email, "admin": u.IsAdmin, "invited": password == ""})
 	if password != "" {
 		s.flash(c, "Account created for "+u.Email+".")
 		return c.Redirect(http.StatusSeeOther, "/admin/users")
-	}
-	token, err := s.store.CreateLink(ctx, store.LinkInvite, u.ID, linkTTL)
-	if err != nil {
-		return err
 	}
 	link := &templates.OneTimeLink{Email: u.Email, URL: s.absURL("/password/" + token), Purpose: "invite"}
 	return s.renderAdminUsers(c, http.StatusCreated, templates.NewForm(), link)
@@ -112,10 +120,11 @@ func (s *Server) adminEditUser(c echo.Context) error {
 	if !f.Valid() {
 		return s.renderAdminUser(c, http.StatusUnprocessableEntity, u, f)
 	}
-	if err := s.store.UpdateUser(ctx, u.ID, f.Get("name"), makeAdmin); err != nil {
+	err = s.audited(c, store.AuditUserUpdate, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email, "name": f.Get("name"), "admin": makeAdmin, "was_admin": u.IsAdmin},
+		func(st *store.Store) error { return st.UpdateUser(ctx, u.ID, f.Get("name"), makeAdmin) })
+	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditUserUpdate, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email, "name": f.Get("name"), "admin": makeAdmin, "was_admin": u.IsAdmin})
 	s.flash(c, "Saved.")
 	return c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(u.ID, 10))
 }
@@ -125,11 +134,14 @@ func (s *Server) adminResetLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	token, err := s.store.CreateLink(c.Request().Context(), store.LinkReset, u.ID, linkTTL)
+	var token string
+	err = s.audited(c, store.AuditUserResetLink, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email}, func(st *store.Store) (err error) {
+		token, err = st.CreateLink(c.Request().Context(), store.LinkReset, u.ID, linkTTL)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditUserResetLink, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email})
 	link := &templates.OneTimeLink{Email: u.Email, URL: s.absURL("/password/" + token), Purpose: "reset"}
 	return s.renderAdminUsers(c, http.StatusCreated, templates.NewForm(), link)
 }
@@ -143,14 +155,15 @@ func (s *Server) adminDisableUser(c echo.Context) error {
 		return &httpError{status: http.StatusUnprocessableEntity, msg: "You cannot disable your own account."}
 	}
 	disable := c.FormValue("disabled") != "0"
-	if err := s.store.SetDisabled(c.Request().Context(), u.ID, disable); err != nil {
-		return err
-	}
 	action := store.AuditUserEnable
 	if disable {
 		action = store.AuditUserDisable
 	}
-	s.audit(c, action, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email})
+	err = s.audited(c, action, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email},
+		func(st *store.Store) error { return st.SetDisabled(c.Request().Context(), u.ID, disable) })
+	if err != nil {
+		return err
+	}
 	if disable {
 		s.flash(c, u.Email+" is disabled and signed out everywhere.")
 	} else {

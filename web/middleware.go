@@ -35,6 +35,9 @@ type auth struct {
 	session string // the session cookie value; empty for API tokens and anonymous requests
 	viaAPI  bool   // authenticated with a bearer token
 	csrf    string
+	// auditNext, when set, is recorded by the request's next commit of an assessment, in the
+	// same transaction (see Server.auditNextCommit).
+	auditNext *store.AuditEvent
 }
 
 func authFrom(c echo.Context) *auth {

@@ -52,14 +52,19 @@ func userAdd(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
-	u, err := st.CreateUser(ctx, store.NewUser{Email: *email, Name: *name, IsAdmin: *admin, PasswordHash: store.HashPassword(password)})
+	var u *store.User
+	ev := cliEvent(store.AuditUserCreate, "", map[string]any{"email": strings.ToLower(*email), "admin": *admin})
+	err = st.Atomic(ctx, func(tx *store.Store) (err error) {
+		if u, err = tx.CreateUser(ctx, store.NewUser{Email: *email, Name: *name, IsAdmin: *admin, PasswordHash: store.HashPassword(password)}); err != nil {
+			return err
+		}
+		ev.Target, ev.Details["email"] = store.AuditTarget("user", u.ID), u.Email
+		return tx.Audit(ctx, ev)
+	})
 	if errors.Is(err, store.ErrUnique) {
 		return fmt.Errorf("user add: an account with email %s exists already", *email)
 	}
 	if err != nil {
-		return err
-	}
-	if err := auditCLI(ctx, st, store.AuditUserCreate, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email, "admin": u.IsAdmin}); err != nil {
 		return err
 	}
 	role := "user"
@@ -133,11 +138,12 @@ func userReset(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	token, err := st.CreateLink(ctx, store.LinkReset, u.ID, 7*24*time.Hour)
-	if err != nil {
+	var token string
+	err = st.WithAudit(ctx, cliEvent(store.AuditUserResetLink, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email}), func(tx *store.Store) (err error) {
+		token, err = tx.CreateLink(ctx, store.LinkReset, u.ID, 7*24*time.Hour)
 		return err
-	}
-	if err := auditCLI(ctx, st, store.AuditUserResetLink, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s/password/%s\n", strings.TrimRight(*baseURL, "/"), token)
@@ -173,11 +179,12 @@ func tokenCommand(ctx context.Context, args []string, e env) error {
 	if u.Disabled() {
 		return fmt.Errorf("token create: the account %s is disabled", u.Email)
 	}
-	_, secret, err := st.CreateAPIToken(ctx, u.ID, strings.TrimSpace(*name))
-	if err != nil {
+	var secret string
+	err = st.WithAudit(ctx, cliEvent(store.AuditTokenCreate, store.AuditTarget("user", u.ID), map[string]any{"name": strings.TrimSpace(*name)}), func(tx *store.Store) (err error) {
+		_, secret, err = tx.CreateAPIToken(ctx, u.ID, strings.TrimSpace(*name))
 		return err
-	}
-	if err := auditCLI(ctx, st, store.AuditTokenCreate, store.AuditTarget("user", u.ID), map[string]any{"name": strings.TrimSpace(*name)}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, secret)
@@ -202,11 +209,13 @@ func backup(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
-// auditCLI records a command run on the server, with the operating system user as the actor.
-func auditCLI(ctx context.Context, st *store.Store, action, target string, details map[string]any) error {
+// cliEvent describes a command run on the server, with the operating system user as the actor.
+// Commands record it in the transaction of the change (store.WithAudit), so a change is never
+// made without its entry.
+func cliEvent(action, target string, details map[string]any) store.AuditEvent {
 	who := "cli"
 	if u, err := user.Current(); err == nil {
 		who = "cli:" + u.Username
 	}
-	return st.Audit(ctx, store.AuditEvent{ActorEmail: who, Action: action, Target: target, Details: details})
+	return store.AuditEvent{ActorEmail: who, Action: action, Target: target, Details: details}
 }

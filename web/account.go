@@ -133,13 +133,22 @@ func (s *Server) checkCurrentPassword(c echo.Context, u *store.User) (bool, erro
 	if len(c.FormValue("password")) > 1024 {
 		return false, nil
 	}
+	since := s.now().Add(-throttleWindow)
+	byEmail, byAddr, err := s.store.LoginFailures(ctx, u.Email, addr, since)
+	if err != nil {
+		return false, err
+	}
+	if byEmail >= maxFailsPerEmail || byAddr >= maxFailsPerAddr {
+		// Refused unchecked and unrecorded: the failures that led here are recorded already.
+		s.log.Warn("password check throttled", "user", u.Email, "addr", addr)
+		return false, errThrottled
+	}
 	// As at sign-in: the attempt counts as a failure until the password checks out, so parallel
 	// guesses cannot all pass the count.
 	if err := s.store.RecordLoginFailure(ctx, u.Email, addr); err != nil {
 		return false, err
 	}
-	byEmail, byAddr, err := s.store.LoginFailures(ctx, u.Email, addr, s.now().Add(-throttleWindow))
-	if err != nil {
+	if byEmail, byAddr, err = s.store.LoginFailures(ctx, u.Email, addr, since); err != nil {
 		return false, err
 	}
 	if byEmail > maxFailsPerEmail || byAddr > maxFailsPerAddr {

@@ -44,17 +44,21 @@ const (
 	AuditSettingsChange           = "settings.change"
 	AuditReportExport             = "report.export"
 	AuditKeyChange                = "key.change"
+	AuditPasswordFailed           = "user.password_failed"
+	AuditCSRFRefused              = "csrf.refused"
+	AuditAccessDenied             = "access.denied"
 )
 
 // AuditActions lists the actions above, grouped, for the audit page's filter.
 var AuditActions = []string{
 	AuditLogin, AuditLoginFailed, AuditLogout,
-	AuditUserCreate, AuditUserUpdate, AuditUserDisable, AuditUserEnable, AuditUserResetLink, AuditUserPassword,
+	AuditUserCreate, AuditUserUpdate, AuditUserDisable, AuditUserEnable, AuditUserResetLink, AuditUserPassword, AuditPasswordFailed,
 	AuditMemberAdd, AuditMemberRole, AuditMemberRemove,
 	AuditTokenCreate, AuditTokenRevoke,
 	AuditAssessmentSubmit, AuditAssessmentApprove, AuditAssessmentRequestChanges, AuditAssessmentReassess, AuditAssessmentRestore,
 	AuditRiskAccept, AuditRiskWithdraw,
 	AuditQuestionnaireImport, AuditSettingsChange, AuditReportExport, AuditKeyChange,
+	AuditCSRFRefused, AuditAccessDenied,
 }
 
 // AuditTarget names what an action was done to, e.g. AuditTarget("project", 3) is "project:3".

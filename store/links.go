@@ -136,6 +136,17 @@ func (s *Store) RedeemPasswordLink(ctx context.Context, token, passwordHash stri
 			return ErrNotFound
 		}
 		userID = l.UserID
+		// A disabled account stays disabled: its links open nothing.
+		var disabled bool
+		if err := tx.QueryRowContext(ctx, "SELECT disabled_at IS NOT NULL FROM users WHERE id = ?", l.UserID).Scan(&disabled); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return fmt.Errorf("store: redeem link: %w", err)
+		}
+		if disabled {
+			return ErrNotFound
+		}
 		if err := useLink(ctx, tx, token, s.stamp()); err != nil {
 			return err
 		}

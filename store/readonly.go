@@ -81,5 +81,5 @@ func openReadOnly(ctx context.Context, path, mode string) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s read-only: %w", path, err)
 	}
 	// Both pools are the read-only one: a write through this Store fails instead of happening.
-	return &Store{write: db, read: db, path: path, now: time.Now}, nil
+	return &Store{writeDB: db, readDB: db, write: db, read: db, path: path, now: time.Now}, nil
 }

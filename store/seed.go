@@ -97,7 +97,7 @@ func (s *Store) Seed(ctx context.Context, fn func(*Seeder) error) error {
 }
 
 func (sd *Seeder) begin() error {
-	tx, err := sd.s.write.BeginTx(sd.ctx, nil)
+	tx, err := sd.s.writeDB.BeginTx(sd.ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: seed: begin: %w", err)
 	}

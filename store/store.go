@@ -35,10 +35,22 @@ var migrations embed.FS
 // Store is the database: one writer connection, because SQLite has one writer at a time and a
 // single connection queues writes in Go instead of failing them, beside a pool of readers.
 type Store struct {
-	write *sql.DB
-	read  *sql.DB
+	writeDB *sql.DB
+	readDB  *sql.DB
+	// write and read are the handles queries go through: the two pools, or, inside Atomic, both
+	// the one open transaction (so reads see its writes).
+	write dbtx
+	read  dbtx
+	inTx  *sql.Tx
 	path  string
 	now   func() time.Time
+}
+
+// dbtx is what *sql.DB and *sql.Tx have in common.
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // Open creates the data folder (mode 0700) if needed, opens the database in it and applies any
@@ -124,7 +136,7 @@ func openFile(ctx context.Context, path string, migrate bool) (*Store, error) {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	read.SetMaxOpenConns(8)
-	s := &Store{write: write, read: read, path: path, now: time.Now}
+	s := &Store{writeDB: write, readDB: read, write: write, read: read, path: path, now: time.Now}
 	if existed {
 		if err := s.requireSchema(ctx); err != nil {
 			s.Close()
@@ -155,10 +167,10 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes both pools; the last close checkpoints the WAL into the main file.
 func (s *Store) Close() error {
-	if s.read == s.write { // opened read-only: one pool
-		return s.read.Close()
+	if s.readDB == s.writeDB { // opened read-only: one pool
+		return s.readDB.Close()
 	}
-	return errors.Join(s.read.Close(), s.write.Close())
+	return errors.Join(s.readDB.Close(), s.writeDB.Close())
 }
 
 // Ping checks that the database answers.
@@ -234,9 +246,13 @@ func (s *Store) applyMigration(ctx context.Context, version int, name string) er
 	})
 }
 
-// tx runs fn in a write transaction and commits when it returns nil.
+// tx runs fn in a write transaction and commits when it returns nil. Inside Atomic it joins the
+// transaction already open.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
+	if s.inTx != nil {
+		return fn(s.inTx)
+	}
+	tx, err := s.writeDB.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
@@ -248,6 +264,36 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+// Atomic runs fn with a store whose every read and write goes through one write transaction, and
+// commits when fn returns nil: a change and its audit entry (st.Audit) are recorded together or
+// not at all. fn must use only st, never the outer store: the one writer connection is taken, so
+// a write through the outer store would wait for ever. Inside Atomic, Atomic joins the same
+// transaction.
+func (s *Store) Atomic(ctx context.Context, fn func(st *Store) error) error {
+	if s.inTx != nil {
+		return fn(s)
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		st := *s
+		st.write, st.read, st.inTx = tx, tx, tx
+		return fn(&st)
+	})
+}
+
+// WithAudit makes a change and records e, which describes it, in one transaction. change may be
+// nil; when it fails nothing is recorded, and when the entry cannot be written the change is
+// undone and the error returned.
+func (s *Store) WithAudit(ctx context.Context, e AuditEvent, change func(st *Store) error) error {
+	return s.Atomic(ctx, func(st *Store) error {
+		if change != nil {
+			if err := change(st); err != nil {
+				return err
+			}
+		}
+		return st.Audit(ctx, e)
+	})
 }
 
 const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"

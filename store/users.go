@@ -132,8 +132,19 @@ func setPassword(ctx context.Context, tx *sql.Tx, userID int64, hash, now string
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
 	}
-	_, err = tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", userID)
-	return err
+	// A new password ends everything the old one let in: sessions, pending invitation and reset
+	// links (a link mailed before the change must not undo it), and API tokens, which a stolen
+	// password could have been used to create.
+	if _, err = tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
+		return fmt.Errorf("store: set password: end sessions: %w", err)
+	}
+	if _, err = tx.ExecContext(ctx, "UPDATE user_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL", now, userID); err != nil {
+		return fmt.Errorf("store: set password: void links: %w", err)
+	}
+	if _, err = tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now, userID); err != nil {
+		return fmt.Errorf("store: set password: revoke API tokens: %w", err)
+	}
+	return nil
 }
 
 // UpdateUser changes name and admin flag.

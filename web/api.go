@@ -191,15 +191,16 @@ func (s *Server) apiAddMember(c echo.Context) error {
 		return err
 	}
 	_, existing := s.store.Role(ctx, a.project.ID, u.ID)
-	if err := s.store.SetMember(ctx, a.project.ID, u.ID, store.Role(in.Role)); errors.Is(err, store.ErrLastOwner) {
-		return apiErr(http.StatusConflict, "the project needs an owner: make someone else owner first", "role")
-	} else if err != nil {
-		return err
-	}
 	status, action := http.StatusOK, store.AuditMemberRole
 	if errors.Is(existing, store.ErrNotFound) {
 		status, action = http.StatusCreated, store.AuditMemberAdd
 	}
-	s.audit(c, action, store.AuditTarget("project", a.project.ID), map[string]any{"user": u.Email, "role": in.Role})
+	err = s.audited(c, action, store.AuditTarget("project", a.project.ID), map[string]any{"user": u.Email, "role": in.Role},
+		func(st *store.Store) error { return st.SetMember(ctx, a.project.ID, u.ID, store.Role(in.Role)) })
+	if errors.Is(err, store.ErrLastOwner) {
+		return apiErr(http.StatusConflict, "the project needs an owner: make someone else owner first", "role")
+	} else if err != nil {
+		return err
+	}
 	return s.apiMemberList(c, status, a.project.ID)
 }

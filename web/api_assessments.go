@@ -85,7 +85,7 @@ func (s *Server) apiImportQuestionnaire(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, probs, err := s.importQuestionnaire(c.Request().Context(), "upload.yaml", data, authFrom(c).user.ID)
+	d, probs, err := s.importQuestionnaire(c, "upload.yaml", data)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,6 @@ func (s *Server) apiImportQuestionnaire(c echo.Context) error {
 		return c.JSON(http.StatusUnprocessableEntity, map[string]any{
 			"error": fmt.Sprintf("the definition has %d problems", len(probs)), "problems": list})
 	}
-	s.audit(c, store.AuditQuestionnaireImport, "questionnaire:"+d.Key, map[string]any{"version": d.Version, "title": d.Title})
 	return c.JSON(http.StatusCreated, apiQuestionnaireSummary{Key: d.Key, Title: d.Title, Version: d.Version, Versions: []int{d.Version}})
 }
 

@@ -174,10 +174,10 @@ func (s *Server) apiAccept(c echo.Context) error {
 		return err
 	}
 	acceptance := s.newAcceptance(c, in.Justification, in.Expires)
+	s.auditAcceptance(c, a, f, &acceptance)
 	return s.apiChange(c, a, def, http.StatusOK, func(st assessments.State) (assessments.State, error) {
 		return assessments.Accept(st, f.ID, acceptance, s.now().UTC())
 	}, "Accepted the residual risk of “"+f.Title+"” until "+in.Expires, func(st assessments.State) any {
-		s.auditAcceptance(c, a, f, &acceptance)
 		return toAPIFinding(st.Findings[f.ID])
 	})
 }
@@ -187,10 +187,10 @@ func (s *Server) apiWithdraw(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.auditAcceptance(c, a, f, nil)
 	return s.apiChange(c, a, def, http.StatusOK, func(st assessments.State) (assessments.State, error) {
 		return assessments.Withdraw(st, f.ID)
 	}, "Withdrew the acceptance of “"+f.Title+"”", func(st assessments.State) any {
-		s.auditAcceptance(c, a, f, nil)
 		return toAPIFinding(st.Findings[f.ID])
 	})
 }

@@ -116,6 +116,8 @@ func (a *app) signedIn(u *store.User) *client {
 	if r.status != http.StatusSeeOther {
 		a.t.Fatalf("sign in as %s: status %d\n%s", u.Email, r.status, r.body)
 	}
+	// The CSRF token is the session's now: load a page to pick it up.
+	c.get("/account")
 	return c
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -41,6 +42,10 @@ func (s *Server) projectAccess(c echo.Context, act action) (*access, error) {
 
 func (s *Server) accessTo(c echo.Context, projectID int64, act action) (*access, error) {
 	a, err := s.wf.Access(c.Request().Context(), s.actor(c), projectID, act)
+	if errors.Is(err, workflow.ErrNotFound) && authFrom(c).user != nil {
+		// A non-member (or no such project: the answer is the same 404 either way).
+		s.auditRefusal(c, store.AuditAccessDenied, map[string]any{"project": projectID, "reason": "not a member"})
+	}
 	if err != nil {
 		return nil, err
 	}

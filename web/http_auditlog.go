@@ -7,16 +7,41 @@ import (
 	"github.com/piaf-dev/piaf/store"
 )
 
-// audit appends a security-relevant event to the hash-chained audit log. The action has already
-// happened: a failure to record it is logged loudly rather than undoing it.
-func (s *Server) audit(c echo.Context, action, target string, details map[string]any) {
+// event describes what the request's user did, for the audit log.
+func (s *Server) event(c echo.Context, action, target string, details map[string]any) store.AuditEvent {
 	e := store.AuditEvent{ClientAddr: c.RealIP(), Action: action, Target: target, Details: details}
 	if u := authFrom(c).user; u != nil {
 		e.ActorID, e.ActorEmail = u.ID, u.Email
 	}
-	s.auditEvent(c, e)
+	return e
 }
 
+// audited makes a change and appends its entry to the hash-chained audit log in one
+// transaction: when the entry cannot be written, the change is undone and the request fails.
+// change must write only through st. details may be filled in by change (it is written after).
+func (s *Server) audited(c echo.Context, action, target string, details map[string]any, change func(st *store.Store) error) error {
+	e := s.event(c, action, target, details)
+	return s.wf.Audited(c.Request().Context(), &e, change)
+}
+
+// auditNextCommit makes the request's next assessment commit (Server.commit, or
+// Server.createAssessment) record e together with the change; details may be filled in then
+// ("revision" is set to the revision written).
+func (s *Server) auditNextCommit(c echo.Context, action, target string, details map[string]any) {
+	e := s.event(c, action, target, details)
+	authFrom(c).auditNext = &e
+}
+
+// takeAuditNext returns and clears the event set by auditNextCommit.
+func takeAuditNext(c echo.Context) *store.AuditEvent {
+	a := authFrom(c)
+	e := a.auditNext
+	a.auditNext = nil
+	return e
+}
+
+// auditEvent records an event that changes nothing (a failed sign-in, a refused request): a
+// failure to record it is logged, not returned.
 func (s *Server) auditEvent(c echo.Context, e store.AuditEvent) {
 	s.wf.Audit(c.Request().Context(), e)
 }

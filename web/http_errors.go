@@ -80,6 +80,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 			msg = errNotFound.msg
 		}
 	}
+	if status == http.StatusForbidden && !errors.Is(err, errCSRF) {
+		s.auditRefusal(c, store.AuditAccessDenied, map[string]any{"reason": msg})
+	}
 	if status >= 500 {
 		id = newErrorID()
 		msg = "Something went wrong on our side."

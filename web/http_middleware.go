@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
@@ -34,6 +35,9 @@ type auth struct {
 	session string // the session cookie value; empty for API tokens and anonymous requests
 	viaAPI  bool   // authenticated with a bearer token
 	csrf    string
+	// auditNext, when set, is recorded by the request's next commit of an assessment, in the
+	// same transaction (see Server.auditNextCommit).
+	auditNext *store.AuditEvent
 }
 
 func authFrom(c echo.Context) *auth {
@@ -89,13 +93,28 @@ func (s *Server) secure(c echo.Context) bool {
 }
 
 func (s *Server) setCookie(c echo.Context, name, value string, maxAge time.Duration) {
-	ck := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(c)}
+	ck := &http.Cookie{Name: s.cookieName(c, name), Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(c)}
 	if maxAge < 0 {
 		ck.MaxAge = -1
 	} else if maxAge > 0 {
 		ck.MaxAge = int(maxAge.Seconds())
 	}
 	c.SetCookie(ck)
+}
+
+// cookieName gives the session and CSRF cookies the __Host- prefix whenever the browser reached
+// us over HTTPS: the browser then refuses the cookie unless it is Secure, for "/", and set by this
+// very host, so a sibling subdomain cannot plant one. Browsers accept the prefix only on Secure
+// cookies, which plain-http instances (local use, tests) cannot set; those keep the bare name.
+func (s *Server) cookieName(c echo.Context, name string) string {
+	if (name == sessionCookie || name == csrfCookie) && s.secure(c) {
+		return "__Host-" + name
+	}
+	return name
+}
+
+func (s *Server) cookie(c echo.Context, name string) (*http.Cookie, error) {
+	return c.Cookie(s.cookieName(c, name))
 }
 
 // authenticate finds the user behind a bearer token or a session cookie. A bearer token takes
@@ -106,6 +125,11 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		ctx := c.Request().Context()
 		a := &auth{}
 		if h := c.Request().Header.Get("Authorization"); h != "" {
+			// Bearer tokens belong to the API: the HTML pages (account, tokens, admin) take only
+			// a browser session, with its CSRF token.
+			if !isAPI(c) {
+				return &httpError{status: http.StatusUnauthorized, msg: "API tokens are accepted only under /api/v1; sign in with the browser for this page."}
+			}
 			token, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {
 				return apiErr(http.StatusUnauthorized, "the Authorization header must be 'Bearer <token>'", "")
@@ -118,7 +142,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			a.user, a.viaAPI = u, true
-		} else if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+		} else if ck, err := s.cookie(c, sessionCookie); err == nil && ck.Value != "" {
 			sess, err := s.store.Session(ctx, ck.Value, s.cfg.Sessions)
 			switch {
 			case errors.Is(err, store.ErrNotFound):
@@ -140,38 +164,85 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// csrf implements the double-submit pattern: a random cookie that a page echoes in a form field
-// or, for scripts, in the X-CSRF-Token header. Another site can make the browser send the cookie
-// but cannot read it to echo it.
+// csrf refuses state changes that a browser may have been tricked into sending. Bearer requests
+// (API only) are exempt: browsers never attach a bearer token on their own.
+//
+// Two checks, both must pass:
+//   - cross-origin: net/http's CrossOriginProtection refuses a non-safe request whose
+//     Sec-Fetch-Site says it came from another site, or (older browsers) whose Origin names
+//     another host;
+//   - a token the page echoes in a form field or, for scripts, in the X-CSRF-Token header. With a
+//     session the token is derived from the session id (sessionCSRF), so it is bound to that
+//     session and changes at every sign-in; an attacker's own token is worthless in a victim's
+//     session. Before sign-in (the sign-in, setup and reset forms) it is a random cookie the
+//     form echoes (double submit), which sign-in discards.
 func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		a := authFrom(c)
 		if a.viaAPI {
 			return next(c)
 		}
+		unsafe := true
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			unsafe = false
+		}
+		if unsafe && isAPI(c) && a.user == nil {
+			// Nothing to forge: tell the client it is not signed in rather than 403.
+			return apiErr(http.StatusUnauthorized, "sign in or send an API token", "")
+		}
 		token := ""
-		if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) == 43 {
+		if a.session != "" {
+			token = sessionCSRF(a.session)
+		} else if ck, err := s.cookie(c, csrfCookie); err == nil && len(ck.Value) == 43 {
 			token = ck.Value
 		} else {
-			b := make([]byte, 32)
-			rand.Read(b)
-			token = base64.RawURLEncoding.EncodeToString(b)
+			token = newCSRFCookie()
 			s.setCookie(c, csrfCookie, token, 0)
 		}
 		a.csrf = token
-		switch c.Request().Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		if !unsafe {
 			return next(c)
+		}
+		if err := s.crossOrigin.Check(c.Request()); err != nil {
+			s.auditRefusal(c, store.AuditCSRFRefused, map[string]any{"reason": "cross-origin", "origin": truncate(c.Request().Header.Get("Origin"), 200),
+				"sec_fetch_site": truncate(c.Request().Header.Get("Sec-Fetch-Site"), 40)})
+			return errCSRF
 		}
 		sent := c.Request().Header.Get(csrfHeader)
 		if sent == "" {
 			sent = c.FormValue(csrfField)
 		}
 		if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
+			reason := "missing token"
+			if sent != "" {
+				reason = "wrong token"
+			}
+			s.auditRefusal(c, store.AuditCSRFRefused, map[string]any{"reason": reason})
 			return errCSRF
 		}
 		return next(c)
 	}
+}
+
+// sessionCSRF is the CSRF token of a session: a one-way function of its id, so the page can show
+// it without revealing the id, and nobody without the session cookie can compute it.
+func sessionCSRF(session string) string {
+	sum := sha256.Sum256([]byte("piaf-csrf-v1\x00" + session))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func newCSRFCookie() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func truncate(v string, n int) string {
+	if len(v) > n {
+		return v[:n]
+	}
+	return v
 }
 
 func csrfToken(c echo.Context) string { return authFrom(c).csrf }
@@ -191,9 +262,10 @@ func requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // requireAdmin answers 404 to non-admins: they need not learn that admin pages exist.
-func requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if u := authFrom(c).user; u == nil || !u.IsAdmin {
+			s.auditRefusal(c, store.AuditAccessDenied, map[string]any{"reason": "not an administrator"})
 			return errNotFound
 		}
 		return next(c)

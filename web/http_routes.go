@@ -116,7 +116,7 @@ func (s *Server) routes() {
 	ui.POST("/notifications/:notification", s.readNotification)
 
 	// Administration.
-	admin := ui.Group("/admin", requireAdmin)
+	admin := ui.Group("/admin", s.requireAdmin)
 	admin.GET("/users", s.adminUsers)
 	admin.POST("/users", s.adminAddUser)
 	admin.GET("/users/:user", s.adminUser)
@@ -133,7 +133,7 @@ func (s *Server) routes() {
 	admin.POST("/settings/webhooks/:webhook/delete", s.deleteInstanceWebhook)
 	admin.POST("/settings/keys/rotate", s.adminRotateKeys)
 	admin.GET("/audit", s.adminAudit)
-	uploads.POST("/admin/questionnaires", s.adminImportQuestionnaire, requireAdmin)
+	uploads.POST("/admin/questionnaires", s.adminImportQuestionnaire, s.requireAdmin)
 
 	// The JSON API.
 	e.GET("/api/v1/openapi.json", s.openAPI)

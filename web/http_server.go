@@ -68,6 +68,11 @@ type Server struct {
 	wf           *workflow.Service
 	bodies       bodyReads
 	startupCheck string
+
+	// crossOrigin refuses state changes sent from another site (see csrf).
+	crossOrigin *http.CrossOriginProtection
+	// refusals bounds how many refused requests are audited (see auditRefusal).
+	refusals *refusalLimits
 }
 
 // WorkflowConfig is the part of the configuration the operations need.
@@ -84,7 +89,8 @@ func New(st *store.Store, log *slog.Logger, cfg Config) *Server {
 // NewWith builds the server over a workflow service built by the caller.
 func NewWith(wf *workflow.Service, log *slog.Logger, cfg Config) *Server {
 	st := wf.Store()
-	s := &Server{store: st, log: log, cfg: cfg, now: time.Now, metrics: newMetrics(), questionnaires: &questionnaires{store: st}, wf: wf}
+	s := &Server{store: st, log: log, cfg: cfg, now: time.Now, metrics: newMetrics(), questionnaires: &questionnaires{store: st}, wf: wf,
+		crossOrigin: http.NewCrossOriginProtection(), refusals: newRefusalLimits()}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

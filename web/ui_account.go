@@ -52,11 +52,14 @@ func (s *Server) createToken(c echo.Context) error {
 		return s.renderAccount(c, http.StatusUnprocessableEntity, v)
 	}
 	u := authFrom(c).user
-	_, secret, err := s.store.CreateAPIToken(c.Request().Context(), u.ID, f.Get("token_name"))
+	var secret string
+	err := s.audited(c, store.AuditTokenCreate, store.AuditTarget("user", u.ID), map[string]any{"name": f.Get("token_name")}, func(st *store.Store) (err error) {
+		_, secret, err = st.CreateAPIToken(c.Request().Context(), u.ID, f.Get("token_name"))
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditTokenCreate, store.AuditTarget("user", u.ID), map[string]any{"name": f.Get("token_name")})
 	// The secret is shown in this response only; a reload shows the list without it.
 	v.NewToken, v.TokenForm = secret, templates.NewForm()
 	return s.renderAccount(c, http.StatusCreated, v)
@@ -68,36 +71,97 @@ func (s *Server) revokeToken(c echo.Context) error {
 		return err
 	}
 	u := authFrom(c).user
-	if err := s.store.RevokeAPIToken(c.Request().Context(), u.ID, id); err != nil {
+	err = s.audited(c, store.AuditTokenRevoke, store.AuditTarget("user", u.ID), map[string]any{"token": id},
+		func(st *store.Store) error { return st.RevokeAPIToken(c.Request().Context(), u.ID, id) })
+	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditTokenRevoke, store.AuditTarget("user", u.ID), map[string]any{"token": id})
 	s.flash(c, "Token revoked.")
 	return c.Redirect(http.StatusSeeOther, "/account")
 }
 
+// changePassword asks for the current password, which makes it a place to guess passwords from
+// a stolen session: it is throttled with sign-in (the same counters, since it is the same
+// secret), and wrong guesses are audited.
 func (s *Server) changePassword(c echo.Context) error {
 	u := authFrom(c).user
 	f := templates.NewForm()
-	if !store.CheckPassword(u.PasswordHash, c.FormValue("password")) {
+	fail := func(status int) error {
+		v := s.accountDefaults()
+		v.PasswordForm = f
+		return s.renderAccount(c, status, v)
+	}
+	ok, err := s.checkCurrentPassword(c, u)
+	if errors.Is(err, errThrottled) {
+		f.Fail("password", "Too many wrong passwords. Wait 15 minutes and try again.")
+		return fail(http.StatusTooManyRequests)
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
 		f.Fail("password", "This is not your current password.")
 	}
 	password := checkNewPassword(f, c, u.Email)
 	if !f.Valid() {
-		v := s.accountDefaults()
-		v.PasswordForm = f
-		return s.renderAccount(c, http.StatusUnprocessableEntity, v)
+		return fail(http.StatusUnprocessableEntity)
 	}
 	ctx := c.Request().Context()
-	if err := s.store.SetPassword(ctx, u.ID, store.HashPassword(password)); err != nil {
+	e := store.AuditEvent{ActorID: u.ID, ActorEmail: u.Email, ClientAddr: c.RealIP(), Action: store.AuditUserPassword,
+		Target: store.AuditTarget("user", u.ID), Details: map[string]any{"how": "changed by the user"}}
+	// SetPassword ends every session (this one included), voids pending links and revokes the
+	// user's API tokens.
+	if err := s.wf.Audited(ctx, &e, func(st *store.Store) error { return st.SetPassword(ctx, u.ID, store.HashPassword(password)) }); err != nil {
 		return err
 	}
-	// SetPassword ended every session, this one included: start a fresh one.
 	authFrom(c).session = ""
-	if err := s.startSession(c, u); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.startSession(c, u, nil); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	s.audit(c, store.AuditUserPassword, store.AuditTarget("user", u.ID), map[string]any{"how": "changed by the user"})
-	s.flash(c, "Password changed. Your other sessions are signed out.")
+	s.flash(c, "Password changed. Your other sessions are signed out and your API tokens revoked.")
 	return c.Redirect(http.StatusSeeOther, "/account")
+}
+
+var errThrottled = errors.New("too many failed password checks")
+
+// checkCurrentPassword checks the password in the form against the user's, counting the attempt
+// with the sign-in failures of the account and the address: past the sign-in limits it answers
+// errThrottled without checking. A wrong password is audited.
+func (s *Server) checkCurrentPassword(c echo.Context, u *store.User) (bool, error) {
+	ctx := c.Request().Context()
+	addr := c.RealIP()
+	if len(c.FormValue("password")) > 1024 {
+		return false, nil
+	}
+	since := s.now().Add(-throttleWindow)
+	byEmail, byAddr, err := s.store.LoginFailures(ctx, u.Email, addr, since)
+	if err != nil {
+		return false, err
+	}
+	if byEmail >= maxFailsPerEmail || byAddr >= maxFailsPerAddr {
+		// Refused unchecked and unrecorded: the failures that led here are recorded already.
+		s.log.Warn("password check throttled", "user", u.Email, "addr", addr)
+		return false, errThrottled
+	}
+	// As at sign-in: the attempt counts as a failure until the password checks out, so parallel
+	// guesses cannot all pass the count.
+	if err := s.store.RecordLoginFailure(ctx, u.Email, addr); err != nil {
+		return false, err
+	}
+	if byEmail, byAddr, err = s.store.LoginFailures(ctx, u.Email, addr, since); err != nil {
+		return false, err
+	}
+	if byEmail > maxFailsPerEmail || byAddr > maxFailsPerAddr {
+		s.log.Warn("password check throttled", "user", u.Email, "addr", addr)
+		return false, errThrottled
+	}
+	passwordChecks <- struct{}{}
+	ok := store.CheckPassword(u.PasswordHash, c.FormValue("password"))
+	<-passwordChecks
+	if !ok {
+		s.auditEvent(c, store.AuditEvent{ActorID: u.ID, ActorEmail: u.Email, ClientAddr: addr, Action: store.AuditPasswordFailed,
+			Target: store.AuditTarget("user", u.ID), Details: map[string]any{"where": "change password"}})
+		return false, nil
+	}
+	return true, s.store.ClearLoginFailures(ctx, u.Email)
 }

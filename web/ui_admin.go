@@ -31,7 +31,7 @@ func (s *Server) adminAddUser(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := formFrom(c, "email", "name", "is_admin")
 	password := c.FormValue("new_password")
-	u, err := s.wf.CreateUser(ctx, s.actor(c), workflow.UserInput{Email: f.Get("email"), Name: f.Get("name"), Admin: f.Get("is_admin") != "", Password: password})
+	u, token, err := s.wf.CreateUser(ctx, s.actor(c), workflow.UserInput{Email: f.Get("email"), Name: f.Get("name"), Admin: f.Get("is_admin") != "", Password: password})
 	if formErrors(f, err, func(name string) string {
 		if name == "password" {
 			return "new_password"
@@ -46,10 +46,6 @@ func (s *Server) adminAddUser(c echo.Context) error {
 	if password != "" {
 		s.flash(c, "Account created for "+u.Email+".")
 		return c.Redirect(http.StatusSeeOther, "/admin/users")
-	}
-	token, err := s.store.CreateLink(ctx, store.LinkInvite, u.ID, linkTTL)
-	if err != nil {
-		return err
 	}
 	link := &templates.OneTimeLink{Email: u.Email, URL: s.absURL("/password/" + token), Purpose: "invite"}
 	return s.renderAdminUsers(c, http.StatusCreated, templates.NewForm(), link)
@@ -100,10 +96,11 @@ func (s *Server) adminEditUser(c echo.Context) error {
 	if !f.Valid() {
 		return s.renderAdminUser(c, http.StatusUnprocessableEntity, u, f)
 	}
-	if err := s.store.UpdateUser(ctx, u.ID, f.Get("name"), makeAdmin); err != nil {
+	err = s.audited(c, store.AuditUserUpdate, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email, "name": f.Get("name"), "admin": makeAdmin, "was_admin": u.IsAdmin},
+		func(st *store.Store) error { return st.UpdateUser(ctx, u.ID, f.Get("name"), makeAdmin) })
+	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditUserUpdate, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email, "name": f.Get("name"), "admin": makeAdmin, "was_admin": u.IsAdmin})
 	s.flash(c, "Saved.")
 	return c.Redirect(http.StatusSeeOther, "/admin/users/"+strconv.FormatInt(u.ID, 10))
 }
@@ -113,11 +110,14 @@ func (s *Server) adminResetLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	token, err := s.store.CreateLink(c.Request().Context(), store.LinkReset, u.ID, linkTTL)
+	var token string
+	err = s.audited(c, store.AuditUserResetLink, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email}, func(st *store.Store) (err error) {
+		token, err = st.CreateLink(c.Request().Context(), store.LinkReset, u.ID, linkTTL)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditUserResetLink, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email})
 	link := &templates.OneTimeLink{Email: u.Email, URL: s.absURL("/password/" + token), Purpose: "reset"}
 	return s.renderAdminUsers(c, http.StatusCreated, templates.NewForm(), link)
 }
@@ -131,14 +131,15 @@ func (s *Server) adminDisableUser(c echo.Context) error {
 		return &httpError{status: http.StatusUnprocessableEntity, msg: "You cannot disable your own account."}
 	}
 	disable := c.FormValue("disabled") != "0"
-	if err := s.store.SetDisabled(c.Request().Context(), u.ID, disable); err != nil {
-		return err
-	}
 	action := store.AuditUserEnable
 	if disable {
 		action = store.AuditUserDisable
 	}
-	s.audit(c, action, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email})
+	err = s.audited(c, action, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email},
+		func(st *store.Store) error { return st.SetDisabled(c.Request().Context(), u.ID, disable) })
+	if err != nil {
+		return err
+	}
 	if disable {
 		s.flash(c, u.Email+" is disabled and signed out everywhere.")
 	} else {

@@ -85,8 +85,21 @@ func (s *Server) createAssessment(c echo.Context, acc *access, key string) (*sto
 		state.Answers = carryOver(def, previous[0].Answers())
 		summary += fmt.Sprintf(", %d answers carried over from cycle %d", len(state.Answers), previous[0].Cycle)
 	}
-	a, err := s.store.CreateAssessment(ctx, store.NewAssessment{ProjectID: acc.project.ID,
-		State: assessments.Reconcile(def, state), Author: authFrom(c).user.ID, Summary: summary})
+	n := store.NewAssessment{ProjectID: acc.project.ID, State: assessments.Reconcile(def, state), Author: authFrom(c).user.ID, Summary: summary}
+	var a *store.Assessment
+	if e := takeAuditNext(c); e != nil {
+		err = s.wf.Audited(ctx, e, func(st *store.Store) (err error) {
+			if a, err = st.CreateAssessment(ctx, n); err == nil {
+				e.Target = store.AuditTarget("assessment", a.ID)
+				if e.Details != nil {
+					e.Details["cycle"] = a.Cycle
+				}
+			}
+			return err
+		})
+	} else {
+		a, err = s.store.CreateAssessment(ctx, n)
+	}
 	if errors.Is(err, store.ErrOpenAssessment) {
 		return nil, apiErr(http.StatusConflict, "This project already has an assessment in progress: finish it before starting another.", "questionnaire")
 	}
@@ -336,7 +349,20 @@ func (s *Server) commit(c echo.Context, a *store.Assessment, def *questionnaire.
 	if summary == "" {
 		summary = assessments.Summarise(def, a.State, change)
 	}
-	return s.store.ApplyChange(c.Request().Context(), a.ID, base, authFrom(c).user.ID, change, summary)
+	ctx := c.Request().Context()
+	e := takeAuditNext(c)
+	if e == nil {
+		return s.store.ApplyChange(ctx, a.ID, base, authFrom(c).user.ID, change, summary)
+	}
+	var saved *store.Assessment
+	err := s.wf.Audited(ctx, e, func(st *store.Store) (err error) {
+		saved, err = st.ApplyChange(ctx, a.ID, base, authFrom(c).user.ID, change, summary)
+		if err == nil && e.Details != nil {
+			e.Details["revision"] = saved.Revision
+		}
+		return err
+	})
+	return saved, err
 }
 
 // loadComments fills the open comments the page shows beside questions and findings.

@@ -94,36 +94,53 @@ func (s *Server) login(c echo.Context) error {
 	if err := s.store.ClearLoginFailures(ctx, email); err != nil {
 		return err
 	}
-	if err := s.startSession(c, u); err != nil {
+	if err := s.startSession(c, u, &store.AuditEvent{ActorID: u.ID, ActorEmail: u.Email, ClientAddr: addr, Action: store.AuditLogin, Target: store.AuditTarget("user", u.ID)}); err != nil {
 		return err
 	}
-	s.auditEvent(c, store.AuditEvent{ActorID: u.ID, ActorEmail: u.Email, ClientAddr: addr, Action: store.AuditLogin, Target: store.AuditTarget("user", u.ID)})
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
 // startSession signs the user in with a fresh session id, ending the session the browser had,
-// so an id planted before sign-in is worthless after it.
-func (s *Server) startSession(c echo.Context, u *store.User) error {
+// so an id planted before sign-in is worthless after it. e, when not nil, is recorded with it.
+func (s *Server) startSession(c echo.Context, u *store.User, e *store.AuditEvent) error {
 	ctx := c.Request().Context()
-	if old := authFrom(c).session; old != "" {
-		if err := s.store.DeleteSession(ctx, old); err != nil {
+	var token string
+	err := s.store.Atomic(ctx, func(st *store.Store) (err error) {
+		if old := authFrom(c).session; old != "" {
+			if err := st.DeleteSession(ctx, old); err != nil {
+				return err
+			}
+		}
+		if token, err = st.CreateSession(ctx, u.ID, s.cfg.Sessions, c.RealIP(), c.Request().UserAgent()); err != nil {
 			return err
 		}
-	}
-	token, err := s.store.CreateSession(ctx, u.ID, s.cfg.Sessions, c.RealIP(), c.Request().UserAgent())
+		if e != nil {
+			return st.Audit(ctx, *e)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
 	s.setCookie(c, sessionCookie, token, s.cfg.Sessions.Absolute)
+	// The CSRF token rotates with the session: from now on it is the new session's, and the
+	// pre-sign-in cookie is dropped.
+	a := authFrom(c)
+	a.session, a.csrf = token, sessionCSRF(token)
+	s.setCookie(c, csrfCookie, "", -1)
 	return nil
 }
 
 func (s *Server) logout(c echo.Context) error {
-	if a := authFrom(c); a.user != nil {
-		s.audit(c, store.AuditLogout, store.AuditTarget("user", a.user.ID), nil)
-	}
 	if a := authFrom(c); a.session != "" {
-		if err := s.store.DeleteSession(c.Request().Context(), a.session); err != nil {
+		end := func(st *store.Store) error { return st.DeleteSession(c.Request().Context(), a.session) }
+		var err error
+		if a.user != nil {
+			err = s.audited(c, store.AuditLogout, store.AuditTarget("user", a.user.ID), nil, end)
+		} else {
+			err = end(s.store)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -186,6 +203,9 @@ func (s *Server) linkView(c echo.Context) (*templates.PasswordLinkView, error) {
 		if err != nil {
 			return nil, err
 		}
+		if u.Disabled() {
+			return nil, nil
+		}
 		v.Email = u.Email
 	}
 	return v, nil
@@ -210,20 +230,26 @@ func (s *Server) passwordLink(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, templates.PasswordLink(s.page(c, "Choose a password", ""), *v, f))
 	}
 	var u *store.User
-	if v.Purpose == "setup" {
-		u, err = s.store.CompleteSetup(ctx, c.Param("token"), store.NewUser{Email: email, Name: f.Get("name"), PasswordHash: store.HashPassword(password)})
-	} else {
-		u, err = s.store.RedeemPasswordLink(ctx, c.Param("token"), store.HashPassword(password))
-	}
+	hash := store.HashPassword(password)
+	err = s.store.Atomic(ctx, func(st *store.Store) (err error) {
+		if v.Purpose == "setup" {
+			u, err = st.CompleteSetup(ctx, c.Param("token"), store.NewUser{Email: email, Name: f.Get("name"), PasswordHash: hash})
+		} else {
+			u, err = st.RedeemPasswordLink(ctx, c.Param("token"), hash)
+		}
+		if err != nil {
+			return err
+		}
+		return st.Audit(ctx, store.AuditEvent{ActorID: u.ID, ActorEmail: u.Email, ClientAddr: c.RealIP(), Action: store.AuditUserPassword,
+			Target: store.AuditTarget("user", u.ID), Details: map[string]any{"how": v.Purpose + " link", "admin": u.IsAdmin}})
+	})
 	if errors.Is(err, store.ErrNotFound) {
 		return s.render(c, http.StatusNotFound, templates.LinkInvalid(s.page(c, "Link expired", "")))
 	}
 	if err != nil {
 		return err
 	}
-	s.auditEvent(c, store.AuditEvent{ActorID: u.ID, ActorEmail: u.Email, ClientAddr: c.RealIP(), Action: store.AuditUserPassword,
-		Target: store.AuditTarget("user", u.ID), Details: map[string]any{"how": v.Purpose + " link", "admin": u.IsAdmin}})
-	if err := s.startSession(c, u); err != nil {
+	if err := s.startSession(c, u, nil); err != nil {
 		return err
 	}
 	if v.Purpose == "setup" {

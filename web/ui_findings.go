@@ -352,7 +352,7 @@ func (s *Server) newAcceptance(c echo.Context, justification, expires string) as
 	return assessments.Acceptance{By: u.ID, ByEmail: u.Email, At: s.now().UTC().Format(time.RFC3339), Justification: justification, Expires: expires}
 }
 
-// auditAcceptance records an acceptance given (non-nil) or withdrawn.
+// auditAcceptance makes the coming commit record an acceptance given (non-nil) or withdrawn.
 func (s *Server) auditAcceptance(c echo.Context, a *store.Assessment, f *assessments.Finding, given *assessments.Acceptance) {
 	details := map[string]any{"finding": f.ID, "title": f.Title}
 	action := store.AuditRiskWithdraw
@@ -360,7 +360,7 @@ func (s *Server) auditAcceptance(c echo.Context, a *store.Assessment, f *assessm
 		action = store.AuditRiskAccept
 		details["expires"], details["justification"] = given.Expires, given.Justification
 	}
-	s.audit(c, action, store.AuditTarget("assessment", a.ID), details)
+	s.auditNextCommit(c, action, store.AuditTarget("assessment", a.ID), details)
 }
 
 func (s *Server) acceptFinding(c echo.Context) error {
@@ -370,13 +370,13 @@ func (s *Server) acceptFinding(c echo.Context) error {
 	}
 	form := formFrom(c, "justification", "expires")
 	acceptance := s.newAcceptance(c, form.Get("justification"), form.Get("expires"))
+	s.auditAcceptance(c, a, f, &acceptance)
 	_, err = s.commitOp(c, a, def, func(st assessments.State) (assessments.State, error) {
 		return assessments.Accept(st, f.ID, acceptance, s.now().UTC())
 	}, "Accepted the residual risk of “"+f.Title+"” until "+acceptance.Expires)
 	if err != nil {
 		return s.findingFailure(c, acc, a, def, f.ID, err, func(v *templates.FindingView, fm templates.Form) { v.AcceptForm = fm }, form)
 	}
-	s.auditAcceptance(c, a, f, &acceptance)
 	s.flash(c, "Residual risk accepted until "+acceptance.Expires+".")
 	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+f.ID)
 }
@@ -386,13 +386,13 @@ func (s *Server) withdrawAcceptance(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.auditAcceptance(c, a, f, nil)
 	_, err = s.commitOp(c, a, def, func(st assessments.State) (assessments.State, error) {
 		return assessments.Withdraw(st, f.ID)
 	}, "Withdrew the acceptance of “"+f.Title+"”")
 	if err != nil {
 		return s.findingFailure(c, acc, a, def, f.ID, err, func(*templates.FindingView, templates.Form) {}, templates.NewForm())
 	}
-	s.auditAcceptance(c, a, f, nil)
 	s.flash(c, "Acceptance withdrawn; the finding is open again.")
 	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+f.ID)
 }

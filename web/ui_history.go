@@ -104,12 +104,8 @@ func (s *Server) restore(c echo.Context, a *store.Assessment, def *questionnaire
 		next.Findings = maps.Clone(next.Findings)
 		next.Findings[id] = &g
 	}
-	saved, err := s.commit(c, a, def, base, next, "Restored the content of revision "+strconv.Itoa(number))
-	if err != nil {
-		return nil, err
-	}
-	s.audit(c, "assessment.restore", "assessment:"+strconv.FormatInt(a.ID, 10), map[string]any{"restored": number, "revision": saved.Revision})
-	return saved, nil
+	s.auditNextCommit(c, store.AuditAssessmentRestore, store.AuditTarget("assessment", a.ID), map[string]any{"restored": number})
+	return s.commit(c, a, def, base, next, "Restored the content of revision "+strconv.Itoa(number))
 }
 
 func (s *Server) restoreForm(c echo.Context) error {

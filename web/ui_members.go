@@ -36,13 +36,14 @@ func (s *Server) addMember(c echo.Context) error {
 	if !f.Valid() {
 		return s.renderProject(c, a, http.StatusUnprocessableEntity, f)
 	}
-	if err := s.store.SetMember(c.Request().Context(), a.project.ID, u.ID, role); errors.Is(err, store.ErrLastOwner) {
+	err = s.audited(c, store.AuditMemberAdd, store.AuditTarget("project", a.project.ID), map[string]any{"user": u.Email, "role": string(role)},
+		func(st *store.Store) error { return st.SetMember(c.Request().Context(), a.project.ID, u.ID, role) })
+	if errors.Is(err, store.ErrLastOwner) {
 		f.Fail("member_role", "You are the only owner: make someone else owner first.")
 		return s.renderProject(c, a, http.StatusUnprocessableEntity, f)
 	} else if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditMemberAdd, store.AuditTarget("project", a.project.ID), map[string]any{"user": u.Email, "role": string(role)})
 	s.flash(c, u.Email+" now has the role "+templates.RoleLabel(role)+" in this project.")
 	return c.Redirect(http.StatusSeeOther, projectPath(a.project.ID))
 }
@@ -63,12 +64,13 @@ func (s *Server) changeMember(c echo.Context) error {
 	if !role.Valid() {
 		return &httpError{status: http.StatusUnprocessableEntity, msg: "Choose one of the roles."}
 	}
-	if err := s.store.SetMember(c.Request().Context(), a.project.ID, userID, role); errors.Is(err, store.ErrLastOwner) {
+	err = s.audited(c, store.AuditMemberRole, store.AuditTarget("project", a.project.ID), map[string]any{"user": userID, "role": string(role)},
+		func(st *store.Store) error { return st.SetMember(c.Request().Context(), a.project.ID, userID, role) })
+	if errors.Is(err, store.ErrLastOwner) {
 		s.flash(c, "A project needs an owner: make someone else owner first.")
 	} else if err != nil {
 		return err
 	} else {
-		s.audit(c, store.AuditMemberRole, store.AuditTarget("project", a.project.ID), map[string]any{"user": userID, "role": string(role)})
 		s.flash(c, "Role changed.")
 	}
 	return c.Redirect(http.StatusSeeOther, projectPath(a.project.ID))
@@ -83,12 +85,13 @@ func (s *Server) removeMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.RemoveMember(c.Request().Context(), a.project.ID, userID); errors.Is(err, store.ErrLastOwner) {
+	err = s.audited(c, store.AuditMemberRemove, store.AuditTarget("project", a.project.ID), map[string]any{"user": userID},
+		func(st *store.Store) error { return st.RemoveMember(c.Request().Context(), a.project.ID, userID) })
+	if errors.Is(err, store.ErrLastOwner) {
 		s.flash(c, "A project needs an owner: make someone else owner first.")
 	} else if err != nil {
 		return err
 	} else {
-		s.audit(c, store.AuditMemberRemove, store.AuditTarget("project", a.project.ID), map[string]any{"user": userID})
 		s.flash(c, "Member removed.")
 	}
 	return c.Redirect(http.StatusSeeOther, projectPath(a.project.ID))

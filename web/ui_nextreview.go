@@ -42,11 +42,14 @@ func (s *Server) setNextReview(c echo.Context, date string) (*store.Assessment, 
 			return nil, apiErr(http.StatusUnprocessableEntity, "An owner may bring the review forward, not push it back; ask an administrator.", "next_review_at")
 		}
 	}
-	if err := s.store.SetNextReview(c.Request().Context(), a.ID, requested.Format(time.DateOnly)); err != nil {
+	err = s.audited(c, store.AuditSettingsChange, store.AuditTarget("assessment", a.ID), map[string]any{
+		"next_review_at": requested.Format(time.DateOnly), "was": a.NextReviewAt},
+		func(st *store.Store) error {
+			return st.SetNextReview(c.Request().Context(), a.ID, requested.Format(time.DateOnly))
+		})
+	if err != nil {
 		return nil, err
 	}
-	s.audit(c, store.AuditSettingsChange, store.AuditTarget("assessment", a.ID), map[string]any{
-		"next_review_at": requested.Format(time.DateOnly), "was": a.NextReviewAt})
 	return s.store.Assessment(c.Request().Context(), a.ID)
 }
 

@@ -159,7 +159,9 @@ func (q *questionnaires) catalogue(ctx context.Context) (*catalogue.Catalogue, e
 
 // importProblems validates an uploaded definition like the built-ins: it must parse, its rules
 // must name catalogue mitigations, and its key and version must be new.
-func (s *Server) importQuestionnaire(ctx context.Context, filename string, data []byte, by int64) (*questionnaire.Definition, questionnaire.Problems, error) {
+// importQuestionnaire checks and stores an uploaded definition, audited as the request's user.
+func (s *Server) importQuestionnaire(c echo.Context, filename string, data []byte) (*questionnaire.Definition, questionnaire.Problems, error) {
+	ctx := c.Request().Context()
 	d, err := questionnaire.Parse(filename, data)
 	var probs questionnaire.Problems
 	if errors.As(err, &probs) {
@@ -175,7 +177,10 @@ func (s *Server) importQuestionnaire(ctx context.Context, filename string, data 
 	if probs := d.CheckMitigations(cat.Has); len(probs) > 0 {
 		return nil, probs, nil
 	}
-	err = s.store.ImportQuestionnaire(ctx, d.Key, d.Version, d.Title, data, by)
+	err = s.audited(c, store.AuditQuestionnaireImport, "questionnaire:"+d.Key, map[string]any{"version": d.Version, "title": d.Title},
+		func(st *store.Store) error {
+			return st.ImportQuestionnaire(ctx, d.Key, d.Version, d.Title, data, authFrom(c).user.ID)
+		})
 	if errors.Is(err, store.ErrUnique) {
 		return nil, questionnaire.Problems{{File: filename, Line: 1,
 			Msg: fmt.Sprintf("%s version %d exists already; give the new definition a higher version", d.Key, d.Version)}}, nil
@@ -224,14 +229,13 @@ func (s *Server) adminImportQuestionnaire(c echo.Context) error {
 	if err != nil {
 		return s.renderAdminQuestionnaires(c, http.StatusUnprocessableEntity, templates.QuestionnaireImport{Error: "Choose a YAML file to upload. " + uploadError(err)})
 	}
-	d, probs, err := s.importQuestionnaire(c.Request().Context(), name, data, authFrom(c).user.ID)
+	d, probs, err := s.importQuestionnaire(c, name, data)
 	if err != nil {
 		return err
 	}
 	if len(probs) > 0 {
 		return s.renderAdminQuestionnaires(c, http.StatusUnprocessableEntity, templates.QuestionnaireImport{File: name, Problems: problemLines(probs)})
 	}
-	s.audit(c, store.AuditQuestionnaireImport, "questionnaire:"+d.Key, map[string]any{"version": d.Version, "title": d.Title})
 	s.flash(c, fmt.Sprintf("Imported %s version %d.", d.Title, d.Version))
 	return c.Redirect(http.StatusSeeOther, "/admin/questionnaires")
 }

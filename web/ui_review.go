@@ -232,15 +232,20 @@ func (s *Server) transition(c echo.Context, kind store.ReviewKind, base int, com
 			return nil, err
 		}
 	}
-	saved, err := s.store.Decide(ctx, d)
+	var saved *store.Assessment
+	e := s.event(c, "assessment."+string(kind), store.AuditTarget("assessment", a.ID), map[string]any{"project": a.ProjectID, "comment": d.Comment})
+	err = s.wf.Audited(ctx, &e, func(st *store.Store) (err error) {
+		if saved, err = st.Decide(ctx, d); err == nil {
+			e.Details["revision"], e.Details["state_hash"] = saved.Revision, saved.StateHash
+		}
+		return err
+	})
 	if errors.Is(err, store.ErrConflict) {
 		return nil, apiErr(http.StatusConflict, "The assessment changed since you opened it. Reload, check the changes, and decide again.", "")
 	}
 	if err != nil {
 		return nil, err
 	}
-	s.audit(c, "assessment."+string(kind), "assessment:"+strconv.FormatInt(a.ID, 10), map[string]any{
-		"revision": saved.Revision, "state_hash": saved.StateHash, "project": a.ProjectID, "comment": d.Comment})
 	return saved, nil
 }
 
@@ -295,12 +300,8 @@ func (s *Server) reassess(c echo.Context) (*store.Assessment, error) {
 	if a.Status != assessments.Approved {
 		return nil, apiErr(http.StatusConflict, "Only an approved assessment can be re-assessed; this one is "+strings.ToLower(a.Status.Label())+".", "")
 	}
-	next, err := s.createAssessment(c, acc, a.QuestionnaireKey)
-	if err != nil {
-		return nil, err
-	}
-	s.audit(c, "assessment.reassess", "assessment:"+strconv.FormatInt(next.ID, 10), map[string]any{"from": a.ID, "cycle": next.Cycle})
-	return next, nil
+	s.auditNextCommit(c, store.AuditAssessmentReassess, "", map[string]any{"from": a.ID})
+	return s.createAssessment(c, acc, a.QuestionnaireKey)
 }
 
 func (s *Server) reassessForm(c echo.Context) error {

@@ -99,10 +99,13 @@ func (s *Server) adminSaveSettings(c echo.Context) error {
 		value = "true"
 	}
 	if value != old {
-		if err := s.store.SetSetting(ctx, settingSelfApproval, value, authFrom(c).user.ID); err != nil {
+		err := s.audited(c, store.AuditSettingsChange, "setting:"+settingSelfApproval, map[string]any{"from": old, "to": value},
+			func(st *store.Store) error {
+				return st.SetSetting(ctx, settingSelfApproval, value, authFrom(c).user.ID)
+			})
+		if err != nil {
 			return err
 		}
-		s.audit(c, store.AuditSettingsChange, "setting:"+settingSelfApproval, map[string]any{"from": old, "to": value})
 	}
 	s.flash(c, "Settings saved.")
 	return c.Redirect(http.StatusSeeOther, "/admin/settings")
@@ -155,10 +158,13 @@ func (s *Server) adminSavePolicy(c echo.Context) error {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, func(v *templates.SettingsView) { v.Policy = f })
 	}
 	raw, _ := json.Marshal(p)
-	if err := s.store.SetSetting(c.Request().Context(), workflow.SettingReviewPolicy, string(raw), authFrom(c).user.ID); err != nil {
+	err := s.audited(c, store.AuditSettingsChange, "setting:"+workflow.SettingReviewPolicy, map[string]any{"policy": string(raw)},
+		func(st *store.Store) error {
+			return st.SetSetting(c.Request().Context(), workflow.SettingReviewPolicy, string(raw), authFrom(c).user.ID)
+		})
+	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditSettingsChange, "setting:"+workflow.SettingReviewPolicy, map[string]any{"policy": string(raw)})
 	s.flash(c, "Review policy saved. It applies to assessments approved from now on.")
 	return c.Redirect(http.StatusSeeOther, "/admin/settings#policy")
 }
@@ -190,10 +196,13 @@ func (s *Server) adminSaveSMTP(c echo.Context) error {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, func(v *templates.SettingsView) { v.SMTP = f })
 	}
 	raw, _ := json.Marshal(cfg)
-	if err := s.store.SetSetting(ctx, workflow.SettingSMTP, string(raw), authFrom(c).user.ID); err != nil {
+	err := s.audited(c, store.AuditSettingsChange, "setting:"+workflow.SettingSMTP, map[string]any{"host": cfg.Host, "port": cfg.Port, "user": cfg.User, "from": cfg.From, "tls": cfg.TLS},
+		func(st *store.Store) error {
+			return st.SetSetting(ctx, workflow.SettingSMTP, string(raw), authFrom(c).user.ID)
+		})
+	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditSettingsChange, "setting:"+workflow.SettingSMTP, map[string]any{"host": cfg.Host, "port": cfg.Port, "user": cfg.User, "from": cfg.From, "tls": cfg.TLS})
 	s.flash(c, "Mail server saved.")
 	return c.Redirect(http.StatusSeeOther, "/admin/settings#smtp")
 }

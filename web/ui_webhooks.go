@@ -32,11 +32,18 @@ func (s *Server) addInstanceWebhook(c echo.Context) error {
 	if !f.Valid() {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, func(v *templates.SettingsView) { v.Webhook = f })
 	}
-	h, err := s.store.CreateWebhook(c.Request().Context(), 0, raw, authFrom(c).user.ID)
+	var h *store.Webhook
+	e := s.event(c, store.AuditSettingsChange, "", map[string]any{"host": hostOf(raw), "scope": "instance"})
+	err := s.wf.Audited(c.Request().Context(), &e, func(st *store.Store) (err error) {
+		h, err = st.CreateWebhook(c.Request().Context(), 0, raw, authFrom(c).user.ID)
+		if err == nil {
+			e.Target = "webhook:" + strconv.FormatInt(h.ID, 10)
+		}
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(h.ID, 10), map[string]any{"host": hostOf(raw), "scope": "instance"})
 	return s.renderSettings(c, http.StatusCreated, func(v *templates.SettingsView) { v.NewWebhook = h })
 }
 
@@ -45,10 +52,11 @@ func (s *Server) deleteInstanceWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteWebhook(c.Request().Context(), 0, id); err != nil {
+	err = s.audited(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(id, 10), map[string]any{"deleted": true},
+		func(st *store.Store) error { return st.DeleteWebhook(c.Request().Context(), 0, id) })
+	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(id, 10), map[string]any{"deleted": true})
 	s.flash(c, "Webhook removed.")
 	return c.Redirect(http.StatusSeeOther, "/admin/settings#webhooks")
 }
@@ -88,11 +96,18 @@ func (s *Server) addProjectWebhook(c echo.Context) error {
 	if !f.Valid() {
 		return s.renderProjectWebhooks(c, a, http.StatusUnprocessableEntity, f, nil)
 	}
-	h, err := s.store.CreateWebhook(c.Request().Context(), a.project.ID, raw, authFrom(c).user.ID)
+	var h *store.Webhook
+	e := s.event(c, store.AuditSettingsChange, "", map[string]any{"host": hostOf(raw), "project": a.project.ID})
+	err = s.wf.Audited(c.Request().Context(), &e, func(st *store.Store) (err error) {
+		h, err = st.CreateWebhook(c.Request().Context(), a.project.ID, raw, authFrom(c).user.ID)
+		if err == nil {
+			e.Target = "webhook:" + strconv.FormatInt(h.ID, 10)
+		}
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(h.ID, 10), map[string]any{"host": hostOf(raw), "project": a.project.ID})
 	return s.renderProjectWebhooks(c, a, http.StatusCreated, templates.NewForm(), h)
 }
 
@@ -105,10 +120,11 @@ func (s *Server) deleteProjectWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteWebhook(c.Request().Context(), a.project.ID, id); err != nil {
+	err = s.audited(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(id, 10), map[string]any{"deleted": true, "project": a.project.ID},
+		func(st *store.Store) error { return st.DeleteWebhook(c.Request().Context(), a.project.ID, id) })
+	if err != nil {
 		return err
 	}
-	s.audit(c, store.AuditSettingsChange, "webhook:"+strconv.FormatInt(id, 10), map[string]any{"deleted": true, "project": a.project.ID})
 	s.flash(c, "Webhook removed.")
 	return c.Redirect(http.StatusSeeOther, projectPath(a.project.ID)+"/webhooks")
 }

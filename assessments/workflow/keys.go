@@ -40,11 +40,15 @@ func (s *Service) RotateKeys(ctx context.Context, who Actor) error {
 	if err != nil {
 		return err
 	}
-	if err := keys.Rotate(); err != nil {
-		return err
-	}
-	s.audit(ctx, who, store.AuditKeyChange, "keys", map[string]any{"action": "rotate"})
-	return nil
+	// The keys live in files, outside the transaction: the entry is written first and the
+	// rotation happens before it commits, so a failed rotation leaves no entry and an entry that
+	// cannot be written leaves the keys as they were.
+	return s.store.Atomic(ctx, func(st *store.Store) error {
+		if err := st.Audit(ctx, event(who, store.AuditKeyChange, "keys", map[string]any{"action": "rotate"})); err != nil {
+			return err
+		}
+		return keys.Rotate()
+	})
 }
 
 // EnsureKeys loads the signing keys, making them on a new instance, and returns their public

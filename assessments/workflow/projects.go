@@ -118,10 +118,11 @@ func (s *Service) UpdateProject(ctx context.Context, who Actor, projectID int64,
 		return nil, conflict
 	}
 	if c.Archived != nil && *c.Archived != a.Project.Archived() {
-		if err := s.store.SetProjectArchived(ctx, a.Project.ID, *c.Archived); err != nil {
+		err := s.audited(ctx, who, "project.archive", store.AuditTarget("project", a.Project.ID), map[string]any{"archived": *c.Archived},
+			func(st *store.Store) error { return st.SetProjectArchived(ctx, a.Project.ID, *c.Archived) })
+		if err != nil {
 			return nil, err
 		}
-		s.audit(ctx, who, "project.archive", store.AuditTarget("project", a.Project.ID), map[string]any{"archived": *c.Archived})
 	}
 	return s.store.Project(ctx, a.Project.ID)
 }

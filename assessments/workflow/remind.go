@@ -333,7 +333,18 @@ func (s *Service) mailer(ctx context.Context) (*deliver.Mailer, error) {
 func (s *Service) deliverBatch(ctx context.Context, mailer *deliver.Mailer, worker string, batch []*store.OutboxItem) (sent, failed int, err error) {
 	record := context.WithoutCancel(ctx)
 	for _, it := range batch {
-		if err := s.deliverOne(ctx, mailer, it); err != nil {
+		marked := false
+		// markSent records the item sent the moment the receiver has accepted it (see
+		// deliver.Mailer.SendAccepted), which keeps the window for a duplicate after a crash as
+		// small as the protocols allow.
+		markSent := func() {
+			if err := s.store.Delivered(record, it, worker); err != nil && !errors.Is(err, store.ErrConflict) {
+				s.log.Error("outbox: mark sent", "key", it.Key, "err", err)
+				return
+			}
+			marked = true
+		}
+		if err := s.deliverOne(ctx, mailer, it, markSent); err != nil {
 			failed++
 			s.log.Warn("reminder delivery failed", "key", it.Key, "channel", it.Channel, "attempt", it.Attempts, "err", err)
 			// Retries wait real time, whatever moment the pass evaluated due dates at.
@@ -347,15 +358,19 @@ func (s *Service) deliverBatch(ctx context.Context, mailer *deliver.Mailer, work
 			}
 			continue
 		}
-		if err := s.store.Delivered(record, it, worker); err != nil && !errors.Is(err, store.ErrConflict) {
-			return sent, failed, err
+		if !marked {
+			if err := s.store.Delivered(record, it, worker); err != nil && !errors.Is(err, store.ErrConflict) {
+				return sent, failed, err
+			}
 		}
 		sent++
 	}
 	return sent, failed, nil
 }
 
-func (s *Service) deliverOne(ctx context.Context, mailer *deliver.Mailer, it *store.OutboxItem) error {
+// deliverOne sends one item; markSent may be called once the receiver has accepted it, before
+// deliverOne returns.
+func (s *Service) deliverOne(ctx context.Context, mailer *deliver.Mailer, it *store.OutboxItem, markSent func()) error {
 	switch it.Channel {
 	case "inapp":
 		return nil // written with the mark that it was sent
@@ -371,11 +386,10 @@ func (s *Service) deliverOne(ctx context.Context, mailer *deliver.Mailer, it *st
 			return nil // nothing to tell a disabled account
 		}
 		settings := s.absURL("/account#notifications")
-		sum := sha256.Sum256([]byte(it.Key))
-		return mailer.Send(ctx, deliver.Email{To: []string{u.Email}, Subject: it.Subject,
+		return mailer.SendAccepted(ctx, deliver.Email{To: []string{u.Email}, Subject: it.Subject,
 			Text:      deliver.EmailText(it.Subject, it.Body, it.Link, "Open in piaf", settings),
 			HTML:      deliver.EmailHTML(it.Subject, it.Body, it.Link, "Open in piaf", settings),
-			MessageID: hex.EncodeToString(sum[:16]) + "@piaf"})
+			MessageID: OutboxMessageID(it.Key)}, markSent)
 	case "webhook":
 		h, err := s.store.Webhook(ctx, it.WebhookID)
 		if err != nil {
@@ -386,6 +400,9 @@ func (s *Service) deliverOne(ctx context.Context, mailer *deliver.Mailer, it *st
 		var payload any
 		_ = json.Unmarshal([]byte(it.Payload), &payload)
 		deliveries, err := client.Post(ctx, deliver.Webhook{URL: h.URL, Secret: h.Secret}, it.Kind, payload, it.Key)
+		if err == nil {
+			markSent() // before the delivery log: the receiver has it
+		}
 		for _, d := range deliveries {
 			if lerr := s.store.LogWebhookDelivery(ctx, h.ID, store.WebhookDelivery{OutboxKey: it.Key, Attempt: it.Attempts,
 				Status: d.Status, Error: d.Err, Duration: d.Duration, At: d.At}); lerr != nil {
@@ -395,6 +412,13 @@ func (s *Service) deliverOne(ctx context.Context, mailer *deliver.Mailer, it *st
 		return err
 	}
 	return fmt.Errorf("unknown channel %q", it.Channel)
+}
+
+// OutboxMessageID is the Message-ID of the email sent for an outbox item: derived from the item's
+// key, so a message sent again after a crash carries the same id and the receiver can drop it.
+func OutboxMessageID(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:16]) + "@piaf"
 }
 
 func workerID() string {

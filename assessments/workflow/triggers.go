@@ -31,39 +31,25 @@ func materialChange(before *store.Project, after store.ProjectFields) string {
 // owners, once, until a new cycle starts.
 func (s *Service) projectChanged(ctx context.Context, who Actor, p *store.Project, reason string) error {
 	reason += " (by " + who.email() + ", " + s.now().UTC().Format("2 Jan 2006") + ")."
-	a, err := s.store.RequireReassessment(ctx, p.ID, reason)
-	if err != nil || a == nil || a.ReassessmentReason != reason {
-		return err // nothing approved, or already marked earlier
-	}
-	owners, err := s.MembersWith(ctx, p.ID, store.RoleOwner)
-	if err != nil {
-		return err
-	}
-	subject := "Re-assessment required: " + p.Name
-	body := reason + "\n\nThe approved privacy impact assessment no longer describes the project. Start a new assessment cycle."
-	link := AssessmentPath(a.ID)
 	var queue []store.OutboxItem
-	smtp, err := s.SMTPConfig(ctx)
-	if err != nil {
-		return err
-	}
-	for _, o := range owners {
-		prefs, err := s.store.UserChannels(ctx, o.UserID)
-		if err != nil {
+	var marked *store.Assessment
+	err := s.store.Atomic(ctx, func(st *store.Store) error {
+		a, err := st.RequireReassessment(ctx, p.ID, reason)
+		if err != nil || a == nil || a.ReassessmentReason != reason {
+			return err // nothing approved, or already marked earlier
+		}
+		if queue, err = s.reassessmentNotices(ctx, p, a, reason); err != nil {
 			return err
 		}
-		key := "reassess|" + remind.ReviewRef(a.ID) + "|" + a.ReassessmentSince.UTC().Format("20060102T150405") + "|user:" + strconv.FormatInt(o.UserID, 10)
-		if prefs[store.ChannelInApp] {
-			queue = append(queue, store.OutboxItem{Key: key + "|inapp", Channel: "inapp", UserID: o.UserID, Kind: "reassessment_required", Subject: subject, Body: body, Link: link})
+		if _, err := st.Enqueue(ctx, queue); err != nil {
+			return err
 		}
-		if smtp != nil && prefs[store.ChannelEmail] {
-			queue = append(queue, store.OutboxItem{Key: key + "|email", Channel: "email", UserID: o.UserID, Kind: "reassessment_required", Subject: subject, Body: body, Link: s.absURL(link)})
-		}
-	}
-	if _, err := s.store.Enqueue(ctx, queue); err != nil {
+		marked = a
+		return st.Audit(ctx, event(who, "assessment.reassessment_required", store.AuditTarget("assessment", a.ID), map[string]any{"reason": reason}))
+	})
+	if err != nil || marked == nil {
 		return err
 	}
-	s.audit(ctx, who, "assessment.reassessment_required", store.AuditTarget("assessment", a.ID), map[string]any{"reason": reason})
 	// These notices go out now rather than at the next scheduled pass (which retries failures),
 	// and only these: the request does not carry the rest of the outbox.
 	keys := make([]string, len(queue))
@@ -74,6 +60,37 @@ func (s *Service) projectChanged(ctx context.Context, who Actor, p *store.Projec
 		s.log.Warn("deliver re-assessment notices", "err", err)
 	}
 	return nil
+}
+
+// reassessmentNotices are the messages telling a project's owners that its approved assessment
+// needs re-assessment. They only read, so may run inside a write transaction.
+func (s *Service) reassessmentNotices(ctx context.Context, p *store.Project, a *store.Assessment, reason string) ([]store.OutboxItem, error) {
+	owners, err := s.MembersWith(ctx, p.ID, store.RoleOwner)
+	if err != nil {
+		return nil, err
+	}
+	subject := "Re-assessment required: " + p.Name
+	body := reason + "\n\nThe approved privacy impact assessment no longer describes the project. Start a new assessment cycle."
+	link := AssessmentPath(a.ID)
+	var queue []store.OutboxItem
+	smtp, err := s.SMTPConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range owners {
+		prefs, err := s.store.UserChannels(ctx, o.UserID)
+		if err != nil {
+			return nil, err
+		}
+		key := "reassess|" + remind.ReviewRef(a.ID) + "|" + a.ReassessmentSince.UTC().Format("20060102T150405") + "|user:" + strconv.FormatInt(o.UserID, 10)
+		if prefs[store.ChannelInApp] {
+			queue = append(queue, store.OutboxItem{Key: key + "|inapp", Channel: "inapp", UserID: o.UserID, Kind: "reassessment_required", Subject: subject, Body: body, Link: link})
+		}
+		if smtp != nil && prefs[store.ChannelEmail] {
+			queue = append(queue, store.OutboxItem{Key: key + "|email", Channel: "email", UserID: o.UserID, Kind: "reassessment_required", Subject: subject, Body: body, Link: s.absURL(link)})
+		}
+	}
+	return queue, nil
 }
 
 // MembersWith lists a project's members holding one of the roles.

@@ -32,25 +32,39 @@ func (in *UserInput) Check() Problems {
 }
 
 // CreateUser adds an account. Only an admin, or the system (a command on the server's
-// machine), may. A taken email is a validation error on the email field.
-func (s *Service) CreateUser(ctx context.Context, who Actor, in UserInput) (*store.User, error) {
+// machine), may. A taken email is a validation error on the email field. An account without a
+// password is an invitation: the returned token is its one-time link, made in the same
+// transaction as the account and its audit entry.
+func (s *Service) CreateUser(ctx context.Context, who Actor, in UserInput) (*store.User, string, error) {
 	if who.User != nil && !who.User.IsAdmin {
-		return nil, ErrForbidden
+		return nil, "", ErrForbidden
 	}
 	if err := in.Check().Err(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	n := store.NewUser{Email: in.Email, Name: in.Name, IsAdmin: in.Admin}
 	if in.Password != "" {
 		n.PasswordHash = store.HashPassword(in.Password)
 	}
-	u, err := s.store.CreateUser(ctx, n)
+	var u *store.User
+	var token string
+	e := event(who, store.AuditUserCreate, "", map[string]any{"email": n.Email, "admin": n.IsAdmin, "invited": in.Password == ""})
+	err := s.Audited(ctx, &e, func(st *store.Store) error {
+		var err error
+		if u, err = st.CreateUser(ctx, n); err != nil {
+			return err
+		}
+		e.Target = store.AuditTarget("user", u.ID)
+		if in.Password == "" {
+			token, err = st.CreateLink(ctx, store.LinkInvite, u.ID, store.LinkInvite.MaxLifetime())
+		}
+		return err
+	})
 	if errors.Is(err, store.ErrUnique) {
-		return nil, Invalid("email", "An account with this email exists already.")
+		return nil, "", Invalid("email", "An account with this email exists already.")
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	s.audit(ctx, who, store.AuditUserCreate, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email, "admin": u.IsAdmin, "invited": in.Password == ""})
-	return u, nil
+	return u, token, nil
 }

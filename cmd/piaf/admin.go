@@ -59,7 +59,7 @@ func userAdd(ctx context.Context, args []string, e env) error {
 	}
 	defer st.Close()
 	wf := workflow.New(st, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), workflow.Config{})
-	u, err := wf.CreateUser(ctx, cliActor(), in)
+	u, _, err := wf.CreateUser(ctx, cliActor(), in)
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}
@@ -134,11 +134,12 @@ func userReset(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	token, err := st.CreateLink(ctx, store.LinkReset, u.ID, store.LinkReset.MaxLifetime())
-	if err != nil {
+	var token string
+	err = st.WithAudit(ctx, cliEvent(store.AuditUserResetLink, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email}), func(tx *store.Store) (err error) {
+		token, err = tx.CreateLink(ctx, store.LinkReset, u.ID, store.LinkReset.MaxLifetime())
 		return err
-	}
-	if err := auditCLI(ctx, st, store.AuditUserResetLink, store.AuditTarget("user", u.ID), map[string]any{"email": u.Email}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s/password/%s\n", strings.TrimRight(*baseURL, "/"), token)
@@ -174,11 +175,12 @@ func tokenCommand(ctx context.Context, args []string, e env) error {
 	if u.Disabled() {
 		return fmt.Errorf("token create: the account %s is disabled", u.Email)
 	}
-	_, secret, err := st.CreateAPIToken(ctx, u.ID, strings.TrimSpace(*name))
-	if err != nil {
+	var secret string
+	err = st.WithAudit(ctx, cliEvent(store.AuditTokenCreate, store.AuditTarget("user", u.ID), map[string]any{"name": strings.TrimSpace(*name)}), func(tx *store.Store) (err error) {
+		_, secret, err = tx.CreateAPIToken(ctx, u.ID, strings.TrimSpace(*name))
 		return err
-	}
-	if err := auditCLI(ctx, st, store.AuditTokenCreate, store.AuditTarget("user", u.ID), map[string]any{"name": strings.TrimSpace(*name)}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, secret)
@@ -203,7 +205,6 @@ func backup(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
-// auditCLI records a command run on the server, with the operating system user as the actor.
 // cliActor is the system acting from a shell on the server's machine, named in the audit log.
 func cliActor() workflow.Actor {
 	who := "cli"
@@ -213,10 +214,9 @@ func cliActor() workflow.Actor {
 	return workflow.Actor{As: who}
 }
 
-func auditCLI(ctx context.Context, st *store.Store, action, target string, details map[string]any) error {
-	who := "cli"
-	if u, err := user.Current(); err == nil {
-		who = "cli:" + u.Username
-	}
-	return st.Audit(ctx, store.AuditEvent{ActorEmail: who, Action: action, Target: target, Details: details})
+// cliEvent describes a command run on the server, with the operating system user as the actor.
+// Commands record it in the transaction of the change (store.WithAudit), so a change is never
+// made without its entry.
+func cliEvent(action, target string, details map[string]any) store.AuditEvent {
+	return store.AuditEvent{ActorEmail: cliActor().As, Action: action, Target: target, Details: details}
 }

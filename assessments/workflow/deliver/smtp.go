@@ -164,7 +164,18 @@ func heloName() string {
 // (the end of DATA); a failure after that, such as on QUIT, is ignored so the
 // caller does not send the message twice. Use Permanent to tell a rejection
 // from a failure worth retrying.
-func (m *Mailer) Send(ctx context.Context, e Email) error {
+func (m *Mailer) Send(ctx context.Context, e Email) error { return m.SendAccepted(ctx, e, nil) }
+
+// quitTimeout bounds the wait for the answer to QUIT, which changes nothing once the message is
+// accepted.
+const quitTimeout = 5 * time.Second
+
+// SendAccepted is Send that calls accepted (when not nil) the moment the server answers the end
+// of DATA with its final 2xx, before QUIT. That reply is where the server takes responsibility
+// for the message, so a caller that records the message as sent in accepted leaves the smallest
+// window SMTP allows for a duplicate: a crash between that reply arriving and the record being
+// written. Waiting for QUIT's answer first would widen it by however long the server takes.
+func (m *Mailer) SendAccepted(ctx context.Context, e Email, accepted func()) error {
 	if err := m.cfg.Validate(); err != nil {
 		return fmt.Errorf("deliver: smtp config: %w", err)
 	}
@@ -179,7 +190,7 @@ func (m *Mailer) Send(ctx context.Context, e Email) error {
 
 	ctx, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()
-	if err := m.send(ctx, from.Address, rcpts, msg); err != nil {
+	if err := m.send(ctx, from.Address, rcpts, msg, accepted); err != nil {
 		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
 		}
@@ -188,7 +199,7 @@ func (m *Mailer) Send(ctx context.Context, e Email) error {
 	return nil
 }
 
-func (m *Mailer) send(ctx context.Context, from string, rcpts []string, msg []byte) error {
+func (m *Mailer) send(ctx context.Context, from string, rcpts []string, msg []byte, accepted func()) error {
 	host := m.cfg.Host
 	tlsConfig := &tls.Config{ServerName: host, RootCAs: m.cfg.RootCAs, MinVersion: tls.VersionTLS12}
 	addr := net.JoinHostPort(host, strconv.Itoa(m.cfg.port()))
@@ -261,7 +272,12 @@ func (m *Mailer) send(ctx context.Context, from string, rcpts []string, msg []by
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("data: %w", err)
 	}
-	// Accepted. Whatever QUIT says, the message is on its way.
+	// Accepted. Whatever QUIT says, the message is on its way: record it now, then say goodbye
+	// without waiting long for the answer.
+	if accepted != nil {
+		accepted()
+	}
+	conn.SetDeadline(time.Now().Add(quitTimeout))
 	_ = c.Quit()
 	return nil
 }

@@ -214,6 +214,11 @@ func (c *WebhookClient) attempt(ctx context.Context, hc *http.Client, target, se
 	req.Header.Set("User-Agent", "piaf-webhook/1")
 	req.Header.Set("X-Piaf-Event", event)
 	req.Header.Set("X-Piaf-Delivery", key)
+	// The same key on every attempt and every retry of this delivery (the outbox key): a
+	// receiver that remembers keys it has processed can drop duplicates.
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
 	req.Header.Set("X-Piaf-Signature", Sign(secret, body, d.At))
 
 	resp, err := hc.Do(req)

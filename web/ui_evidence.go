@@ -20,7 +20,7 @@ import (
 const dpBodyLimit = 16 << 10
 
 // dpCurvePoints is how many points the tool's chart computes: the RDP curve costs one
-// evaluation whatever the count; PLD runs at the quarters only (workflow.DPCurve).
+// evaluation whatever the count; PLD runs at the half-way point only (workflow.DPCurve).
 const dpCurvePoints = 12
 
 var dpFormFields = []string{"n", "batch", "q", "sigma", "epochs", "steps", "delta", "sampling", "target_epsilon"}

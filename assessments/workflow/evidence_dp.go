@@ -223,7 +223,7 @@ const MaxWebCurvePLDSteps = 10_000
 
 // DPCurve is epsilon after points evenly spaced fractions of r's run, for the tool's chart. The
 // RDP curve costs one evaluation (RDP scales with the steps); the PLD accountant, whose cost
-// grows with the steps and the width of the loss distribution, is run at the quarters only,
+// grows with the steps and the width of the loss distribution, is run at the half-way point only,
 // reusing r's own PLD epsilon for the full run, and only when r has one and the run is at most
 // MaxWebCurvePLDSteps long.
 func DPCurve(r dp.Result, points int) ([]dp.CurvePoint, error) {
@@ -254,7 +254,7 @@ func DPCurve(r dp.Result, points int) ([]dp.CurvePoint, error) {
 		case k == points && r.EpsilonPLD != nil:
 			e := *r.EpsilonPLD
 			pt.EpsilonPLD = &e
-		case withPLD && (4*k)%points == 0:
+		case withPLD && 2*k == points:
 			if e, _, err := dp.EpsilonPLD(r.Q, p.Sigma, steps, p.Delta); err == nil && !math.IsInf(e, 1) {
 				pt.EpsilonPLD = &e
 			}

@@ -84,8 +84,17 @@ func (s *Server) createAssessment(c echo.Context, acc *access, key string) (*sto
 	if len(previous) > 0 {
 		state.Answers = carryOver(def, previous[0].Answers())
 		summary += fmt.Sprintf(", %d answers carried over from cycle %d", len(state.Answers), previous[0].Cycle)
+		// Evidence goes along, each record marked with the cycle it came from.
+		state = assessments.CarryEvidence(def, previous[0].State, state)
+		if n := len(state.Evidence); n > 0 {
+			summary += fmt.Sprintf(", %d evidence %s", n, map[bool]string{true: "record", false: "records"}[n == 1])
+		}
 	}
-	n := store.NewAssessment{ProjectID: acc.project.ID, State: assessments.Reconcile(def, state), Author: authFrom(c).user.ID, Summary: summary}
+	policy, err := s.wf.Policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n := store.NewAssessment{ProjectID: acc.project.ID, State: assessments.ReconcilePolicy(def, state, policy), Author: authFrom(c).user.ID, Summary: summary}
 	var a *store.Assessment
 	if e := takeAuditNext(c); e != nil {
 		err = s.wf.Audited(ctx, e, func(st *store.Store) (err error) {
@@ -341,7 +350,11 @@ func (s *Server) commit(c echo.Context, a *store.Assessment, def *questionnaire.
 		// next was computed from a.State; only a change based on that very revision may land.
 		return nil, store.ErrConflict
 	}
-	next = assessments.Reconcile(def, next)
+	policy, err := s.wf.Policy(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	next = assessments.ReconcilePolicy(def, next, policy) // the instance's limits, so a policy change takes effect
 	if next.Status == assessments.ChangesRequested && !assessments.Diff(a.State, next).Empty() {
 		next.Status = assessments.Draft // the requested changes are being made
 	}
@@ -355,7 +368,7 @@ func (s *Server) commit(c echo.Context, a *store.Assessment, def *questionnaire.
 		return s.store.ApplyChange(ctx, a.ID, base, authFrom(c).user.ID, change, summary)
 	}
 	var saved *store.Assessment
-	err := s.wf.Audited(ctx, e, func(st *store.Store) (err error) {
+	err = s.wf.Audited(ctx, e, func(st *store.Store) (err error) {
 		saved, err = st.ApplyChange(ctx, a.ID, base, authFrom(c).user.ID, change, summary)
 		if err == nil && e.Details != nil {
 			e.Details["revision"] = saved.Revision

@@ -39,8 +39,12 @@ func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def
 	if err != nil {
 		return nil, nil, err
 	}
+	policy, err := s.wf.Policy(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	state := byNumber[number]
-	r := &report.Report{GeneratedAt: rev.CreatedAt, Instance: s.cfg.BaseURL, Questionnaire: def, State: state, Owners: map[int64]string{},
+	r := &report.Report{Policy: &policy, GeneratedAt: rev.CreatedAt, Instance: s.cfg.BaseURL, Questionnaire: def, State: state, Owners: map[int64]string{},
 		Assessment: report.Assessment{ID: a.ID, Cycle: a.Cycle, Revision: number, StateHash: rev.StateHash, Status: state.Status, UpdatedAt: rev.CreatedAt}}
 	// The project as recorded with the revision's last submission or decision, which its hash
 	// covers; a revision never submitted shows the project as it is now.

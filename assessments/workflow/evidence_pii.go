@@ -1,0 +1,237 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/figures"
+	"github.com/piaf-dev/piaf/assessments/pii"
+)
+
+// DefaultUploadLimit is how large a sample piaf scans by default: 200 MB.
+const DefaultUploadLimit = 200 << 20
+
+// PII sample stages: the same sample scanned before and after anonymisation.
+const (
+	StageBefore = "before"
+	StageAfter  = "after"
+)
+
+// KeepOnlyCounts is what every PII record says about the sample it came from.
+const KeepOnlyCounts = "piaf keeps only these counts, never the file."
+
+// PIISample is a sample to scan: which stage it shows and how to read it. The content is streamed
+// through the scanner and dropped; the record keeps the counts, the options and the file's SHA-256.
+type PIISample struct {
+	Stage   string      // StageBefore or StageAfter
+	Options pii.Options // format, fields, columns
+	// Limit bounds the bytes read (before decompression); 0 means DefaultUploadLimit.
+	Limit int64
+}
+
+// Validate names the field at fault.
+func (p PIISample) Validate() error {
+	if p.Stage != StageBefore && p.Stage != StageAfter {
+		return Invalid("stage", `say whether the sample is from "before" or "after" anonymisation`)
+	}
+	if err := p.Options.Validate(); err != nil {
+		field, msg, _ := strings.Cut(err.Error(), ": ")
+		return Invalid(field, msg)
+	}
+	return nil
+}
+
+// ErrSampleTooLarge is returned when a sample is larger than its limit.
+type ErrSampleTooLarge struct{ Limit int64 }
+
+func (e *ErrSampleTooLarge) Error() string {
+	return fmt.Sprintf("the sample is larger than the upload limit of %s", byteSize(e.Limit))
+}
+
+// limitedReader fails with ErrSampleTooLarge once more than limit bytes were read.
+type limitedReader struct {
+	r     io.Reader
+	left  int64
+	limit int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		// One byte more tells a file of exactly the limit from a larger one.
+		var one [1]byte
+		n, err := l.r.Read(one[:])
+		if n > 0 {
+			return 0, &ErrSampleTooLarge{Limit: l.limit}
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
+// ScanPIISample streams r through the scanner and a SHA-256 of the bytes as sent, reading at most
+// the sample's limit and stopping when ctx ends. Nothing of the content is kept: the result is
+// the summary and the digest.
+func ScanPIISample(ctx context.Context, r io.Reader, p PIISample) (pii.Summary, string, error) {
+	if err := p.Validate(); err != nil {
+		return pii.Summary{}, "", err
+	}
+	limit := p.Limit
+	if limit <= 0 {
+		limit = DefaultUploadLimit
+	}
+	h := sha256.New()
+	lr := &limitedReader{r: r, left: limit, limit: limit}
+	in := io.TeeReader(lr, h)
+	sum, err := pii.Scan(ctx, in, p.Options, nil)
+	if err != nil {
+		var large *ErrSampleTooLarge
+		if errors.As(err, &large) {
+			return pii.Summary{}, "", Invalid("file", large.Error())
+		}
+		if ctx.Err() != nil {
+			return pii.Summary{}, "", ctx.Err()
+		}
+		return pii.Summary{}, "", err
+	}
+	// The scanner may stop before the end (a gzip trailer, say): the digest covers the whole file.
+	if _, err := io.Copy(h, lr); err != nil {
+		var large *ErrSampleTooLarge
+		if errors.As(err, &large) {
+			return pii.Summary{}, "", Invalid("file", large.Error())
+		}
+		return pii.Summary{}, "", err
+	}
+	return sum, hexSum(h), nil
+}
+
+func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
+
+// PIIEvidence turns a scan summary into an evidence record for one stage: the figures are the
+// summary's counts for that stage, the inputs the scan's settings. sha256 is the scanned file's
+// digest, empty when the summary was computed elsewhere.
+func PIIEvidence(stage string, s pii.Summary, opts pii.Options, sha256 string, source assessments.Source) (assessments.EvidenceInput, error) {
+	if stage != StageBefore && stage != StageAfter {
+		return assessments.EvidenceInput{}, Invalid("stage", `say whether the sample is from "before" or "after" anonymisation`)
+	}
+	types := slices.Sorted(func(yield func(string) bool) {
+		for t := range s.Counts {
+			if !yield(t) {
+				return
+			}
+		}
+	})
+	for _, t := range types {
+		if !figures.Known(figures.PII, stage+"_"+t) {
+			return assessments.EvidenceInput{}, Invalid("counts", fmt.Sprintf("%q is not an entity type name (capitals, digits and _, as Presidio names them)", t))
+		}
+	}
+	settings := s.SettingsHash
+	if settings == "" && opts.Format != "" {
+		settings = opts.SettingsHash()
+	}
+	inputs := map[string]any{
+		"stage":         stage,
+		"bytes":         s.Bytes,
+		"problem_lines": s.Problems.Count,
+	}
+	if opts.Format != "" {
+		inputs["format"] = opts.Format
+	}
+	if len(opts.Fields) > 0 {
+		inputs["fields"] = opts.Fields
+	}
+	if len(opts.Columns) > 0 {
+		inputs["columns"] = opts.Columns
+	}
+	if settings != "" {
+		inputs["settings_hash"] = settings
+	}
+	if len(s.RecordsAffected) > 0 {
+		inputs["records_affected"] = s.RecordsAffected
+	}
+	raw, err := json.Marshal(inputs)
+	if err != nil {
+		return assessments.EvidenceInput{}, err
+	}
+	tool, version := scannerName(s.Scanner)
+	in := assessments.EvidenceInput{
+		Kind: figures.PII, Source: source, Tool: tool, ToolVersion: version, FileSHA256: sha256, Label: stage,
+		Inputs: raw, Figures: s.Figures(stage), Notes: []string{KeepOnlyCounts},
+	}
+	if s.Problems.Count > 0 {
+		in.Warnings = append(in.Warnings, fmt.Sprintf("%d lines could not be read as %s and were not scanned.", s.Problems.Count, orWord(opts.Format, "records")))
+	}
+	if len(s.LowConfidence) > 0 {
+		in.Warnings = append(in.Warnings, "Found from word lists and context rather than validated: "+strings.Join(s.LowConfidence, ", ")+".")
+	}
+	if s.Records == 0 {
+		in.Warnings = append(in.Warnings, "The sample holds no records.")
+	}
+	return in, nil
+}
+
+// scannerName splits "piaf/v1.2" into tool and version.
+func scannerName(s string) (string, string) {
+	if s == "" {
+		return "unknown scanner", ""
+	}
+	tool, version, _ := strings.Cut(s, "/")
+	return tool, version
+}
+
+func orWord(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}
+
+// byteSize writes a size in the largest whole unit: "200 MB", "1.5 GB", "512 bytes".
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GB", n>>30)
+	case n >= 1<<20:
+		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.1f", float64(n)/(1<<20)), "0"), ".") + " MB"
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// ByteSize writes a size for people, as the upload limit is shown.
+func ByteSize(n int64) string { return byteSize(n) }
+
+// ParsePIISummary reads a summary computed elsewhere: piaf's own `pii scan --json` object, or
+// Presidio analyzer results (per-entity counts only; results carrying the matched text are
+// refused).
+func ParsePIISummary(format string, data []byte) (pii.Summary, error) {
+	var s pii.Summary
+	var err error
+	switch format {
+	case "piaf":
+		s, err = pii.ParseSummary(data)
+	case "presidio":
+		s, err = pii.ParsePresidioCounts(data)
+	default:
+		return pii.Summary{}, Invalid("summary_format", `must be "piaf" (the output of piaf pii scan --json) or "presidio"`)
+	}
+	if err != nil {
+		return pii.Summary{}, Invalid("summary", err.Error())
+	}
+	return s, nil
+}

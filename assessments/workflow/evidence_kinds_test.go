@@ -3,9 +3,9 @@ package workflow
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"context"
 	"errors"
 	"strings"
 	"testing"

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -20,6 +21,32 @@ const (
 	// maxKeptCanaries is how many canaries (those with the highest exposure) a record lists.
 	maxKeptCanaries = 200
 )
+
+func init() {
+	RegisterEvidence(figures.MIA, func(_ context.Context, _ *Service, req EvidenceRequest) (assessments.EvidenceInput, error) {
+		var t MIATest
+		if err := DecodeParams(req.Params, &t); err != nil {
+			return assessments.EvidenceInput{}, err
+		}
+		in, _, err := MIAEvidence(t, assessments.SourceComputed)
+		return in, err
+	})
+	RegisterEvidence(figures.Canary, func(_ context.Context, _ *Service, req EvidenceRequest) (assessments.EvidenceInput, error) {
+		var set leak.CanarySet
+		if err := DecodeParams(req.Params, &set); err != nil {
+			return assessments.EvidenceInput{}, err
+		}
+		in, _, err := CanaryEvidence(set, assessments.SourceComputed)
+		return in, err
+	})
+	RegisterEvidence(figures.Extraction, func(_ context.Context, _ *Service, req EvidenceRequest) (assessments.EvidenceInput, error) {
+		var x leak.Extraction
+		if err := DecodeParams(req.Params, &x); err != nil {
+			return assessments.EvidenceInput{}, err
+		}
+		return ExtractionEvidence(x, nil, "", assessments.SourceComputed)
+	})
+}
 
 // MIATest is a membership-inference test to attach: its design, the scores, and whether the
 // record keeps the scores (they may be sensitive: by default only the figures are kept).
@@ -63,7 +90,7 @@ func MIAEvidence(t MIATest, source assessments.Source) (assessments.EvidenceInpu
 	if err != nil {
 		return assessments.EvidenceInput{}, res, err
 	}
-	rec := assessments.EvidenceInput{Kind: figures.MIA, Source: source, Tool: "piaf", ToolVersion: toolVersion(),
+	rec := assessments.EvidenceInput{Kind: figures.MIA, Source: source, Tool: Tool(),
 		Inputs: raw, Figures: res.Figures(), NotCredible: res.Credibility.Reasons}
 	if !t.KeepScores {
 		rec.Notes = append(rec.Notes, "The scores were not kept: only the figures and the curve.")
@@ -140,7 +167,7 @@ func CanaryEvidence(set leak.CanarySet, source assessments.Source) (assessments.
 	if err != nil {
 		return assessments.EvidenceInput{}, res, err
 	}
-	rec := assessments.EvidenceInput{Kind: figures.Canary, Source: source, Tool: "piaf", ToolVersion: toolVersion(),
+	rec := assessments.EvidenceInput{Kind: figures.Canary, Source: source, Tool: Tool(),
 		Inputs: raw, Figures: res.Figures()}
 	if set.InsertedCopies == 0 {
 		rec.Warnings = append(rec.Warnings, "How many times each canary was inserted is not stated.")
@@ -178,7 +205,7 @@ func ExtractionEvidence(x leak.Extraction, generations *pii.Summary, generations
 	if generations != nil {
 		inputs["pii_in_generations"] = generations.Counts
 		rec.FileSHA256 = generationsSHA
-		rec.Tool, rec.ToolVersion = scannerName(generations.Scanner)
+		rec.Tool = orWord(generations.Scanner, "unknown scanner")
 		rec.Notes = append(rec.Notes, "Personal data emitted counted by piaf's PII scanner in the uploaded generations; "+KeepOnlyCounts)
 	}
 	raw, err := json.Marshal(inputs)
@@ -200,9 +227,3 @@ func leakInvalid(err error, fallback string) error {
 }
 
 func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
-
-// toolVersion is piaf's version as the evidence records name it.
-func toolVersion() string {
-	_, v := scannerName(pii.Version())
-	return v
-}

@@ -17,6 +17,32 @@ import (
 	"github.com/piaf-dev/piaf/assessments/pii"
 )
 
+func init() { RegisterEvidence(figures.PII, piiSummaryEvidence) }
+
+// PIISummaryParams are the params of a PII record computed elsewhere: the stage of the sample and
+// the summary, as piaf's own `pii scan --json` object (format "piaf") or Presidio analyzer results
+// (format "presidio": per-entity counts only; results with the matched text are refused).
+type PIISummaryParams struct {
+	Stage   string          `json:"stage"`
+	Format  string          `json:"format"`
+	Summary json.RawMessage `json:"summary"`
+}
+
+func piiSummaryEvidence(_ context.Context, _ *Service, req EvidenceRequest) (assessments.EvidenceInput, error) {
+	var p PIISummaryParams
+	if err := DecodeParams(req.Params, &p); err != nil {
+		return assessments.EvidenceInput{}, err
+	}
+	if req.Label != "" && req.Label != p.Stage {
+		return assessments.EvidenceInput{}, Invalid("label", "a PII record's label is its stage: leave it out")
+	}
+	s, err := ParsePIISummary(p.Format, p.Summary)
+	if err != nil {
+		return assessments.EvidenceInput{}, err
+	}
+	return PIIEvidence(p.Stage, s, pii.Options{}, "", assessments.SourcePipeline)
+}
+
 // DefaultUploadLimit is how large a sample piaf scans by default: 200 MB.
 const DefaultUploadLimit = 200 << 20
 
@@ -167,9 +193,8 @@ func PIIEvidence(stage string, s pii.Summary, opts pii.Options, sha256 string, s
 	if err != nil {
 		return assessments.EvidenceInput{}, err
 	}
-	tool, version := scannerName(s.Scanner)
 	in := assessments.EvidenceInput{
-		Kind: figures.PII, Source: source, Tool: tool, ToolVersion: version, FileSHA256: sha256, Label: stage,
+		Kind: figures.PII, Source: source, Tool: orWord(s.Scanner, "unknown scanner"), FileSHA256: sha256, Label: stage,
 		Inputs: raw, Figures: s.Figures(stage), Notes: []string{KeepOnlyCounts},
 	}
 	if s.Problems.Count > 0 {
@@ -182,15 +207,6 @@ func PIIEvidence(stage string, s pii.Summary, opts pii.Options, sha256 string, s
 		in.Warnings = append(in.Warnings, "The sample holds no records.")
 	}
 	return in, nil
-}
-
-// scannerName splits "piaf/v1.2" into tool and version.
-func scannerName(s string) (string, string) {
-	if s == "" {
-		return "unknown scanner", ""
-	}
-	tool, version, _ := strings.Cut(s, "/")
-	return tool, version
 }
 
 func orWord(s, alt string) string {
@@ -228,7 +244,7 @@ func ParsePIISummary(format string, data []byte) (pii.Summary, error) {
 	case "presidio":
 		s, err = pii.ParsePresidioCounts(data)
 	default:
-		return pii.Summary{}, Invalid("summary_format", `must be "piaf" (the output of piaf pii scan --json) or "presidio"`)
+		return pii.Summary{}, Invalid("format", `must be "piaf" (the output of piaf pii scan --json) or "presidio"`)
 	}
 	if err != nil {
 		return pii.Summary{}, Invalid("summary", err.Error())

@@ -251,3 +251,29 @@ func ParsePIISummary(format string, data []byte) (pii.Summary, error) {
 	}
 	return s, nil
 }
+
+// CanAttachEvidence tells whether the actor may add evidence to the assessment now, with the
+// error AttachEvidence would give. Uploads ask it before reading a byte of the body.
+func (s *Service) CanAttachEvidence(ctx context.Context, who Actor, assessmentID int64) error {
+	_, _, err := s.editableAssessment(ctx, who, assessmentID)
+	return err
+}
+
+// AttachPIISample scans a sample streamed from r and attaches the summary as a record of the
+// sample's stage, with the file's SHA-256: the content itself is never stored. Rights are checked
+// before the first byte is read.
+func (s *Service) AttachPIISample(ctx context.Context, who Actor, assessmentID int64, p PIISample, r io.Reader) (*assessments.Evidence, pii.Summary, error) {
+	if err := s.CanAttachEvidence(ctx, who, assessmentID); err != nil {
+		return nil, pii.Summary{}, err
+	}
+	sum, sha, err := ScanPIISample(ctx, r, p)
+	if err != nil {
+		return nil, pii.Summary{}, err
+	}
+	in, err := PIIEvidence(p.Stage, sum, p.Options, sha, assessments.SourceComputed)
+	if err != nil {
+		return nil, sum, err
+	}
+	e, err := s.AttachEvidence(ctx, who, assessmentID, in)
+	return e, sum, err
+}

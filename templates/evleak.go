@@ -101,7 +101,7 @@ type barChart struct {
 }
 
 func (c barChart) height(rows int) float64 { return c.Top + float64(rows)*c.RowHeight + 30 }
-func (c barChart) plotWidth() float64     { return c.Width - c.LabelWidth - 60 }
+func (c barChart) plotWidth() float64      { return c.Width - c.LabelWidth - 60 }
 func (c barChart) barLen(v float64) float64 {
 	if c.Max <= 0 || v <= 0 {
 		return 0

@@ -64,4 +64,3 @@ func (s *Server) apiUploadPIISample(c echo.Context) error {
 	}
 	return c.JSON(http.StatusCreated, res)
 }
-

@@ -29,7 +29,7 @@ func (s *Server) routes() {
 	uploads := e.Group("", s.limitBody(questionnaire.MaxFileSize+64<<10), s.authenticate, s.csrf, requireUser)
 	verifyUploads := e.Group("", s.limitBody(maxVerifyUpload+(128<<10)), s.authenticate, s.csrf)
 	// PII samples and leak-test files are streamed: their CSRF token is checked as the body is read.
-	streams := e.Group("", s.limitBody(s.uploadLimit()+(1<<20)), s.authenticate, s.streamCSRF, requireUser)
+	streams := e.Group("", s.limitBody(s.uploadLimit()+(1<<20)), s.authenticate, requireUser, s.streamCSRF)
 
 	// Accounts and sessions.
 	app.GET("/login", s.loginForm)

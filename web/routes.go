@@ -10,6 +10,7 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments/figures"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/static"
 	"github.com/piaf-dev/piaf/store"
 )
@@ -89,6 +90,12 @@ func (s *Server) routes() {
 	ui.POST("/assessments/:assessment/mitigations/:mitigation", s.updateMitigation)
 	ui.GET("/catalogue", s.catalogue)
 
+	// Evidence and the DP budget tool.
+	ui.GET("/tools/dp", s.dpTool)
+	ui.POST("/assessments/:assessment/evidence/dp", s.attachDPEvidence)
+	ui.GET("/assessments/:assessment/evidence/:evidence", s.showEvidence)
+	ui.POST("/assessments/:assessment/evidence/:evidence/remove", s.removeEvidence)
+
 	// Evidence from PII scans and leak tests, uploaded as streams.
 	ui.GET("/assessments/:assessment/evidence/pii", s.piiEvidencePage)
 	streams.POST("/assessments/:assessment/evidence/pii", s.uploadPIISamples)
@@ -138,6 +145,7 @@ func (s *Server) routes() {
 	admin.GET("/settings", s.adminSettings)
 	admin.POST("/settings", s.adminSaveSettings)
 	admin.POST("/settings/policy", s.adminSavePolicy)
+	admin.POST("/settings/evidence-policy", s.adminSaveEvidencePolicy)
 	admin.POST("/settings/smtp", s.adminSaveSMTP)
 	admin.POST("/settings/smtp/test", s.adminTestEmail)
 	admin.POST("/settings/webhooks", s.addInstanceWebhook)
@@ -183,6 +191,11 @@ func (s *Server) routes() {
 	api.GET("/assessments/:assessment/report.pdf", s.download("pdf"))
 	api.GET("/signing/allowed_signers", s.allowedSigners)
 	api.GET("/signing/certificate.pem", s.signingCertificate)
+	api.GET("/assessments/:assessment/evidence", s.apiListEvidence)
+	api.POST("/assessments/:assessment/evidence", s.apiAddEvidence, s.limitBody(workflow.MaxEvidenceRequest))
+	api.DELETE("/assessments/:assessment/evidence/:evidence", s.apiRemoveEvidence)
+	api.POST("/dp/epsilon", s.apiDPEpsilon, s.limitBody(dpBodyLimit))
+	api.POST("/dp/sigma", s.apiDPSigma, s.limitBody(dpBodyLimit))
 	api.GET("/questionnaires", s.apiQuestionnaires)
 	api.GET("/questionnaires/:key", s.apiQuestionnaire)
 	uploads.POST("/api/v1/questionnaires", s.apiImportQuestionnaire)

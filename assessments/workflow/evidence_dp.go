@@ -216,3 +216,50 @@ func SigmaFor(p dp.Params, target float64, maxPLDSteps int) (DPSigma, error) {
 	}
 	return DPSigma{Sigma: sigma, Epsilon: eps, TargetEpsilon: target, Delta: p.Delta, Steps: check.StepCount(), Q: check.Rate(), Accountant: p.Accountant}, nil
 }
+
+// MaxWebCurvePLDSteps bounds the PLD points of the tool's chart: beyond it the chart draws the
+// RDP curve only.
+const MaxWebCurvePLDSteps = 10_000
+
+// DPCurve is epsilon after points evenly spaced fractions of r's run, for the tool's chart. The
+// RDP curve costs one evaluation (RDP scales with the steps); the PLD accountant, whose cost
+// grows with the steps and the width of the loss distribution, is run at the quarters only,
+// reusing r's own PLD epsilon for the full run, and only when r has one and the run is at most
+// MaxWebCurvePLDSteps long.
+func DPCurve(r dp.Result, points int) ([]dp.CurvePoint, error) {
+	p := r.Params
+	orders := p.Orders
+	if len(orders) == 0 {
+		orders = dp.DefaultOrders
+	}
+	perStep, err := dp.RDP(r.Q, p.Sigma, 1, orders)
+	if err != nil {
+		return nil, err
+	}
+	epochsPerStep := r.Q
+	if p.N > 0 && p.BatchSize > 0 {
+		epochsPerStep = float64(p.BatchSize) / float64(p.N)
+	}
+	withPLD := r.EpsilonPLD != nil && r.Steps <= MaxWebCurvePLDSteps
+	rdp := make([]float64, len(orders))
+	out := make([]dp.CurvePoint, 0, points)
+	for k := 1; k <= points; k++ {
+		steps := max(1, int(math.Round(float64(r.Steps)*float64(k)/float64(points))))
+		for i, v := range perStep {
+			rdp[i] = v * float64(steps)
+		}
+		eps, _ := dp.EpsilonFromRDP(orders, rdp, p.Delta)
+		pt := dp.CurvePoint{Epochs: float64(steps) * epochsPerStep, Steps: steps, Epsilon: eps}
+		switch {
+		case k == points && r.EpsilonPLD != nil:
+			e := *r.EpsilonPLD
+			pt.EpsilonPLD = &e
+		case withPLD && (4*k)%points == 0:
+			if e, _, err := dp.EpsilonPLD(r.Q, p.Sigma, steps, p.Delta); err == nil && !math.IsInf(e, 1) {
+				pt.EpsilonPLD = &e
+			}
+		}
+		out = append(out, pt)
+	}
+	return out, nil
+}

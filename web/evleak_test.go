@@ -284,3 +284,37 @@ func TestLeakTestForms(t *testing.T) {
 		t.Errorf("extraction with words for numbers: %d", r.status)
 	}
 }
+
+func TestAPIEvidenceLeakKinds(t *testing.T) {
+	f := newEvleakFixture(t, nil)
+	mia := `{"kind":"mia","params":{"design":{"attack":"lira","reference_models":8,"selection":"random split","held_out":true,"lower_is_member":true},
+		"scores":{"members":[0.1,0.2,0.3],"non_members":[0.9,1.0,1.1]}}}`
+	r := f.a.api("POST", f.apiP, f.tok, mia)
+	if r.status != http.StatusCreated {
+		t.Fatalf("mia: %d %s", r.status, r.body)
+	}
+	var rec struct {
+		Figures     map[string]float64
+		NotCredible []string `json:"not_credible"`
+		Inputs      map[string]any
+	}
+	r.json(t, &rec)
+	if rec.Figures["auc"] != 1 || rec.Figures["credible"] != 0 || len(rec.NotCredible) != 2 || rec.Inputs["scores"] != nil {
+		t.Errorf("mia record %+v", rec)
+	}
+	canary := `{"kind":"canary","params":{"inserted_copies":2,"canaries":[{"id":"c","loss":5}],"references":[1,2,3,4,6,7,8,9]}}`
+	if r := f.a.api("POST", f.apiP, f.tok, canary); r.status != http.StatusCreated {
+		t.Errorf("canary: %d %s", r.status, r.body)
+	}
+	withText := `{"kind":"pii","params":{"stage":"after","format":"presidio","summary":[{"entity_type":"PERSON","start":0,"end":3,"text":"Ada"}]}}`
+	if r := f.a.api("POST", f.apiP, f.tok, withText); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "raw text") {
+		t.Errorf("presidio with text: %d %s", r.status, r.body)
+	}
+	summary := `{"kind":"pii","params":{"stage":"after","format":"presidio","summary":[[{"entity_type":"EMAIL_ADDRESS","start":4,"end":20,"score":1}],[]]}}`
+	if r := f.a.api("POST", f.apiP, f.tok, summary); r.status != http.StatusCreated {
+		t.Errorf("presidio counts: %d %s", r.status, r.body)
+	}
+	if !f.live(t, "mia-evidence-not-credible") || !f.live(t, "pii-found-after-anonymisation") {
+		t.Error("rules did not fire on API evidence")
+	}
+}

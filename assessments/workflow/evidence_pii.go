@@ -203,7 +203,12 @@ func PIIEvidence(stage string, s pii.Summary, opts pii.Options, sha256 string, s
 	if len(s.LowConfidence) > 0 {
 		in.Warnings = append(in.Warnings, "Found from word lists and context rather than validated: "+strings.Join(s.LowConfidence, ", ")+".")
 	}
-	if s.Records == 0 {
+	switch {
+	case s.Records == 0 && s.Detections() > 0:
+		// Presidio counts per entity type say nothing of records: the rates, and the rule on
+		// records with PII after anonymisation, cannot use them.
+		in.Warnings = append(in.Warnings, "The summary gives counts per entity type but no record counts: the rates are unknown.")
+	case s.Records == 0:
 		in.Warnings = append(in.Warnings, "The sample holds no records.")
 	}
 	return in, nil

@@ -72,7 +72,9 @@ func PIIBars(before, after *assessments.Evidence) []PIIBar {
 	}
 	var out []PIIBar
 	for _, b := range byType {
-		out = append(out, *b)
+		if b.Before != 0 || b.After != 0 { // types found in neither sample would only crowd the chart
+			out = append(out, *b)
+		}
 	}
 	slices.SortFunc(out, func(a, b PIIBar) int {
 		switch {
@@ -157,14 +159,13 @@ func rocRows(e *assessments.Evidence) [][2]string {
 	return out
 }
 
-// figureRows lists a record's figures in the order figures names them, then per-type figures.
+// figureRows lists a record's fixed figures in the order figures names them (PII's per-type
+// figures are in the chart and its table).
 func figureRows(e *assessments.Evidence) [][2]string {
 	var out [][2]string
-	seen := map[string]bool{}
 	for _, f := range figures.Of(e.Kind) {
 		if v, ok := e.Figures[f.Name]; ok {
 			out = append(out, [2]string{f.Label, figures.Format(e.Kind, f.Name, v)})
-			seen[f.Name] = true
 		}
 	}
 	return out

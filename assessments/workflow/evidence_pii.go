@@ -200,8 +200,14 @@ func PIIEvidence(stage string, s pii.Summary, opts pii.Options, sha256 string, s
 	if s.Problems.Count > 0 {
 		in.Warnings = append(in.Warnings, fmt.Sprintf("%d lines could not be read as %s and were not scanned.", s.Problems.Count, orWord(opts.Format, "records")))
 	}
-	if len(s.LowConfidence) > 0 {
-		in.Warnings = append(in.Warnings, "Found from word lists and context rather than validated: "+strings.Join(s.LowConfidence, ", ")+".")
+	var guessed []string
+	for _, t := range s.LowConfidence {
+		if s.Counts[t] > 0 {
+			guessed = append(guessed, t)
+		}
+	}
+	if len(guessed) > 0 {
+		in.Warnings = append(in.Warnings, "Found from word lists and context rather than validated: "+strings.Join(guessed, ", ")+".")
 	}
 	switch {
 	case s.Records == 0 && s.Detections() > 0:

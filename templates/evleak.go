@@ -194,9 +194,9 @@ func PIIRecallFigures(s assessments.State) []string {
 		if _, ok := f[stage+"_records"]; !ok {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s anonymisation: %s of %s records hold PII (%s per 1,000), %s detections",
+		out = append(out, fmt.Sprintf("%s anonymisation: %s of %s records hold PII (%s per 1,000), %s %s",
 			strings.ToUpper(stage[:1])+stage[1:], count(f[stage+"_records_with_pii"]), count(f[stage+"_records"]),
-			num(f[stage+"_rate_per_1000"]), count(f[stage+"_detections"])))
+			num(f[stage+"_rate_per_1000"]), count(f[stage+"_detections"]), plural(int(f[stage+"_detections"]), "detection", "detections")))
 	}
 	return out
 }

@@ -144,8 +144,12 @@ func (s *Server) apiDiff(c echo.Context) error {
 	for _, m := range cmp.Mitigations {
 		mitigations = append(mitigations, map[string]any{"id": m.ID, "title": m.Title, "kind": m.Kind, "old_status": m.OldStatus, "new_status": m.NewStatus})
 	}
+	evidence := []map[string]any{}
+	for _, e := range cmp.Evidence {
+		evidence = append(evidence, map[string]any{"id": e.ID, "kind": e.Kind, "change": e.Change, "old": e.Old, "new": e.New})
+	}
 	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "status_from": cmp.StatusFrom, "status_to": cmp.StatusTo,
-		"answers": answers, "findings": findings, "mitigations": mitigations, "other": cmp.OtherChanged})
+		"answers": answers, "findings": findings, "mitigations": mitigations, "evidence": evidence, "other": cmp.OtherChanged})
 }
 
 func (s *Server) apiRestore(c echo.Context) error {

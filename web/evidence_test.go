@@ -174,6 +174,9 @@ func TestDPToolPages(t *testing.T) {
 	if r := c.get(fmt.Sprintf("/assessments/%d/history?from=1&to=2", id)); !r.has("evidence-diff") {
 		t.Error("history compare lacks the evidence diff")
 	}
+	if r := c.get(fmt.Sprintf("/api/v1/assessments/%d/diff?from=1&to=2", id)); !strings.Contains(r.body, `"change":"added"`) {
+		t.Errorf("the API diff lacks the evidence: %.300s", r.body)
+	}
 	if r := c.get(fmt.Sprintf("/assessments/%d/report.md", id)); !strings.Contains(r.body, "## Evidence") || !strings.Contains(r.body, "E1") {
 		t.Error("report lacks the evidence section")
 	}

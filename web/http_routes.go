@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments/figures"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/static"
@@ -28,6 +29,8 @@ func (s *Server) routes() {
 	// Questionnaire uploads may be larger than other requests.
 	uploads := e.Group("", s.limitBody(questionnaire.MaxFileSize+64<<10), s.authenticate, s.csrf, requireUser)
 	verifyUploads := e.Group("", s.limitBody(maxVerifyUpload+(128<<10)), s.authenticate, s.csrf)
+	// PII samples and leak-test files are streamed: their CSRF token is checked as the body is read.
+	streams := e.Group("", s.limitBody(s.uploadLimit()+(1<<20)), s.authenticate, requireUser, s.streamCSRF)
 
 	// Accounts and sessions.
 	app.GET("/login", s.loginForm)
@@ -92,6 +95,14 @@ func (s *Server) routes() {
 	ui.POST("/assessments/:assessment/evidence/dp", s.attachDPEvidence)
 	ui.GET("/assessments/:assessment/evidence/:evidence", s.showEvidence)
 	ui.POST("/assessments/:assessment/evidence/:evidence/remove", s.removeEvidence)
+
+	// Evidence from PII scans and leak tests, uploaded as streams.
+	ui.GET("/assessments/:assessment/evidence/pii", s.piiEvidencePage)
+	streams.POST("/assessments/:assessment/evidence/pii", s.uploadPIISamples)
+	ui.GET("/assessments/:assessment/evidence/leak", s.leakEvidencePage)
+	streams.POST("/assessments/:assessment/evidence/mia", s.leakUpload(figures.MIA))
+	streams.POST("/assessments/:assessment/evidence/canary", s.leakUpload(figures.Canary))
+	streams.POST("/assessments/:assessment/evidence/extraction", s.leakUpload(figures.Extraction))
 
 	// Review, history and comments.
 	ui.POST("/assessments/:assessment/submit", s.reviewForm(store.ReviewSubmit, "note"))
@@ -188,6 +199,7 @@ func (s *Server) routes() {
 	api.GET("/questionnaires", s.apiQuestionnaires)
 	api.GET("/questionnaires/:key", s.apiQuestionnaire)
 	uploads.POST("/api/v1/questionnaires", s.apiImportQuestionnaire)
+	streams.POST("/api/v1/assessments/:assessment/evidence/pii", s.apiUploadPIISample)
 }
 
 func (s *Server) handleStatic(c echo.Context) error {

@@ -32,6 +32,9 @@ type Config struct {
 	Sessions store.SessionPolicy
 	// MaxBody limits request bodies, in bytes.
 	MaxBody int64
+	// UploadLimit bounds a PII sample or leak-test file, in bytes (0: 200 MB). Such uploads are
+	// streamed, never held whole.
+	UploadLimit int64
 	// SMTP is the mail server from the environment; it wins over the one stored in settings.
 	SMTP *deliver.SMTPConfig
 	// KeysDir holds the report signing keys, created on first use.

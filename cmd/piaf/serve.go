@@ -22,6 +22,7 @@ import (
 
 type serveConfig struct {
 	trustedProxies string
+	uploadLimit    string
 	remindEvery    time.Duration
 	addr           string
 	data           string
@@ -45,6 +46,7 @@ func serveFlags(e env) (*flag.FlagSet, *serveConfig) {
 	privateHooks, _ := strconv.ParseBool(envOr(e, "PIAF_ALLOW_PRIVATE_WEBHOOKS", "false"))
 	fs.BoolVar(&c.web.AllowPrivateWebhooks, "allow-private-webhooks", privateHooks, "let webhooks reach loopback and private addresses (env PIAF_ALLOW_PRIVATE_WEBHOOKS)")
 	fs.StringVar(&c.web.MetricsToken, "metrics-token", envOr(e, "PIAF_METRICS_TOKEN", ""), "require this bearer token to read /metrics (env PIAF_METRICS_TOKEN; default: only requests from this machine not forwarded by a proxy)")
+	fs.StringVar(&c.uploadLimit, "upload-limit", envOr(e, "PIAF_UPLOAD_LIMIT", "200MB"), "largest PII sample or leak-test file piaf reads, streamed and never stored: e.g. 200MB, 1GB (env PIAF_UPLOAD_LIMIT)")
 	fs.DurationVar(&c.remindEvery, "remind-every", envDuration(e, "PIAF_REMIND_EVERY", 5*time.Minute), "how often the server looks for reminders to send; 0 turns the scheduler off (env PIAF_REMIND_EVERY)")
 	fs.DurationVar(&c.web.Sessions.Absolute, "session-max", envDuration(e, "PIAF_SESSION_MAX", c.web.Sessions.Absolute), "sign out this long after sign-in, however active (env PIAF_SESSION_MAX)")
 	return fs, c
@@ -82,6 +84,11 @@ func (c *serveConfig) check() error {
 		}
 		c.web.TrustedProxies = append(c.web.TrustedProxies, n)
 	}
+	limit, err := parseSize(c.uploadLimit)
+	if err != nil {
+		return fmt.Errorf("serve: --upload-limit: %v", err)
+	}
+	c.web.UploadLimit = limit
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		return fmt.Errorf("serve: --addr %q: want host:port, e.g. 127.0.0.1:8080", c.addr)
 	}
@@ -260,4 +267,24 @@ func smtpFromEnv(e env) (*deliver.SMTPConfig, error) {
 		return nil, fmt.Errorf("PIAF_SMTP_*: %v", err)
 	}
 	return &c, nil
+}
+
+// parseSize reads a size such as 200MB, 1.5GB, 512KB or a number of bytes (units of 1024).
+func parseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || v <= 0 || v*float64(mult) > 1<<40 {
+		return 0, fmt.Errorf("%q is not a size such as 200MB or 1GB", s)
+	}
+	return int64(v * float64(mult)), nil
 }

@@ -66,6 +66,9 @@ func (s *Service) Store() *store.Store { return s.store }
 type Actor struct {
 	User       *store.User
 	ClientAddr string
+	// Token is the API token the request came with, nil for sessions and the system. A pipeline
+	// token limits the actor to its project (see Access and pipeline.go).
+	Token *store.APIToken
 }
 
 // System acts for piaf itself.

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/assessments/signing"
 	"github.com/piaf-dev/piaf/assessments/workflow/deliver"
 	"github.com/piaf-dev/piaf/store"
@@ -42,6 +43,9 @@ type Service struct {
 	keysOnce sync.Once
 	keys     *signing.Keyring
 	keysErr  error
+
+	defsMu sync.Mutex
+	defs   map[string]*questionnaire.Definition // parsed questionnaire versions, by key@version
 }
 
 // New builds the service.

@@ -91,7 +91,7 @@ func (s *Service) Gate(ctx context.Context, who Actor, projectID int64, in GateI
 		if titles := openHighRisks(a.State, today); len(titles) > 0 {
 			refuse(GateOpenHighRisk, "Open significant or maximum residual risk: "+listSome(titles)+".")
 		}
-		policy, err := s.evidencePolicy(ctx)
+		policy, err := s.Policy(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -220,11 +220,6 @@ func openHighRisks(st assessments.State, today string) []string {
 	return out
 }
 
-// evidencePolicy is the instance's evidence policy.
-func (s *Service) evidencePolicy(ctx context.Context) (assessments.Policy, error) {
-	return assessments.DefaultPolicy(), nil
-}
-
 // evidenceBeyond compares the approved state's evidence figures with the policy, as the
 // built-in questionnaire's evidence rules do, and says which figures exceed it.
 func evidenceBeyond(figs map[string]map[string]float64, p assessments.Policy) []string {
@@ -305,8 +300,8 @@ func (s *Service) ManifestEvidence(ctx context.Context, m manifest.Manifest) (as
 	if err != nil {
 		return assessments.EvidenceInput{}, err
 	}
-	return assessments.EvidenceInput{Kind: figures.Manifest, FileSHA256: strings.TrimPrefix(digest, "sha256:"), Inputs: inputs,
-		Figures: m.Figures(), Tool: "piaf manifest"}, nil
+	return assessments.EvidenceInput{Kind: figures.Manifest, Source: assessments.SourcePipeline, Tool: "piaf manifest",
+		FileSHA256: strings.TrimPrefix(digest, "sha256:"), Inputs: inputs, Figures: m.Figures()}, nil
 }
 
 // materialEntries are the uncovered entries that change what the model learns from or is:

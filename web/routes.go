@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments/manifest"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/static"
 	"github.com/piaf-dev/piaf/store"
@@ -175,6 +176,16 @@ func (s *Server) routes() {
 	api.GET("/questionnaires", s.apiQuestionnaires)
 	api.GET("/questionnaires/:key", s.apiQuestionnaire)
 	uploads.POST("/api/v1/questionnaires", s.apiImportQuestionnaire)
+
+	// Pipelines: the gate, run manifests and pipeline tokens (see api_scope.go for what a
+	// pipeline token may reach).
+	manifests := e.Group("/api/v1", s.limitBody(manifest.MaxBytes+(64<<10)), s.authenticate, s.csrf, requireUser)
+	api.GET("/projects/:id/gate", s.apiGate)
+	manifests.POST("/projects/:id/gate", s.apiGate)
+	manifests.POST("/assessments/:assessment/manifests", s.apiAttachManifest)
+	api.GET("/projects/:id/tokens", s.apiPipelineTokens)
+	api.POST("/projects/:id/tokens", s.apiCreatePipelineToken)
+	api.DELETE("/projects/:id/tokens/:token", s.apiRevokePipelineToken)
 }
 
 func (s *Server) handleStatic(c echo.Context) error {

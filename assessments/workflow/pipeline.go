@@ -33,9 +33,9 @@ type PipelineTokenInput struct {
 }
 
 // CreatePipelineToken makes a token for the project's pipeline; the secret is returned once and
-// never stored. Owners only; tokens cannot make tokens.
+// never stored. Owners only; pipeline tokens cannot make tokens.
 func (s *Service) CreatePipelineToken(ctx context.Context, who Actor, projectID int64, in PipelineTokenInput) (*store.APIToken, string, error) {
-	if who.Token != nil {
+	if who.Pipeline() {
 		return nil, "", ErrForbidden
 	}
 	a, err := s.Access(ctx, who, projectID, ActManage)
@@ -82,7 +82,7 @@ func (s *Service) PipelineTokens(ctx context.Context, who Actor, projectID int64
 
 // RevokePipelineToken stops one of the project's pipeline tokens. Owners only.
 func (s *Service) RevokePipelineToken(ctx context.Context, who Actor, projectID, tokenID int64) error {
-	if who.Token != nil {
+	if who.Pipeline() {
 		return ErrForbidden
 	}
 	if _, err := s.Access(ctx, who, projectID, ActManage); err != nil {

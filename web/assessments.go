@@ -83,9 +83,18 @@ func (s *Server) createAssessment(c echo.Context, acc *access, key string) (*sto
 	if len(previous) > 0 {
 		state.Answers = carryOver(def, previous[0].Answers())
 		summary += fmt.Sprintf(", %d answers carried over from cycle %d", len(state.Answers), previous[0].Cycle)
+		// Evidence goes along, each record marked with the cycle it came from.
+		state = assessments.CarryEvidence(def, previous[0].State, state)
+		if n := len(state.Evidence); n > 0 {
+			summary += fmt.Sprintf(", %d evidence %s", n, map[bool]string{true: "record", false: "records"}[n == 1])
+		}
+	}
+	policy, err := s.wf.Policy(ctx)
+	if err != nil {
+		return nil, err
 	}
 	a, err := s.store.CreateAssessment(ctx, store.NewAssessment{ProjectID: acc.project.ID,
-		State: assessments.Reconcile(def, state), Author: authFrom(c).user.ID, Summary: summary})
+		State: assessments.ReconcilePolicy(def, state, policy), Author: authFrom(c).user.ID, Summary: summary})
 	if errors.Is(err, store.ErrOpenAssessment) {
 		return nil, apiErr(http.StatusConflict, "This project already has an assessment in progress: finish it before starting another.", "questionnaire")
 	}
@@ -327,7 +336,11 @@ func (s *Server) commit(c echo.Context, a *store.Assessment, def *questionnaire.
 		// next was computed from a.State; only a change based on that very revision may land.
 		return nil, store.ErrConflict
 	}
-	next = assessments.Reconcile(def, next)
+	policy, err := s.wf.Policy(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	next = assessments.ReconcilePolicy(def, next, policy) // the instance's limits, so a policy change takes effect
 	if next.Status == assessments.ChangesRequested && !assessments.Diff(a.State, next).Empty() {
 		next.Status = assessments.Draft // the requested changes are being made
 	}

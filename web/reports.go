@@ -36,7 +36,11 @@ func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def
 		return nil, nil, apiErr(http.StatusNotFound, "there is no revision "+strconv.Itoa(number), "revision")
 	}
 	rev := revs[number-1]
-	r := &report.Report{GeneratedAt: rev.CreatedAt, Instance: s.cfg.BaseURL, Questionnaire: def, State: states[number-1], Owners: map[int64]string{},
+	policy, err := s.wf.Policy(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := &report.Report{Policy: &policy, GeneratedAt: rev.CreatedAt, Instance: s.cfg.BaseURL, Questionnaire: def, State: states[number-1], Owners: map[int64]string{},
 		Assessment: report.Assessment{ID: a.ID, Cycle: a.Cycle, Revision: number, StateHash: rev.StateHash, Status: states[number-1].Status, UpdatedAt: rev.CreatedAt}}
 	// The project as recorded with the revision's last submission or decision, which its hash
 	// covers; a revision never submitted shows the project as it is now.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments/manifest"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/static"
 	"github.com/piaf-dev/piaf/store"
 )
@@ -90,6 +91,12 @@ func (s *Server) routes() {
 	ui.POST("/assessments/:assessment/mitigations/:mitigation", s.updateMitigation)
 	ui.GET("/catalogue", s.catalogue)
 
+	// Evidence and the DP budget tool.
+	ui.GET("/tools/dp", s.dpTool)
+	ui.POST("/assessments/:assessment/evidence/dp", s.attachDPEvidence)
+	ui.GET("/assessments/:assessment/evidence/:evidence", s.showEvidence)
+	ui.POST("/assessments/:assessment/evidence/:evidence/remove", s.removeEvidence)
+
 	// Review, history and comments.
 	ui.POST("/assessments/:assessment/submit", s.reviewForm(store.ReviewSubmit, "note"))
 	ui.POST("/assessments/:assessment/approve", s.reviewForm(store.ReviewApprove, "comment"))
@@ -131,6 +138,7 @@ func (s *Server) routes() {
 	admin.GET("/settings", s.adminSettings)
 	admin.POST("/settings", s.adminSaveSettings)
 	admin.POST("/settings/policy", s.adminSavePolicy)
+	admin.POST("/settings/evidence-policy", s.adminSaveEvidencePolicy)
 	admin.POST("/settings/smtp", s.adminSaveSMTP)
 	admin.POST("/settings/smtp/test", s.adminTestEmail)
 	admin.POST("/settings/webhooks", s.addInstanceWebhook)
@@ -176,6 +184,11 @@ func (s *Server) routes() {
 	api.GET("/assessments/:assessment/report.pdf", s.download("pdf"))
 	api.GET("/signing/allowed_signers", s.allowedSigners)
 	api.GET("/signing/certificate.pem", s.signingCertificate)
+	api.GET("/assessments/:assessment/evidence", s.apiListEvidence)
+	api.POST("/assessments/:assessment/evidence", s.apiAddEvidence, s.limitBody(workflow.MaxEvidenceRequest))
+	api.DELETE("/assessments/:assessment/evidence/:evidence", s.apiRemoveEvidence)
+	api.POST("/dp/epsilon", s.apiDPEpsilon, s.limitBody(dpBodyLimit))
+	api.POST("/dp/sigma", s.apiDPSigma, s.limitBody(dpBodyLimit))
 	api.GET("/questionnaires", s.apiQuestionnaires)
 	api.GET("/questionnaires/:key", s.apiQuestionnaire)
 	uploads.POST("/api/v1/questionnaires", s.apiImportQuestionnaire)

@@ -20,7 +20,7 @@ import (
 // settingsView fills the admin settings page: review separation, the review policy, the mail
 // server and the instance's webhooks.
 func (s *Server) settingsView(ctx context.Context) (templates.SettingsView, error) {
-	v := templates.SettingsView{Review: templates.NewForm(), Policy: templates.NewForm(), SMTP: templates.NewForm(), Webhook: templates.NewForm()}
+	v := templates.SettingsView{Review: templates.NewForm(), Policy: templates.NewForm(), SMTP: templates.NewForm(), Webhook: templates.NewForm(), Evidence: templates.NewForm()}
 	self, err := s.store.Setting(ctx, settingSelfApproval, "false")
 	if err != nil {
 		return v, err
@@ -33,6 +33,11 @@ func (s *Server) settingsView(ctx context.Context) (templates.SettingsView, erro
 		return v, err
 	}
 	policyForm(v.Policy, p)
+	ep, err := s.wf.Policy(ctx)
+	if err != nil {
+		return v, err
+	}
+	evidencePolicyForm(v.Evidence, ep)
 	v.SMTPFromEnv = s.cfg.SMTP != nil
 	if c, err := s.wf.SMTPConfig(ctx); err != nil {
 		return v, err

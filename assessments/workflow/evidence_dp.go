@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"runtime/debug"
@@ -43,7 +44,7 @@ func dpEvidence(_ context.Context, _ *Service, req EvidenceRequest) (assessments
 	}
 	r, err := ComputeDP(p)
 	if err != nil {
-		return assessments.EvidenceInput{}, err
+		return assessments.EvidenceInput{}, prefixFields("params.", err)
 	}
 	return DPEvidenceInput(r)
 }
@@ -59,14 +60,33 @@ func DPEvidenceInput(r dp.Result) (assessments.EvidenceInput, error) {
 		Inputs: inputs, Figures: r.Figures(), Warnings: r.Warnings}, nil
 }
 
-// dpInvalid turns the dp package's "field: message" errors into a validation error on
-// "params.field" (the API) — forms map the same names to their inputs.
+// dpInvalid turns the dp package's "field: message" errors into a validation error on that
+// field (dp.Params' JSON names; forms map them to their inputs).
 func dpInvalid(err error) error {
 	msg := err.Error()
 	if i := strings.Index(msg, ": "); i > 0 && !strings.Contains(msg[:i], " ") {
-		return Invalid("params."+msg[:i], msg[i+2:])
+		return Invalid(msg[:i], msg[i+2:])
 	}
-	return Invalid("params", msg)
+	return Invalid("_", msg)
+}
+
+// prefixFields puts prefix before every field of a validation error: the fields of a kind's
+// params are "params.<name>" in an evidence request.
+func prefixFields(prefix string, err error) error {
+	var invalid *ValidationError
+	if !errors.As(err, &invalid) {
+		return err
+	}
+	p := Problems{}
+	for f, m := range invalid.Fields {
+		if f == "_" {
+			f = strings.TrimSuffix(prefix, ".")
+		} else {
+			f = prefix + f
+		}
+		p.Add(f, m)
+	}
+	return p.Err()
 }
 
 // ComputeDP runs both accountants within the web bound: dp.Compute up to MaxWebPLDSteps steps,
@@ -93,7 +113,7 @@ func ComputeDP(p dp.Params) (dp.Result, error) {
 		return dp.Result{}, dpInvalid(err)
 	}
 	if math.IsInf(r.Epsilon, 1) {
-		return dp.Result{}, Invalid("params.sigma", "too small: the RDP bound is infinite at every order")
+		return dp.Result{}, Invalid("sigma", "too small: the RDP bound is infinite at every order")
 	}
 	if r.Order == slices.Min(orders) || r.Order == slices.Max(orders) {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("the optimal RDP order %v is at the edge of the order grid; a wider grid may give a smaller epsilon", r.Order))
@@ -127,14 +147,14 @@ func EpsilonFor(p dp.Params, maxPLDSteps int) (DPEpsilon, error) {
 	out := DPEpsilon{Delta: p.Delta, Q: p.Rate(), Steps: p.StepCount(), Sigma: p.Sigma, Accountant: p.Accountant}
 	if p.Accountant == dp.AccountantPLD {
 		if maxPLDSteps > 0 && out.Steps > maxPLDSteps {
-			return out, Invalid("params.accountant", fmt.Sprintf("the PLD accountant is too costly for a web request beyond %d steps (this run has %d): use rdp, or 'piaf dp epsilon --accountant pld'", maxPLDSteps, out.Steps))
+			return out, Invalid("accountant", fmt.Sprintf("the PLD accountant is too costly for a web request beyond %d steps (this run has %d): use rdp, or 'piaf dp epsilon --accountant pld'", maxPLDSteps, out.Steps))
 		}
 		eps, h, err := dp.EpsilonPLD(out.Q, p.Sigma, out.Steps, p.Delta)
 		if err != nil {
 			return out, dpInvalid(err)
 		}
 		if math.IsInf(eps, 1) {
-			return out, Invalid("params.sigma", "epsilon is unbounded at this delta (sigma too small)")
+			return out, Invalid("sigma", "epsilon is unbounded at this delta (sigma too small)")
 		}
 		out.Epsilon = eps
 		if h > 1e-4 {
@@ -150,7 +170,7 @@ func EpsilonFor(p dp.Params, maxPLDSteps int) (DPEpsilon, error) {
 			return out, dpInvalid(err)
 		}
 		if math.IsInf(eps, 1) {
-			return out, Invalid("params.sigma", "epsilon is unbounded at every order (sigma too small)")
+			return out, Invalid("sigma", "epsilon is unbounded at every order (sigma too small)")
 		}
 		out.Epsilon, out.Order = eps, &order
 		if order == slices.Min(orders) || order == slices.Max(orders) {
@@ -185,7 +205,7 @@ func SigmaFor(p dp.Params, target float64, maxPLDSteps int) (DPSigma, error) {
 		return DPSigma{}, dpInvalid(err)
 	}
 	if p.Accountant == dp.AccountantPLD && maxPLDSteps > 0 && check.StepCount() > maxPLDSteps {
-		return DPSigma{}, Invalid("params.accountant", fmt.Sprintf("a noise search with the PLD accountant is too costly for a web request beyond %d steps (this run has %d): use rdp, or 'piaf dp sigma --accountant pld'", maxPLDSteps, check.StepCount()))
+		return DPSigma{}, Invalid("accountant", fmt.Sprintf("a noise search with the PLD accountant is too costly for a web request beyond %d steps (this run has %d): use rdp, or 'piaf dp sigma --accountant pld'", maxPLDSteps, check.StepCount()))
 	}
 	sigma, eps, err := dp.Sigma(p, target)
 	if err != nil {
@@ -195,4 +215,51 @@ func SigmaFor(p dp.Params, target float64, maxPLDSteps int) (DPSigma, error) {
 		return DPSigma{}, dpInvalid(err)
 	}
 	return DPSigma{Sigma: sigma, Epsilon: eps, TargetEpsilon: target, Delta: p.Delta, Steps: check.StepCount(), Q: check.Rate(), Accountant: p.Accountant}, nil
+}
+
+// MaxWebCurvePLDSteps bounds the PLD points of the tool's chart: beyond it the chart draws the
+// RDP curve only.
+const MaxWebCurvePLDSteps = 10_000
+
+// DPCurve is epsilon after points evenly spaced fractions of r's run, for the tool's chart. The
+// RDP curve costs one evaluation (RDP scales with the steps); the PLD accountant, whose cost
+// grows with the steps and the width of the loss distribution, is run at the quarters only,
+// reusing r's own PLD epsilon for the full run, and only when r has one and the run is at most
+// MaxWebCurvePLDSteps long.
+func DPCurve(r dp.Result, points int) ([]dp.CurvePoint, error) {
+	p := r.Params
+	orders := p.Orders
+	if len(orders) == 0 {
+		orders = dp.DefaultOrders
+	}
+	perStep, err := dp.RDP(r.Q, p.Sigma, 1, orders)
+	if err != nil {
+		return nil, err
+	}
+	epochsPerStep := r.Q
+	if p.N > 0 && p.BatchSize > 0 {
+		epochsPerStep = float64(p.BatchSize) / float64(p.N)
+	}
+	withPLD := r.EpsilonPLD != nil && r.Steps <= MaxWebCurvePLDSteps
+	rdp := make([]float64, len(orders))
+	out := make([]dp.CurvePoint, 0, points)
+	for k := 1; k <= points; k++ {
+		steps := max(1, int(math.Round(float64(r.Steps)*float64(k)/float64(points))))
+		for i, v := range perStep {
+			rdp[i] = v * float64(steps)
+		}
+		eps, _ := dp.EpsilonFromRDP(orders, rdp, p.Delta)
+		pt := dp.CurvePoint{Epochs: float64(steps) * epochsPerStep, Steps: steps, Epsilon: eps}
+		switch {
+		case k == points && r.EpsilonPLD != nil:
+			e := *r.EpsilonPLD
+			pt.EpsilonPLD = &e
+		case withPLD && (4*k)%points == 0:
+			if e, _, err := dp.EpsilonPLD(r.Q, p.Sigma, steps, p.Delta); err == nil && !math.IsInf(e, 1) {
+				pt.EpsilonPLD = &e
+			}
+		}
+		out = append(out, pt)
+	}
+	return out, nil
 }

@@ -6,11 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/piaf-dev/piaf/assessments/dp"
+	"github.com/piaf-dev/piaf/assessments/workflow"
 )
 
 // dpCommand is the DP-SGD privacy budget calculator: epsilon, RDP values, and the noise needed.
@@ -154,53 +154,14 @@ func dpEpsilon(args []string, e env) error {
 	return nil
 }
 
-type epsilonOutput struct {
-	Epsilon    float64  `json:"epsilon"`
-	Delta      float64  `json:"delta"`
-	Order      *float64 `json:"order,omitempty"`
-	Steps      int      `json:"steps"`
-	Q          float64  `json:"q"`
-	Sigma      float64  `json:"sigma"`
-	Accountant string   `json:"accountant"`
-	Warnings   []string `json:"warnings,omitempty"`
-}
-
-// epsilonFor runs only the accountant asked for (Compute would run both).
-func epsilonFor(p dp.Params) (epsilonOutput, []string, error) {
-	out := epsilonOutput{Delta: p.Delta, Q: p.Rate(), Steps: p.StepCount(), Sigma: p.Sigma, Accountant: p.Accountant}
-	var warnings []string
-	if p.Accountant == dp.AccountantPLD {
-		eps, h, err := dp.EpsilonPLD(out.Q, p.Sigma, out.Steps, p.Delta)
-		if err != nil {
-			return out, nil, err
-		}
-		if math.IsInf(eps, 1) {
-			return out, nil, errors.New("epsilon is unbounded at this delta (sigma too small)")
-		}
-		out.Epsilon = eps
-		if h > 1e-4 {
-			warnings = append(warnings, fmt.Sprintf("PLD used loss interval %g instead of 1e-4 to bound its cost; still an upper bound", h))
-		}
-	} else {
-		eps, order, err := dp.EpsilonRDP(out.Q, p.Sigma, out.Steps, p.Delta, p.Orders)
-		if err != nil {
-			return out, nil, err
-		}
-		if math.IsInf(eps, 1) {
-			return out, nil, errors.New("epsilon is unbounded at every order (sigma too small)")
-		}
-		out.Epsilon, out.Order = eps, &order
-		orders := p.Orders
-		if orders == nil {
-			orders = dp.DefaultOrders
-		}
-		if order == slices.Min(orders) || order == slices.Max(orders) {
-			warnings = append(warnings, fmt.Sprintf("the optimal order %g is at the edge of the order grid; a wider --orders may give a smaller epsilon", order))
-		}
+// epsilonFor runs only the accountant asked for (Compute would run both): the same answer the
+// API's POST /api/v1/dp/epsilon gives, without its bound on the work.
+func epsilonFor(p dp.Params) (workflow.DPEpsilon, []string, error) {
+	out, err := workflow.EpsilonFor(p, 0)
+	if err != nil {
+		return out, nil, err
 	}
-	warnings = append(warnings, p.Notes()...)
-	out.Warnings = warnings
-	return out, warnings, nil
+	return out, out.Warnings, nil
 }
 
 // dpRDP prints the RDP of the run at each order.
@@ -255,19 +216,10 @@ func dpSigma(args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	sigma, eps, err := dp.Sigma(p, *target)
+	out, err := workflow.SigmaFor(p, *target, 0)
 	if err != nil {
 		return flagError("dp sigma", err)
 	}
-	out := struct {
-		Sigma         float64 `json:"sigma"`
-		Epsilon       float64 `json:"epsilon"`
-		TargetEpsilon float64 `json:"target_epsilon"`
-		Delta         float64 `json:"delta"`
-		Steps         int     `json:"steps"`
-		Q             float64 `json:"q"`
-		Accountant    string  `json:"accountant"`
-	}{sigma, eps, *target, p.Delta, p.StepCount(), p.Rate(), p.Accountant}
 	if *f.asJSON {
 		return writeJSON(e, out)
 	}

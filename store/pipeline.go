@@ -114,10 +114,11 @@ type GateCheck struct {
 	At             time.Time
 }
 
-// MaxGateChecks is how many decisions a project keeps; older ones are dropped as new ones come.
-const MaxGateChecks = 5000
+// gateChecksKept is how many decisions a project keeps; older ones are dropped as new ones come,
+// so a pipeline that asks on every commit cannot grow the table without bound.
+var gateChecksKept = 5000
 
-// RecordGateCheck stores a decision, dropping the project's oldest beyond MaxGateChecks.
+// RecordGateCheck stores a decision, dropping the project's oldest beyond the newest 5,000.
 func (s *Store) RecordGateCheck(ctx context.Context, g *GateCheck) error {
 	reasons, err := json.Marshal(g.Reasons)
 	if err != nil {
@@ -134,8 +135,12 @@ func (s *Store) RecordGateCheck(ctx context.Context, g *GateCheck) error {
 			nullID(g.UserID), formatTime(g.At)).Scan(&g.ID); err != nil {
 			return fmt.Errorf("store: record gate check: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, "DELETE FROM gate_checks WHERE project_id = ? AND id <= ?", g.ProjectID, g.ID-MaxGateChecks)
-		return err
+		_, err := tx.ExecContext(ctx, `DELETE FROM gate_checks WHERE project_id = ? AND id < (SELECT id FROM gate_checks
+			WHERE project_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`, g.ProjectID, g.ProjectID, gateChecksKept-1)
+		if err != nil {
+			return fmt.Errorf("store: prune gate checks: %w", err)
+		}
+		return nil
 	})
 }
 

@@ -241,14 +241,14 @@ func dpResult(p Page, v DPToolView) templ.Component {
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
 		r := v.Result
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<section class=\"card\" data-testid=\"dp-result\" aria-labelledby=\"dp-result-h\"><h2 id=\"dp-result-h\">Result</h2><table class=\"list\"><caption class=\"visually-hidden\">Privacy budget by accountant</caption> <thead><tr><th scope=\"col\">Accountant</th><th scope=\"col\">ε at δ = ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<section class=\"card\" data-testid=\"dp-result\" aria-labelledby=\"dp-result-h\"><h2 id=\"dp-result-h\">Result</h2><table class=\"list\"><caption class=\"visually-hidden\">Privacy budget by accountant</caption> <thead><tr><th scope=\"col\">Accountant</th><th scope=\"col\" class=\"nocaps\">ε at δ = ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var9 string
 		templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(number(r.Params.Delta))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `evidence.templ`, Line: 67, Col: 96}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `evidence.templ`, Line: 67, Col: 111}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 		if templ_7745c5c3_Err != nil {

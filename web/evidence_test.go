@@ -200,3 +200,38 @@ func TestDPToolPages(t *testing.T) {
 		t.Errorf("remove: %d", r.status)
 	}
 }
+
+// A new cycle carries the evidence of the last one, each record marked with its cycle; evidence
+// on an approved assessment is refused until then.
+func TestNewCycleCarriesEvidence(t *testing.T) {
+	a := newApp(t)
+	u := a.user("alice@example.org", false)
+	tok := a.token(u)
+	p := a.project(u, "Support bot")
+	id := startAssessment(t, a, tok, p)
+	body := `{"kind":"dp","params":{"q":0.04,"sigma":1.5,"steps":100,"delta":1e-5}}`
+	if r := a.api("POST", fmt.Sprintf("/api/v1/assessments/%d/evidence", id), tok, body); r.status != http.StatusCreated {
+		t.Fatalf("attach: %d %s", r.status, r.body)
+	}
+	approve(t, a, id)
+	if r := a.api("POST", fmt.Sprintf("/api/v1/assessments/%d/evidence", id), tok, body); r.status != http.StatusConflict || !strings.Contains(r.body, "next cycle") {
+		t.Errorf("attach to an approved assessment: %d %s", r.status, r.body)
+	}
+	next := startAssessment(t, a, tok, p)
+	as, err := a.store.Assessment(t.Context(), next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := as.State.Evidence["E1"]
+	if e == nil || e.Cycle != 1 || as.Cycle != 2 {
+		t.Fatalf("cycle 2 evidence: %+v", as.State.Evidence)
+	}
+	r := a.api("POST", fmt.Sprintf("/api/v1/assessments/%d/evidence", next), tok, body)
+	if r.status != http.StatusCreated || !strings.Contains(r.body, `"cycle":2`) || strings.Contains(r.body, `"id":"E1"`) {
+		t.Errorf("attach in cycle 2: %d %s", r.status, r.body)
+	}
+	c := a.signedIn(u)
+	if sec := c.get(fmt.Sprintf("/assessments/%d/sections/differential_privacy", next)); !sec.has("carried") {
+		t.Error("the carried record is not marked with its cycle")
+	}
+}

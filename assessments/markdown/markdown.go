@@ -20,7 +20,10 @@ import (
 // (no html.WithUnsafe), so goldmark replaces it with a comment; attribute syntax stays off too,
 // so nobody can add an onclick to a heading.
 var md = goldmark.New(
-	goldmark.WithExtensions(extension.GFM), // tables, strikethrough, task lists, bare URLs as links
+	// GFM (tables, strikethrough, task lists, bare URLs as links), with table alignment as align
+	// attributes: the default style attributes are inline styles, which the CSP refuses.
+	goldmark.WithExtensions(extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+		extension.Strikethrough, extension.Linkify, extension.TaskList),
 	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(safeLinks{}, 0))),
 )
 

@@ -20,6 +20,12 @@ type APIToken struct {
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
+	// Scope is ScopePersonal (the user's full rights) or ScopePipeline (ProjectID only, see
+	// pipeline.go); ExpiresAt is nil for a token that does not expire.
+	Scope     string
+	ProjectID int64
+	ExpiresAt *time.Time
+	UserName  string // who created it, for lists
 }
 
 // CreateAPIToken makes a token for the user and returns it with its secret.
@@ -34,10 +40,10 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string) (
 	return t, secret, nil
 }
 
-// APITokens lists a user's tokens, newest first, revoked ones included.
+// APITokens lists a user's personal tokens, newest first, revoked ones included.
 func (s *Store) APITokens(ctx context.Context, userID int64) ([]*APIToken, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at
-		FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
+		FROM api_tokens WHERE user_id = ? AND scope = 'personal' ORDER BY id DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: tokens: %w", err)
 	}
@@ -48,6 +54,7 @@ func (s *Store) APITokens(ctx context.Context, userID int64) ([]*APIToken, error
 		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, timeCol{&t.CreatedAt}, nullTimeCol{&t.LastUsedAt}, nullTimeCol{&t.RevokedAt}); err != nil {
 			return nil, fmt.Errorf("store: scan token: %w", err)
 		}
+		t.Scope = ScopePersonal
 		tokens = append(tokens, &t)
 	}
 	return tokens, rows.Err()
@@ -55,7 +62,7 @@ func (s *Store) APITokens(ctx context.Context, userID int64) ([]*APIToken, error
 
 // RevokeAPIToken stops one of the user's tokens from working.
 func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64) error {
-	res, err := s.write.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+	res, err := s.write.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND scope = 'personal' AND revoked_at IS NULL",
 		s.stamp(), tokenID, userID)
 	if err != nil {
 		return fmt.Errorf("store: revoke token: %w", err)
@@ -68,20 +75,34 @@ func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64) error
 
 // UserForAPIToken returns the user a live token acts for, and records its use.
 func (s *Store) UserForAPIToken(ctx context.Context, secret string) (*User, error) {
-	var id, userID int64
-	var last *time.Time
-	err := s.read.QueryRowContext(ctx, "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
-		hashSecret(secret)).Scan(&id, &userID, nullTimeCol{&last})
+	_, u, err := s.TokenForSecret(ctx, secret)
+	return u, err
+}
+
+// TokenForSecret returns a live (not revoked, not expired) token and the user it acts for, and
+// records its use.
+func (s *Store) TokenForSecret(ctx context.Context, secret string) (*APIToken, *User, error) {
+	var t APIToken
+	err := s.read.QueryRowContext(ctx, `SELECT id, user_id, name, prefix, created_at, last_used_at, scope, coalesce(project_id, 0), expires_at
+		FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL`, hashSecret(secret)).
+		Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, timeCol{&t.CreatedAt}, nullTimeCol{&t.LastUsedAt}, &t.Scope, &t.ProjectID, nullTimeCol{&t.ExpiresAt})
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: token: %w", err)
+		return nil, nil, fmt.Errorf("store: token: %w", err)
 	}
-	if last == nil || s.now().Sub(*last) > time.Minute {
-		if _, err := s.write.ExecContext(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", s.stamp(), id); err != nil {
-			return nil, fmt.Errorf("store: touch token: %w", err)
+	if t.ExpiresAt != nil && !s.now().Before(*t.ExpiresAt) {
+		return nil, nil, ErrNotFound
+	}
+	if last := t.LastUsedAt; last == nil || s.now().Sub(*last) > time.Minute {
+		if _, err := s.write.ExecContext(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", s.stamp(), t.ID); err != nil {
+			return nil, nil, fmt.Errorf("store: touch token: %w", err)
 		}
 	}
-	return s.User(ctx, userID)
+	u, err := s.User(ctx, t.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &t, u, nil
 }

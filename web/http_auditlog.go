@@ -48,5 +48,6 @@ func (s *Server) auditEvent(c echo.Context, e store.AuditEvent) {
 
 // actor is who the request acts for, as the workflow operations take it.
 func (s *Server) actor(c echo.Context) workflow.Actor {
-	return workflow.Actor{User: authFrom(c).user, ClientAddr: c.RealIP()}
+	a := authFrom(c)
+	return workflow.Actor{User: a.user, ClientAddr: c.RealIP(), Token: a.token}
 }

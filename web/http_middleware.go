@@ -34,6 +34,7 @@ type auth struct {
 	user    *store.User
 	session string // the session cookie value; empty for API tokens and anonymous requests
 	viaAPI  bool   // authenticated with a bearer token
+	token   *store.APIToken
 	csrf    string
 	// auditNext, when set, is recorded by the request's next commit of an assessment, in the
 	// same transaction (see Server.auditNextCommit).
@@ -134,14 +135,17 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			if !ok {
 				return apiErr(http.StatusUnauthorized, "the Authorization header must be 'Bearer <token>'", "")
 			}
-			u, err := s.store.UserForAPIToken(ctx, strings.TrimSpace(token))
+			t, u, err := s.store.TokenForSecret(ctx, strings.TrimSpace(token))
 			if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled()) {
-				return apiErr(http.StatusUnauthorized, "the API token is unknown or revoked", "")
+				return apiErr(http.StatusUnauthorized, "the API token is unknown, expired or revoked", "")
 			}
 			if err != nil {
 				return err
 			}
-			a.user, a.viaAPI = u, true
+			a.user, a.viaAPI, a.token = u, true, t
+			if err := pipelineScope(c, t); err != nil {
+				return err
+			}
 		} else if ck, err := s.cookie(c, sessionCookie); err == nil && ck.Value != "" {
 			sess, err := s.store.Session(ctx, ck.Value, s.cfg.Sessions)
 			switch {

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/piaf-dev/piaf/assessments/figures"
+	"github.com/piaf-dev/piaf/assessments/manifest"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/static"
@@ -71,6 +72,9 @@ func (s *Server) routes() {
 	ui.GET("/projects/:id/webhooks", s.projectWebhooks)
 	ui.POST("/projects/:id/webhooks", s.addProjectWebhook)
 	ui.POST("/projects/:id/webhooks/:webhook/delete", s.deleteProjectWebhook)
+	ui.GET("/projects/:id/pipeline", s.pipelineTokens)
+	ui.POST("/projects/:id/pipeline/tokens", s.createPipelineToken)
+	ui.POST("/projects/:id/pipeline/tokens/:token/revoke", s.revokePipelineToken)
 
 	// Assessments: the questionnaire filled in section by section.
 	ui.POST("/projects/:id/assessments", s.startAssessment)
@@ -200,6 +204,16 @@ func (s *Server) routes() {
 	api.GET("/questionnaires/:key", s.apiQuestionnaire)
 	uploads.POST("/api/v1/questionnaires", s.apiImportQuestionnaire)
 	streams.POST("/api/v1/assessments/:assessment/evidence/pii", s.apiUploadPIISample)
+
+	// Pipelines: the gate, run manifests and pipeline tokens (see api_scope.go for what a
+	// pipeline token may reach).
+	manifests := e.Group("/api/v1", s.limitBody(manifest.MaxBytes+(64<<10)), s.authenticate, s.csrf, requireUser)
+	api.GET("/projects/:id/gate", s.apiGate)
+	manifests.POST("/projects/:id/gate", s.apiGate)
+	manifests.POST("/assessments/:assessment/manifests", s.apiAttachManifest)
+	api.GET("/projects/:id/tokens", s.apiPipelineTokens)
+	api.POST("/projects/:id/tokens", s.apiCreatePipelineToken)
+	api.DELETE("/projects/:id/tokens/:token", s.apiRevokePipelineToken)
 }
 
 func (s *Server) handleStatic(c echo.Context) error {

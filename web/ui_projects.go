@@ -152,6 +152,9 @@ func (s *Server) renderProject(c echo.Context, a *access, status int, memberForm
 	if v.Attention, err = s.attention(c, store.Scope{All: true, ProjectID: a.project.ID}); err != nil {
 		return err
 	}
+	if v.Pipeline, err = s.pipelineChecks(c, a); err != nil {
+		return err
+	}
 	return s.render(c, status, templates.ProjectShow(s.page(c, a.project.Name, "projects"), v))
 }
 

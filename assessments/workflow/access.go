@@ -43,7 +43,7 @@ func (a *Access) Can(act Action) bool {
 // Access loads a project and checks that the actor may do act in it. A non-member gets
 // ErrNotFound, as if the project did not exist; a member lacking the right gets ErrForbidden.
 func (s *Service) Access(ctx context.Context, who Actor, projectID int64, act Action) (*Access, error) {
-	if who.User == nil {
+	if who.User == nil || !who.mayReach(projectID) {
 		return nil, ErrNotFound
 	}
 	role, err := s.store.Role(ctx, projectID, who.User.ID)

@@ -72,6 +72,9 @@ type Actor struct {
 	ClientAddr string
 	// As names a system actor in the audit log ("cli:alice").
 	As string
+	// Token is the API token the request came with, nil for sessions and the system. A pipeline
+	// token limits the actor to its project (see Access and pipeline.go).
+	Token *store.APIToken
 }
 
 // System acts for piaf itself.

@@ -3,6 +3,7 @@ package templates
 import (
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/catalogue"
@@ -48,6 +49,10 @@ type FindingView struct {
 	AcceptForm     Form
 	MitigationForm Form
 	EditForms      map[string]Form // per linked mitigation
+	// On an approved assessment: each mitigation as approved beside its current tracking, and
+	// whether the viewer may record tracking on it (Mitigations then hold the current values).
+	Tracking map[string]*assessments.Tracked
+	CanTrack map[string]bool
 }
 
 // CatalogueView is the mitigation catalogue.
@@ -191,4 +196,22 @@ func (v CatalogueView) groups() []catalogueGroup {
 		out[i].Entries = append(out[i].Entries, m)
 	}
 	return out
+}
+
+// trackingSummary says in words what one tracking record changed.
+func trackingSummary(v FindingView, c assessments.TrackingChange) string {
+	var parts []string
+	if c.Status != nil {
+		parts = append(parts, "status "+c.Status.Label())
+	}
+	if c.Owner != nil {
+		parts = append(parts, "owner "+v.memberName(*c.Owner))
+	}
+	if c.Due != nil {
+		parts = append(parts, "due "+orDash(*c.Due))
+	}
+	if c.Evidence != nil {
+		parts = append(parts, "evidence updated")
+	}
+	return strings.Join(parts, ", ")
 }

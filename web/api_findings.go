@@ -264,6 +264,13 @@ func (s *Server) apiUnlinkMitigation(c echo.Context) error {
 }
 
 func (s *Server) apiUpdateMitigation(c echo.Context) error {
+	_, a, _, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return err
+	}
+	if a.Status == assessments.Approved {
+		return s.apiTrackMitigation(c, a)
+	}
 	acc, a, def, err := s.apiEditable(c)
 	if err != nil {
 		return err
@@ -299,4 +306,22 @@ func (s *Server) apiCatalogue(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"mitigations": cat.All()})
+}
+
+// apiTrackMitigation records, on an approved assessment, that a mitigation moved on (status,
+// owner, due date, evidence) without changing the approved content or its hash.
+func (s *Server) apiTrackMitigation(c echo.Context, a *store.Assessment) error {
+	var in apiMitigationInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Mitigation != nil || in.Catalogue != nil || in.Title != nil {
+		return apiErr(http.StatusUnprocessableEntity, "an approved assessment's mitigations keep their title and catalogue entry; only status, owner, due and evidence are tracked", "title")
+	}
+	change := assessments.TrackingChange{Mitigation: c.Param("mitigation"), Status: in.Status, Owner: in.Owner, Due: in.Due, Evidence: in.Evidence}
+	rec, current, err := s.wf.TrackMitigation(c.Request().Context(), s.actor(c), a.ID, change)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"mitigation": current, "tracking": rec, "state_hash": a.StateHash, "revision": a.Revision})
 }

@@ -26,8 +26,11 @@ type access struct {
 	admin   bool
 }
 
-func (a *access) can(act action) bool {
-	return (&workflow.Access{Project: a.project, Role: a.role, Admin: a.admin}).Can(act)
+func (a *access) can(act action) bool { return a.wf().Can(act) }
+
+// wf is the access as the workflow states it.
+func (a *access) wf() *workflow.Access {
+	return &workflow.Access{Project: a.project, Role: a.role, Admin: a.admin}
 }
 
 // projectAccess loads the project in the :id parameter and checks that the user may do act.

@@ -92,6 +92,7 @@ func (s *Server) routes() {
 	ui.POST("/assessments/:assessment/findings/:finding/mitigations", s.linkMitigation)
 	ui.POST("/assessments/:assessment/findings/:finding/mitigations/:mitigation/unlink", s.unlinkMitigation)
 	ui.POST("/assessments/:assessment/mitigations/:mitigation", s.updateMitigation)
+	ui.POST("/assessments/:assessment/mitigations/:mitigation/track", s.trackMitigation)
 	ui.GET("/catalogue", s.catalogue)
 
 	// Evidence and the DP budget tool.

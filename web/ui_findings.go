@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -202,8 +203,20 @@ func (s *Server) findingView(c echo.Context, acc *access, a *store.Assessment, d
 	v := templates.FindingView{AssessmentView: s.assessmentView(acc, a, def), Finding: f, Members: members, Catalogue: cat,
 		CanAccept: canAccept(acc, a), Today: s.now().UTC().Format(time.DateOnly), EditForms: map[string]templates.Form{}}
 	linked := map[string]bool{}
+	current := a.State.Mitigations
+	if a.Status == assessments.Approved {
+		view, err := s.wf.MitigationTracking(ctx, s.actor(c), a.ID)
+		if err != nil {
+			return templates.FindingView{}, err
+		}
+		v.Tracking, v.CanTrack, current = view.Mitigations, map[string]bool{}, map[string]*assessments.Mitigation{}
+		for id, t := range view.Mitigations {
+			current[id] = t.Current
+			v.CanTrack[id] = workflow.CanTrack(acc.wf(), s.actor(c), t.Current)
+		}
+	}
 	for _, id := range f.Mitigations {
-		if m := a.State.Mitigations[id]; m != nil {
+		if m := current[id]; m != nil {
 			v.Mitigations = append(v.Mitigations, m)
 			linked[id] = true
 			v.EditForms[id] = mitigationForm(m)
@@ -551,4 +564,40 @@ func (s *Server) catalogue(c echo.Context) error {
 		}
 	}
 	return s.render(c, http.StatusOK, templates.Catalogue(s.page(c, "Mitigation catalogue", "catalogue"), v))
+}
+
+// trackMitigation records, on an approved assessment, that a mitigation moved on: the form on
+// the finding page posts here. The approved content and its hash stay as they were.
+func (s *Server) trackMitigation(c echo.Context) error {
+	acc, a, def, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return err
+	}
+	id := c.Param("mitigation")
+	findingID := c.FormValue("finding")
+	if f, ok := a.State.Findings[findingID]; !ok || !slices.Contains(f.Mitigations, id) {
+		return errNotFound
+	}
+	form := formFrom(c, "owner", "due", "status", "evidence")
+	owner, ok := ownerValue(form, "owner")
+	if !ok {
+		form.Fail("owner", "Choose a project member.")
+	}
+	due, status, evidence := form.Get("due"), assessments.MitigationStatus(form.Get("status")), form.Get("evidence")
+	place := func(v *templates.FindingView, fm templates.Form) { v.EditForms[id] = fm }
+	if form.Valid() {
+		change := assessments.TrackingChange{Mitigation: id, Status: &status, Owner: &owner, Due: &due, Evidence: &evidence}
+		if _, _, err = s.wf.TrackMitigation(c.Request().Context(), s.actor(c), a.ID, change); err == nil {
+			s.flash(c, "Tracking recorded. The approved assessment is unchanged.")
+			return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+findingID+"#mitigation-"+id)
+		}
+	} else {
+		err = &assessments.FieldError{Field: "_", Msg: "check the fields marked"}
+	}
+	var invalid *workflow.ValidationError
+	if errors.As(err, &invalid) {
+		field, msg := invalid.First()
+		err = &assessments.FieldError{Field: field, Msg: msg}
+	}
+	return s.findingFailure(c, acc, a, def, findingID, err, place, form)
 }

@@ -85,6 +85,8 @@ func (s *Server) routes() {
 	ui.POST("/assessments/:assessment/findings/:finding/mitigations/:mitigation/unlink", s.unlinkMitigation)
 	ui.POST("/assessments/:assessment/mitigations/:mitigation", s.updateMitigation)
 	ui.GET("/catalogue", s.catalogue)
+	ui.GET("/mitigations", s.mitigationRegister)
+	ui.GET("/work", s.myWork)
 
 	// Review, history and comments.
 	ui.POST("/assessments/:assessment/submit", s.reviewForm(store.ReviewSubmit, "note"))
@@ -158,6 +160,8 @@ func (s *Server) routes() {
 	api.DELETE("/assessments/:assessment/findings/:finding/mitigations/:mitigation", s.apiUnlinkMitigation)
 	api.PATCH("/assessments/:assessment/mitigations/:mitigation", s.apiUpdateMitigation)
 	api.GET("/mitigations/catalogue", s.apiCatalogue)
+	api.GET("/mitigations", s.apiMitigationRegister)
+	api.GET("/me/work", s.apiMyWork)
 	api.POST("/assessments/:assessment/submit", s.apiReview(store.ReviewSubmit))
 	api.POST("/assessments/:assessment/approve", s.apiReview(store.ReviewApprove))
 	api.POST("/assessments/:assessment/request-changes", s.apiReview(store.ReviewRequestChanges))

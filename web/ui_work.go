@@ -98,3 +98,11 @@ func (s *Server) dashboardWork(c echo.Context) *workflow.Work {
 	}
 	return w
 }
+
+// displayName is a person's name, or their email when they have none.
+func displayName(name, email string) string {
+	if name != "" {
+		return name
+	}
+	return email
+}

@@ -279,3 +279,11 @@ func (s *Service) MitigationRegister(ctx context.Context, who Actor, in Register
 	}
 	return out, nil
 }
+
+// displayName is how pages and messages name the actor: their name, else their email.
+func (a Actor) displayName() string {
+	if a.User == nil {
+		return "piaf"
+	}
+	return a.User.DisplayName()
+}

@@ -98,6 +98,9 @@ func (s *Service) Verify(ctx context.Context, file, sig []byte) (assessments.Ver
 	for _, e := range events {
 		if e.Kind == store.ReviewApprove && e.Revision == number {
 			res.Approved, res.ApprovedBy, res.ApprovedAt = true, e.UserEmail, e.CreatedAt
+			if e.UserName != "" {
+				res.ApprovedBy = e.UserName
+			}
 		}
 	}
 	return res, nil

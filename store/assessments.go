@@ -193,6 +193,7 @@ type Revision struct {
 	Parent      int // zero for the first
 	AuthorID    int64
 	AuthorEmail string
+	AuthorName  string // empty when the account has no name
 	CreatedAt   time.Time
 	Summary     string
 	Change      assessments.Change
@@ -202,7 +203,7 @@ type Revision struct {
 // Revisions lists an assessment's revisions after number since, oldest first.
 func (s *Store) Revisions(ctx context.Context, assessmentID int64, since int) ([]*Revision, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT r.number, coalesce(r.parent, 0), coalesce(r.author_id, 0), coalesce(u.email, ''),
-		r.created_at, r.summary, r.changes, r.state_hash
+		coalesce(u.name, ''), r.created_at, r.summary, r.changes, r.state_hash
 		FROM revisions r LEFT JOIN users u ON u.id = r.author_id
 		WHERE r.assessment_id = ? AND r.number > ? ORDER BY r.number`, assessmentID, since)
 	if err != nil {
@@ -213,7 +214,7 @@ func (s *Store) Revisions(ctx context.Context, assessmentID int64, since int) ([
 	for rows.Next() {
 		var r Revision
 		var changes string
-		if err := rows.Scan(&r.Number, &r.Parent, &r.AuthorID, &r.AuthorEmail, timeCol{&r.CreatedAt}, &r.Summary, &changes, &r.StateHash); err != nil {
+		if err := rows.Scan(&r.Number, &r.Parent, &r.AuthorID, &r.AuthorEmail, &r.AuthorName, timeCol{&r.CreatedAt}, &r.Summary, &changes, &r.StateHash); err != nil {
 			return nil, fmt.Errorf("store: scan revision: %w", err)
 		}
 		if err := json.Unmarshal([]byte(changes), &r.Change); err != nil {

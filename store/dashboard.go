@@ -72,6 +72,7 @@ type DueMitigation struct {
 	MitigationID string
 	Title        string
 	OwnerEmail   string
+	OwnerName    string // empty when the owner has no name
 	Due          string
 	Status       string
 }
@@ -88,7 +89,7 @@ func (s *Store) OverdueMitigations(ctx context.Context, sc Scope, today string, 
 	if err := s.read.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count overdue mitigations: %w", err)
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.name, a.id, mi.mitigation_id, mi.title, coalesce(u.email, ''), mi.due, mi.status`+from+
+	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.name, a.id, mi.mitigation_id, mi.title, coalesce(u.email, ''), coalesce(u.name, ''), mi.due, mi.status`+from+
 		` ORDER BY mi.due, p.name LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: overdue mitigations: %w", err)
@@ -97,7 +98,7 @@ func (s *Store) OverdueMitigations(ctx context.Context, sc Scope, today string, 
 	var out []DueMitigation
 	for rows.Next() {
 		var m DueMitigation
-		if err := rows.Scan(&m.ProjectID, &m.ProjectName, &m.AssessmentID, &m.MitigationID, &m.Title, &m.OwnerEmail, &m.Due, &m.Status); err != nil {
+		if err := rows.Scan(&m.ProjectID, &m.ProjectName, &m.AssessmentID, &m.MitigationID, &m.Title, &m.OwnerEmail, &m.OwnerName, &m.Due, &m.Status); err != nil {
 			return nil, 0, err
 		}
 		out = append(out, m)

@@ -18,6 +18,7 @@ type Export struct {
 	SHA256       string
 	Size         int64
 	UserEmail    string
+	UserName     string // the account's name now, in Exports; empty when it has none
 	CreatedAt    time.Time
 }
 
@@ -49,8 +50,9 @@ func (s *Store) ExportBySHA256(ctx context.Context, sum string) (*Export, error)
 
 // Exports lists an assessment's exports, newest first.
 func (s *Store) Exports(ctx context.Context, assessmentID int64) ([]*Export, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, assessment_id, revision, state_hash, format, sha256, size, user_email, created_at
-		FROM exports WHERE assessment_id = ? ORDER BY id DESC LIMIT 100`, assessmentID)
+	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.assessment_id, e.revision, e.state_hash, e.format, e.sha256, e.size, e.user_email,
+		coalesce(u.name, ''), e.created_at
+		FROM exports e LEFT JOIN users u ON u.id = e.user_id WHERE e.assessment_id = ? ORDER BY e.id DESC LIMIT 100`, assessmentID)
 	if err != nil {
 		return nil, fmt.Errorf("store: exports: %w", err)
 	}
@@ -58,7 +60,7 @@ func (s *Store) Exports(ctx context.Context, assessmentID int64) ([]*Export, err
 	var out []*Export
 	for rows.Next() {
 		var e Export
-		if err := rows.Scan(&e.ID, &e.AssessmentID, &e.Revision, &e.StateHash, &e.Format, &e.SHA256, &e.Size, &e.UserEmail, timeCol{&e.CreatedAt}); err != nil {
+		if err := rows.Scan(&e.ID, &e.AssessmentID, &e.Revision, &e.StateHash, &e.Format, &e.SHA256, &e.Size, &e.UserEmail, &e.UserName, timeCol{&e.CreatedAt}); err != nil {
 			return nil, err
 		}
 		out = append(out, &e)

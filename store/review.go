@@ -27,6 +27,7 @@ type ReviewEvent struct {
 	Kind      ReviewKind
 	UserID    int64
 	UserEmail string
+	UserName  string // the account's name now, empty when it has none (or is gone)
 	Revision  int
 	StateHash string
 	Comment   string
@@ -106,8 +107,9 @@ func (s *Store) Notify(ctx context.Context, list []Notification) error {
 
 // ReviewEvents lists an assessment's review events, oldest first.
 func (s *Store) ReviewEvents(ctx context.Context, assessmentID int64) ([]*ReviewEvent, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, kind, coalesce(user_id, 0), user_email, revision, state_hash, comment, created_at
-		FROM review_events WHERE assessment_id = ? ORDER BY id`, assessmentID)
+	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.kind, coalesce(e.user_id, 0), e.user_email, coalesce(u.name, ''), e.revision,
+		e.state_hash, e.comment, e.created_at
+		FROM review_events e LEFT JOIN users u ON u.id = e.user_id WHERE e.assessment_id = ? ORDER BY e.id`, assessmentID)
 	if err != nil {
 		return nil, fmt.Errorf("store: review events: %w", err)
 	}
@@ -116,7 +118,7 @@ func (s *Store) ReviewEvents(ctx context.Context, assessmentID int64) ([]*Review
 	for rows.Next() {
 		var e ReviewEvent
 		var kind string
-		if err := rows.Scan(&e.ID, &kind, &e.UserID, &e.UserEmail, &e.Revision, &e.StateHash, &e.Comment, timeCol{&e.CreatedAt}); err != nil {
+		if err := rows.Scan(&e.ID, &kind, &e.UserID, &e.UserEmail, &e.UserName, &e.Revision, &e.StateHash, &e.Comment, timeCol{&e.CreatedAt}); err != nil {
 			return nil, err
 		}
 		e.Kind = ReviewKind(kind)
@@ -170,6 +172,7 @@ type Comment struct {
 	TargetKey     string
 	AuthorID      int64
 	AuthorEmail   string
+	AuthorName    string // the account's name now, empty when it has none (or is gone)
 	Body          string
 	Revision      int
 	CreatedAt     time.Time
@@ -194,12 +197,13 @@ func (s *Store) AddComment(ctx context.Context, c Comment, notifyList []Notifica
 
 // Comments lists an assessment's comments, oldest first; open ones only unless all.
 func (s *Store) Comments(ctx context.Context, assessmentID int64, all bool) ([]*Comment, error) {
-	q := `SELECT id, assessment_id, target_kind, target_key, coalesce(author_id, 0), author_email, body, revision, created_at,
-		coalesce(resolved_email, ''), resolved_at FROM comments WHERE assessment_id = ?`
+	q := `SELECT c.id, c.assessment_id, c.target_kind, c.target_key, coalesce(c.author_id, 0), c.author_email, coalesce(u.name, ''),
+		c.body, c.revision, c.created_at, coalesce(c.resolved_email, ''), c.resolved_at
+		FROM comments c LEFT JOIN users u ON u.id = c.author_id WHERE c.assessment_id = ?`
 	if !all {
-		q += " AND resolved_at IS NULL"
+		q += " AND c.resolved_at IS NULL"
 	}
-	rows, err := s.read.QueryContext(ctx, q+" ORDER BY id", assessmentID)
+	rows, err := s.read.QueryContext(ctx, q+" ORDER BY c.id", assessmentID)
 	if err != nil {
 		return nil, fmt.Errorf("store: comments: %w", err)
 	}
@@ -207,7 +211,7 @@ func (s *Store) Comments(ctx context.Context, assessmentID int64, all bool) ([]*
 	var out []*Comment
 	for rows.Next() {
 		var c Comment
-		if err := rows.Scan(&c.ID, &c.AssessmentID, &c.TargetKind, &c.TargetKey, &c.AuthorID, &c.AuthorEmail, &c.Body, &c.Revision,
+		if err := rows.Scan(&c.ID, &c.AssessmentID, &c.TargetKind, &c.TargetKey, &c.AuthorID, &c.AuthorEmail, &c.AuthorName, &c.Body, &c.Revision,
 			timeCol{&c.CreatedAt}, &c.ResolvedEmail, nullTimeCol{&c.ResolvedAt}); err != nil {
 			return nil, err
 		}

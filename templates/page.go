@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments/datefmt"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -67,14 +68,14 @@ func date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2 Jan 2006")
+	return datefmt.Date(t, nil)
 }
 
 func dateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2 Jan 2006 15:04 UTC")
+	return datefmt.DateTime(t, nil)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

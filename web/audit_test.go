@@ -46,7 +46,7 @@ func TestAdminAuditLog(t *testing.T) {
 	for _, want := range []string{
 		"head #6", `href="/admin/audit" aria-current="page"`,
 		"note: &lt;script&gt;alert(1)&lt;/script&gt;, role: reviewer", "format: pdf, revision: 12",
-		"203.0.113.9", "10 Mar 2025 08:00 UTC",
+		"203.0.113.9", "2025-03-10 08:00 UTC",
 	} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("the page lacks %q", want)

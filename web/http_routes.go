@@ -94,6 +94,8 @@ func (s *Server) routes() {
 	ui.POST("/assessments/:assessment/mitigations/:mitigation", s.updateMitigation)
 	ui.POST("/assessments/:assessment/mitigations/:mitigation/track", s.trackMitigation)
 	ui.GET("/catalogue", s.catalogue)
+	ui.GET("/mitigations", s.mitigationRegister)
+	ui.GET("/work", s.myWork)
 
 	// Evidence and the DP budget tool.
 	ui.GET("/tools/dp", s.dpTool)
@@ -182,6 +184,8 @@ func (s *Server) routes() {
 	api.DELETE("/assessments/:assessment/findings/:finding/mitigations/:mitigation", s.apiUnlinkMitigation)
 	api.PATCH("/assessments/:assessment/mitigations/:mitigation", s.apiUpdateMitigation)
 	api.GET("/mitigations/catalogue", s.apiCatalogue)
+	api.GET("/mitigations", s.apiMitigationRegister)
+	api.GET("/me/work", s.apiMyWork)
 	api.POST("/assessments/:assessment/submit", s.apiReview(store.ReviewSubmit))
 	api.POST("/assessments/:assessment/approve", s.apiReview(store.ReviewApprove))
 	api.POST("/assessments/:assessment/request-changes", s.apiReview(store.ReviewRequestChanges))

@@ -179,7 +179,7 @@ func (s *Server) passwordLinkForm(c echo.Context) error {
 	if v == nil {
 		return s.render(c, http.StatusNotFound, templates.LinkInvalid(s.page(c, "Link expired", "")))
 	}
-	return s.render(c, http.StatusOK, templates.PasswordLink(s.page(c, "Choose a password", ""), *v, templates.NewForm()))
+	return s.render(c, http.StatusOK, templates.PasswordLink(s.page(c, v.Title(), ""), *v, templates.NewForm()))
 }
 
 // linkView checks the link in the URL; nil means it is not (or no longer) valid.
@@ -206,7 +206,7 @@ func (s *Server) linkView(c echo.Context) (*templates.PasswordLinkView, error) {
 		if u.Disabled() {
 			return nil, nil
 		}
-		v.Email = u.Email
+		v.Email, v.Name = u.Email, u.Name
 	}
 	return v, nil
 }
@@ -227,7 +227,7 @@ func (s *Server) passwordLink(c echo.Context) error {
 	}
 	password := checkNewPassword(f, c, email)
 	if !f.Valid() {
-		return s.render(c, http.StatusUnprocessableEntity, templates.PasswordLink(s.page(c, "Choose a password", ""), *v, f))
+		return s.render(c, http.StatusUnprocessableEntity, templates.PasswordLink(s.page(c, v.Title(), ""), *v, f))
 	}
 	var u *store.User
 	hash := store.HashPassword(password)
@@ -254,6 +254,8 @@ func (s *Server) passwordLink(c echo.Context) error {
 	}
 	if v.Purpose == "setup" {
 		s.flash(c, "Welcome! You are the administrator of this piaf instance.")
+	} else if v.Purpose == "invite" {
+		s.flash(c, "Your password is saved and you are signed in. Welcome!")
 	} else {
 		s.flash(c, "Your password is saved.")
 	}

@@ -362,7 +362,7 @@ func (s *Server) acceptanceTarget(c echo.Context) (*access, *store.Assessment, *
 // newAcceptance is the signed-in reviewer's acceptance with the given text and expiry.
 func (s *Server) newAcceptance(c echo.Context, justification, expires string) assessments.Acceptance {
 	u := authFrom(c).user
-	return assessments.Acceptance{By: u.ID, ByEmail: u.Email, At: s.now().UTC().Format(time.RFC3339), Justification: justification, Expires: expires}
+	return assessments.Acceptance{By: u.ID, ByEmail: u.Email, ByName: u.Name, At: s.now().UTC().Format(time.RFC3339), Justification: justification, Expires: expires}
 }
 
 // auditAcceptance makes the coming commit record an acceptance given (non-nil) or withdrawn.

@@ -32,7 +32,8 @@ func (s *Server) dashboard(c echo.Context) error {
 		return err
 	}
 	att.ShowProject = true
-	return s.render(c, http.StatusOK, templates.Dashboard(s.page(c, "Dashboard", "dashboard"), templates.DashboardView{Recent: items, Projects: total, Attention: att}))
+	return s.render(c, http.StatusOK, templates.Dashboard(s.page(c, "Dashboard", "dashboard"), templates.DashboardView{Recent: items, Projects: total, Attention: att,
+		Work: s.dashboardWork(c)}))
 }
 
 func (s *Server) projectList(c echo.Context) error {

@@ -78,7 +78,7 @@ func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def
 		if e.Revision > number {
 			continue
 		}
-		r.Reviews = append(r.Reviews, report.Review{Kind: string(e.Kind), By: e.UserEmail, At: e.CreatedAt, Revision: e.Revision, StateHash: e.StateHash, Comment: e.Comment})
+		r.Reviews = append(r.Reviews, report.Review{Kind: string(e.Kind), By: displayName(e.UserName, e.UserEmail), At: e.CreatedAt, Revision: e.Revision, StateHash: e.StateHash, Comment: e.Comment})
 		if e.Kind == store.ReviewApprove && e.Revision == number {
 			r.Assessment.Approved = true
 		}
@@ -99,7 +99,7 @@ func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def
 		} else if f, ok := state.Findings[cm.TargetKey]; ok {
 			target = f.Title
 		}
-		rc := report.Comment{Target: target, By: cm.AuthorEmail, At: cm.CreatedAt, Body: cm.Body}
+		rc := report.Comment{Target: target, By: displayName(cm.AuthorName, cm.AuthorEmail), At: cm.CreatedAt, Body: cm.Body}
 		if cm.ResolvedAt != nil && (number == a.Revision || !cm.ResolvedAt.After(rev.CreatedAt)) {
 			rc.ResolvedBy = cm.ResolvedEmail
 		}

@@ -3,6 +3,7 @@ package remind
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Summary is a reminder in plain English, for an email, an in-app notification or a webhook: a
@@ -12,7 +13,7 @@ import (
 func Summary(r Reminder) (subject, body string) {
 	it := r.Item
 	title := oneLine(it.Title)
-	date := dateOf(it.Due).Format("2 January 2006")
+	date := dateOf(it.Due).Format(time.DateOnly)
 	noun, verb := "", "due"
 	var sentence, action string
 	switch it.Kind {

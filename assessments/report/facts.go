@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/datefmt"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 )
 
@@ -311,7 +312,16 @@ func stamp(t time.Time) string {
 	if t.IsZero() {
 		return "unknown date"
 	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
+	return datefmt.DateTime(t, nil)
+}
+
+// acceptedBy names who accepted a risk: their name, or their email on acceptances recorded
+// before names were kept. The report's members table pairs names with emails.
+func acceptedBy(a *assessments.Acceptance) string {
+	if a.ByName != "" {
+		return a.ByName
+	}
+	return a.ByEmail
 }
 
 // acceptedAt formats an acceptance's RFC 3339 time, or shows it as stored when it does not parse.

@@ -46,7 +46,7 @@ func (w *mdWriter) finding(fd *assessments.Finding) {
 		}
 	}
 	if a := fd.Acceptance; a != nil {
-		w.printf("- **Accepted** by %s until %s (see Accepted risks)\n", inline(a.ByEmail), inline(a.Expires))
+		w.printf("- **Accepted** by %s until %s (see Accepted risks)\n", inline(acceptedBy(a)), inline(a.Expires))
 	}
 	w.printf("\n")
 	w.block(fd.Description, "", "No description.")
@@ -79,7 +79,7 @@ func (w *mdWriter) acceptedRisks() {
 		a := fd.Acceptance
 		w.printf("### %s. %s\n\n", findingRef(f, fd), inline(orNone(fd.Title, "Untitled finding")))
 		w.printf("- **Residual risk:** %s\n", levelName(fd.ResidualLevel()))
-		w.printf("- **Accepted by:** %s on %s\n", inline(a.ByEmail), inline(acceptedAt(a.At)))
+		w.printf("- **Accepted by:** %s on %s\n", inline(acceptedBy(a)), inline(acceptedAt(a.At)))
 		w.printf("- **Expires:** %s\n\n", inline(orNone(a.Expires, "not set")))
 		w.block(a.Justification, "", "No justification recorded.")
 	}

@@ -50,7 +50,7 @@ func (d *doc) finding(fd *assessments.Finding) {
 		rows = append(rows, []cellText{label("Raised by"), {text: orNone(strings.Join(lines, "\n"), "No answers recorded")}})
 	}
 	if a := fd.Acceptance; a != nil {
-		rows = append(rows, []cellText{label("Accepted"), {text: fmt.Sprintf("By %s until %s (see Accepted risks)", a.ByEmail, a.Expires)}})
+		rows = append(rows, []cellText{label("Accepted"), {text: fmt.Sprintf("By %s until %s (see Accepted risks)", acceptedBy(a), a.Expires)}})
 	}
 	rows = append(rows, []cellText{label("Description"), {text: orNone(plainText(fd.Description), "No description.")}})
 	// Start the finding on a new page rather than leave its heading with a sliver of its table.
@@ -86,7 +86,7 @@ func (d *doc) closing() {
 		for _, fd := range list {
 			a := fd.Acceptance
 			rows = append(rows, []cellText{{text: findingRef(f, fd), style: "B"}, {text: fd.Title}, levelCell(fd.ResidualLevel()),
-				{text: a.ByEmail + "\n" + acceptedAt(a.At)}, {text: orNone(a.Expires, "Not set")},
+				{text: acceptedBy(a) + "\n" + acceptedAt(a.At)}, {text: orNone(a.Expires, "Not set")},
 				{text: orNone(plainText(a.Justification), "None recorded")}})
 		}
 		d.table([]column{{"#", 6, "L"}, {"Finding", 21, "L"}, {"Residual", 12, "L"}, {"Accepted by", 21, "L"},

@@ -99,10 +99,3 @@ func notApproved(a *store.Assessment) error {
 	return &FrozenError{Reason: "This assessment is not approved yet: change its mitigations in the risk register, where each change is a revision.",
 		Current: int64(a.Revision)}
 }
-
-func displayName(u *store.User) string {
-	if u.Name != "" {
-		return u.Name
-	}
-	return u.Email
-}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/piaf-dev/piaf/assessments/datefmt"
 	"github.com/piaf-dev/piaf/assessments/remind"
 	"github.com/piaf-dev/piaf/store"
 )
@@ -30,7 +31,7 @@ func materialChange(before *store.Project, after store.ProjectFields) string {
 // projectChanged marks the project's approved assessment as needing re-assessment and tells the
 // owners, once, until a new cycle starts.
 func (s *Service) projectChanged(ctx context.Context, who Actor, p *store.Project, reason string) error {
-	reason += " (by " + who.email() + ", " + s.now().UTC().Format("2 Jan 2006") + ")."
+	reason += " (by " + who.displayName() + ", " + datefmt.Date(s.now(), nil) + ")."
 	var queue []store.OutboxItem
 	var marked *store.Assessment
 	err := s.store.Atomic(ctx, func(st *store.Store) error {

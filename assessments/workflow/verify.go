@@ -9,6 +9,7 @@ import (
 	"regexp"
 
 	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/datefmt"
 	"github.com/piaf-dev/piaf/assessments/signing"
 	"github.com/piaf-dev/piaf/store"
 )
@@ -99,6 +100,9 @@ func (s *Service) Verify(ctx context.Context, file, sig []byte) (assessments.Ver
 	for _, e := range events {
 		if e.Kind == store.ReviewApprove && e.Revision == number {
 			res.Approved, res.ApprovedBy, res.ApprovedAt = true, e.UserEmail, e.CreatedAt
+			if e.UserName != "" {
+				res.ApprovedBy = e.UserName
+			}
 		}
 	}
 	return res, nil
@@ -108,7 +112,7 @@ func sshFingerprint(keys *signing.Keyring, used interface{ Marshal() []byte }) s
 	for _, k := range keys.SSHKeys() {
 		if bytes.Equal(k.PublicKey.Marshal(), used.Marshal()) {
 			if !k.Retired.IsZero() {
-				return k.Fingerprint + " (retired " + k.Retired.UTC().Format("2 Jan 2006") + ", valid for reports signed before)"
+				return k.Fingerprint + " (retired " + datefmt.Date(k.Retired, nil) + ", valid for reports signed before)"
 			}
 			return k.Fingerprint
 		}

@@ -91,7 +91,7 @@ func (s *Store) CreateAssessment(ctx context.Context, n NewAssessment) (*Assessm
 		if err != nil {
 			return err
 		}
-		if err := insertRevision(ctx, tx, a.ID, 1, n.Author, now, n.Summary, change, state.Hash()); err != nil {
+		if err := insertRevision(ctx, s.write, tx, a.ID, 1, n.Author, now, n.Summary, change, state.Hash()); err != nil {
 			return err
 		}
 		if err := writeCheckpoint(ctx, tx, a.ID, 1, state); err != nil {
@@ -102,7 +102,18 @@ func (s *Store) CreateAssessment(ctx context.Context, n NewAssessment) (*Assessm
 	return a, err
 }
 
-func insertRevision(ctx context.Context, tx *sql.Tx, assessmentID int64, number int, author int64, now, summary string, c assessments.Change, hash string) error {
+const (
+	insertRevisionSQL = `INSERT INTO revisions (assessment_id, number, parent, author_id, created_at, summary, changes, state_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	assessmentForUpdateSQL   = "SELECT " + assessmentColumns + " FROM assessments WHERE id = ?"
+	updateAssessmentStateSQL = `UPDATE assessments SET status = ?, revision = ?, state = ?,
+		state_hash = ?, updated_at = ? WHERE id = ? RETURNING ` + assessmentColumns
+)
+
+// hotWrites are the statements of an answer save, prepared once on the writer.
+var hotWrites = []string{insertRevisionSQL, assessmentForUpdateSQL, updateAssessmentStateSQL}
+
+func insertRevision(ctx context.Context, w *pool, tx *sql.Tx, assessmentID int64, number int, author int64, now, summary string, c assessments.Change, hash string) error {
 	changes, err := json.Marshal(c)
 	if err != nil {
 		return err
@@ -111,8 +122,7 @@ func insertRevision(ctx context.Context, tx *sql.Tx, assessmentID int64, number 
 	if number > 1 {
 		parent = number - 1
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (assessment_id, number, parent, author_id, created_at, summary, changes, state_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, assessmentID, number, parent, nullID(author), now, summary, string(changes), hash)
+	_, err = w.txExec(ctx, tx, insertRevisionSQL, assessmentID, number, parent, nullID(author), now, summary, string(changes), hash)
 	if err != nil {
 		return fmt.Errorf("store: append revision: %w", err)
 	}
@@ -149,14 +159,14 @@ func (s *Store) ApplyChange(ctx context.Context, id int64, base int, author int6
 	var a *Assessment
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		a, err = applyChange(ctx, tx, id, base, author, c, summary, s.stamp())
+		a, err = applyChange(ctx, s.write, tx, id, base, author, c, summary, s.stamp())
 		return err
 	})
 	return a, err
 }
 
-func applyChange(ctx context.Context, tx *sql.Tx, id int64, base int, author int64, c assessments.Change, summary, now string) (*Assessment, error) {
-	a, err := scanAssessment(tx.QueryRowContext(ctx, "SELECT "+assessmentColumns+" FROM assessments WHERE id = ?", id))
+func applyChange(ctx context.Context, w *pool, tx *sql.Tx, id int64, base int, author int64, c assessments.Change, summary, now string) (*Assessment, error) {
+	a, err := scanAssessment(w.txQueryRow(ctx, tx, assessmentForUpdateSQL, id))
 	if err != nil {
 		return nil, err
 	}
@@ -169,14 +179,13 @@ func applyChange(ctx context.Context, tx *sql.Tx, id int64, base int, author int
 	state := a.State.Apply(c)
 	next := a.Revision + 1
 	canonical, hash := state.CanonicalHash()
-	if err := insertRevision(ctx, tx, id, next, author, now, summary, c, hash); err != nil {
+	if err := insertRevision(ctx, w, tx, id, next, author, now, summary, c, hash); err != nil {
 		return nil, err
 	}
 	if err := writeCheckpoint(ctx, tx, id, next, state); err != nil {
 		return nil, err
 	}
-	a, err = scanAssessment(tx.QueryRowContext(ctx, `UPDATE assessments SET status = ?, revision = ?, state = ?,
-		state_hash = ?, updated_at = ? WHERE id = ? RETURNING `+assessmentColumns,
+	a, err = scanAssessment(w.txQueryRow(ctx, tx, updateAssessmentStateSQL,
 		string(state.Status), next, string(canonical), hash, now, id))
 	if err != nil {
 		return nil, err

@@ -66,7 +66,7 @@ func (s *Store) Decide(ctx context.Context, d Decision) (*Assessment, error) {
 	var a *Assessment
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		a, err = applyChange(ctx, tx, d.AssessmentID, d.Base, d.UserID, assessments.Change{Status: d.Status, Project: d.Project}, d.Summary, s.stamp())
+		a, err = applyChange(ctx, s.write, tx, d.AssessmentID, d.Base, d.UserID, assessments.Change{Status: d.Status, Project: d.Project}, d.Summary, s.stamp())
 		if err != nil {
 			return err
 		}

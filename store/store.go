@@ -35,8 +35,8 @@ var migrations embed.FS
 // Store is the database: one writer connection, because SQLite has one writer at a time and a
 // single connection queues writes in Go instead of failing them, beside a pool of readers.
 type Store struct {
-	write *sql.DB
-	read  *sql.DB
+	write *pool
+	read  *pool
 	path  string
 	now   func() time.Time
 }
@@ -115,7 +115,10 @@ func openFile(ctx context.Context, path string, migrate bool) (*Store, error) {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	read.SetMaxOpenConns(8)
-	s := &Store{write: write, read: read, path: path, now: time.Now}
+	// Keep every reader open: with database/sql's default of two idle connections, a burst of
+	// requests opened and closed SQLite connections (and their prepared statements) all the time.
+	read.SetMaxIdleConns(8)
+	s := &Store{write: newPool(write), read: newPool(read), path: path, now: time.Now}
 	if !migrate {
 		return s, nil
 	}
@@ -123,6 +126,7 @@ func openFile(ctx context.Context, path string, migrate bool) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.write.prepareHotWrites(ctx)
 	// The database holds sensitive descriptions of an organisation's data: owner only. SQLite
 	// gives its WAL and shared-memory files the database file's mode.
 	if err := os.Chmod(path, 0o600); err != nil {

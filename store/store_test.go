@@ -244,3 +244,4 @@ func TestOpenCurrentNeverMigrates(t *testing.T) {
 		t.Fatalf("a newer database: %v", err)
 	}
 }
+

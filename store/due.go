@@ -99,7 +99,7 @@ type DueSoon struct {
 // DueSoonList lists, in the scope's latest cycles, re-assessments required or due by horizon,
 // mitigations due from today to horizon and acceptances expiring by horizon (all YYYY-MM-DD):
 // required re-assessments first, then by date. It returns at most limit lines and how many
-// there are in all, reading only the matching rows through indexes.
+// there are in all (at most CountCap), reading only the matching rows through indexes.
 func (s *Store) DueSoonList(ctx context.Context, sc Scope, today, horizon string, limit int) ([]DueSoon, int, error) {
 	where, args := sc.where()
 	var all []any
@@ -122,7 +122,7 @@ func (s *Store) DueSoonList(ctx context.Context, sc Scope, today, horizon string
 	all = append(all, args...)
 	all = append(all, horizon)
 	var total int
-	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM ("+q+")", all...).Scan(&total); err != nil {
+	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM ("+q+") LIMIT ?)", append(all[:len(all):len(all)], CountCap)...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count due soon: %w", err)
 	}
 	rows, err := s.read.QueryContext(ctx, "SELECT * FROM ("+q+") ORDER BY reason = '', due, 3, 6 LIMIT ?", append(all, limit)...)

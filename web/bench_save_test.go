@@ -31,6 +31,7 @@ func BenchmarkConcurrentAnswerSaves(b *testing.B) {
 	b.SetParallelism((editors + 1) / 2) // GOMAXPROCS=2 on the shared machine: 16 goroutines
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpuPerOp(b) // CPU of the server and the 16 clients together
 	b.RunParallel(func(pb *testing.PB) {
 		id := ids[int(next.Add(1)-1)%editors]
 		url := fmt.Sprintf("%s/api/v1/assessments/%d/answers", a.srv.URL, id)

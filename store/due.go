@@ -105,7 +105,7 @@ func (s *Store) DueSoonList(ctx context.Context, sc Scope, today, horizon string
 	var all []any
 	q := `SELECT 'reassessment' AS kind, p.id, p.name, a.id, a.cycle, '' AS item, '' AS title, coalesce(a.next_review_at, '') AS due,
 			coalesce(a.reassessment_reason, '') AS reason
-		FROM assessments a` + where + ` AND a.status = 'approved'
+		FROM assessments a INDEXED BY assessments_review_due` + where + ` AND a.status = 'approved'
 			AND (coalesce(a.reassessment_reason, '') <> '' OR a.next_review_at <= ?)
 		UNION ALL
 		SELECT 'mitigation', p.id, p.name, a.id, a.cycle, x.mitigation_id, x.title, x.due, ''
@@ -113,7 +113,7 @@ func (s *Store) DueSoonList(ctx context.Context, sc Scope, today, horizon string
 			AND x.status IN ('planned', 'in_progress') AND x.due >= ? AND x.due <= ?
 		UNION ALL
 		SELECT 'acceptance', p.id, p.name, a.id, a.cycle, x.finding_id, x.title, x.acceptance_expires, ''
-		FROM findings x JOIN assessments a ON a.id = x.assessment_id` + where + ` AND x.acceptance_expires IS NOT NULL
+		FROM findings x INDEXED BY findings_acceptance_expires JOIN assessments a ON a.id = x.assessment_id` + where + ` AND x.acceptance_expires IS NOT NULL
 			AND x.status = 'accepted' AND x.live = 1 AND x.acceptance_expires <= ?`
 	all = append(all, args...)
 	all = append(all, horizon)

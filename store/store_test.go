@@ -244,4 +244,3 @@ func TestOpenCurrentNeverMigrates(t *testing.T) {
 		t.Fatalf("a newer database: %v", err)
 	}
 }
-

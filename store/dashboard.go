@@ -29,6 +29,36 @@ func (sc Scope) where() (string, []any) {
 	return q, args
 }
 
+// from joins table (as alias, with an assessment_id column) and then join to the latest
+// cycles of the active projects in scope, and opens the WHERE clause for the caller's terms.
+// The join order is chosen, not left to the planner (which has no statistics): one project
+// starts from that project; a member starts from their memberships, so the work is the size of
+// their projects; an administrator reads table in the order of index, which matches the
+// caller's ORDER BY, so a LIMIT stops after a page instead of sorting the instance; the others
+// read table through byAssessment, an index that starts with assessment_id.
+func (sc Scope) from(table, alias, index, byAssessment, join string) (string, []any) {
+	perAssessment := ` CROSS JOIN ` + table + ` ` + alias + ` INDEXED BY ` + byAssessment + ` ON ` + alias + `.assessment_id = a.id` + join
+	latest := ` a.cycle = (SELECT max(cycle) FROM assessments x WHERE x.project_id = a.project_id)`
+	switch {
+	case sc.ProjectID != 0:
+		q := ` FROM projects p CROSS JOIN assessments a ON a.project_id = p.id` + perAssessment +
+			` WHERE p.id = ? AND p.archived_at IS NULL AND` + latest
+		args := []any{sc.ProjectID}
+		if !sc.All {
+			q += ` AND EXISTS (SELECT 1 FROM members m WHERE m.project_id = p.id AND m.user_id = ?)`
+			args = append(args, sc.UserID)
+		}
+		return q, args
+	case sc.All:
+		return ` FROM ` + table + ` ` + alias + ` INDEXED BY ` + index + ` JOIN assessments a ON a.id = ` + alias + `.assessment_id
+			JOIN projects p ON p.id = a.project_id AND p.archived_at IS NULL` + join + ` WHERE` + latest, nil
+	default:
+		return ` FROM members m CROSS JOIN projects p ON p.id = m.project_id AND p.archived_at IS NULL
+			CROSS JOIN assessments a ON a.project_id = p.id` + perAssessment +
+			` WHERE m.user_id = ? AND` + latest, []any{sc.UserID}
+	}
+}
+
 // OpenRisk is a live, open finding at significant or maximum residual level.
 type OpenRisk struct {
 	ProjectID    int64
@@ -39,16 +69,30 @@ type OpenRisk struct {
 	Level        int
 }
 
-// OpenHighRisks lists open significant and maximum risks, gravest first.
+// CountCap bounds the totals the dashboard shows: past it a count says "CountCap or more"
+// instead of reading every matching row of the instance.
+const CountCap = 1000
+
+// cappedCount counts the rows of a FROM ... WHERE clause, stopping at CountCap.
+func (s *Store) cappedCount(ctx context.Context, from string, args []any) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1"+from+" LIMIT ?)", append(args[:len(args):len(args)], CountCap)...).Scan(&n)
+	return n, err
+}
+
+// OpenHighRisks lists open significant and maximum risks, gravest first, then the newest
+// assessments' first (the order of the findings_open_grave index, so the list reads a few
+// index entries instead of sorting every open risk of the instance). The total stops at
+// CountCap.
 func (s *Store) OpenHighRisks(ctx context.Context, sc Scope, limit int) ([]OpenRisk, int, error) {
-	from, args := sc.where()
-	from = ` FROM findings f JOIN assessments a ON a.id = f.assessment_id` + from + ` AND f.live = 1 AND f.status = 'open' AND f.residual_level >= 3`
-	var total int
-	if err := s.read.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
+	from, args := sc.from("findings", "f", "findings_open_grave", "findings_assessment_open", "")
+	from += ` AND f.live = 1 AND f.status = 'open' AND f.residual_level >= 3`
+	total, err := s.cappedCount(ctx, from, args)
+	if err != nil {
 		return nil, 0, fmt.Errorf("store: count open risks: %w", err)
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.name, a.id, f.finding_id, f.title, f.residual_level`+from+
-		` ORDER BY f.residual_level DESC, p.name, f.title LIMIT ?`, append(args, limit)...)
+		` ORDER BY f.residual_level DESC, f.assessment_id DESC, f.finding_id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: open risks: %w", err)
 	}
@@ -78,19 +122,19 @@ type DueMitigation struct {
 }
 
 // OverdueMitigations lists mitigations due before today (YYYY-MM-DD) that are neither
-// implemented nor verified, oldest first.
+// implemented nor verified, oldest first (the order of the mitigations_overdue index). The
+// total stops at CountCap.
 func (s *Store) OverdueMitigations(ctx context.Context, sc Scope, today string, limit int) ([]DueMitigation, int, error) {
-	from, args := sc.where()
-	from = ` FROM mitigations mi JOIN assessments a ON a.id = mi.assessment_id LEFT JOIN users u ON u.id = mi.owner_id` +
-		from + ` AND mi.findings > 0 AND mi.due IS NOT NULL AND mi.due < ?
+	from, args := sc.from("mitigations", "mi", "mitigations_overdue", "mitigations_assessment_due", " LEFT JOIN users u ON u.id = mi.owner_id")
+	from += ` AND mi.findings > 0 AND mi.due IS NOT NULL AND mi.due < ?
 		AND mi.status IN ('planned', 'in_progress')`
 	args = append(args, today)
-	var total int
-	if err := s.read.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
+	total, err := s.cappedCount(ctx, from, args)
+	if err != nil {
 		return nil, 0, fmt.Errorf("store: count overdue mitigations: %w", err)
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.name, a.id, mi.mitigation_id, mi.title, coalesce(u.email, ''), coalesce(u.name, ''), mi.due, mi.status`+from+
-		` ORDER BY mi.due, p.name LIMIT ?`, append(args, limit)...)
+		` ORDER BY mi.due, mi.assessment_id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: overdue mitigations: %w", err)
 	}

@@ -99,13 +99,13 @@ type DueSoon struct {
 // DueSoonList lists, in the scope's latest cycles, re-assessments required or due by horizon,
 // mitigations due from today to horizon and acceptances expiring by horizon (all YYYY-MM-DD):
 // required re-assessments first, then by date. It returns at most limit lines and how many
-// there are in all, reading only the matching rows through indexes.
+// there are in all (at most CountCap), reading only the matching rows through indexes.
 func (s *Store) DueSoonList(ctx context.Context, sc Scope, today, horizon string, limit int) ([]DueSoon, int, error) {
 	where, args := sc.where()
 	var all []any
 	q := `SELECT 'reassessment' AS kind, p.id, p.name, a.id, a.cycle, '' AS item, '' AS title, coalesce(a.next_review_at, '') AS due,
 			coalesce(a.reassessment_reason, '') AS reason
-		FROM assessments a` + where + ` AND a.status = 'approved'
+		FROM assessments a INDEXED BY assessments_review_due` + where + ` AND a.status = 'approved'
 			AND (coalesce(a.reassessment_reason, '') <> '' OR a.next_review_at <= ?)
 		UNION ALL
 		SELECT 'mitigation', p.id, p.name, a.id, a.cycle, x.mitigation_id, x.title, x.due, ''
@@ -113,7 +113,7 @@ func (s *Store) DueSoonList(ctx context.Context, sc Scope, today, horizon string
 			AND x.status IN ('planned', 'in_progress') AND x.due >= ? AND x.due <= ?
 		UNION ALL
 		SELECT 'acceptance', p.id, p.name, a.id, a.cycle, x.finding_id, x.title, x.acceptance_expires, ''
-		FROM findings x JOIN assessments a ON a.id = x.assessment_id` + where + ` AND x.acceptance_expires IS NOT NULL
+		FROM findings x INDEXED BY findings_acceptance_expires JOIN assessments a ON a.id = x.assessment_id` + where + ` AND x.acceptance_expires IS NOT NULL
 			AND x.status = 'accepted' AND x.live = 1 AND x.acceptance_expires <= ?`
 	all = append(all, args...)
 	all = append(all, horizon)
@@ -122,7 +122,7 @@ func (s *Store) DueSoonList(ctx context.Context, sc Scope, today, horizon string
 	all = append(all, args...)
 	all = append(all, horizon)
 	var total int
-	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM ("+q+")", all...).Scan(&total); err != nil {
+	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM ("+q+") LIMIT ?)", append(all[:len(all):len(all)], CountCap)...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count due soon: %w", err)
 	}
 	rows, err := s.read.QueryContext(ctx, "SELECT * FROM ("+q+") ORDER BY reason = '', due, 3, 6 LIMIT ?", append(all, limit)...)

@@ -53,3 +53,31 @@ func TestWorkQueriesUseIndexes(t *testing.T) {
 		}
 	}
 }
+
+// TestDashboardQueriesReadAPage checks the dashboard's plans: an administrator's lists read
+// their index in the list's order (no sort of every match), a member's and a project's start
+// from the memberships or the project, and none reads a whole growing table.
+func TestDashboardQueriesReadAPage(t *testing.T) {
+	s, err := OpenFile(context.Background(), filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, sc := range []Scope{{UserID: 1, All: true}, {UserID: 2}, {UserID: 1, ProjectID: 3}} {
+		risks, args := sc.from("findings", "f", "findings_open_grave", "findings_assessment_open", "")
+		risks = `SELECT f.title` + risks + ` AND f.live = 1 AND f.status = 'open' AND f.residual_level >= 3 ORDER BY f.residual_level DESC, f.assessment_id DESC, f.finding_id DESC LIMIT 10`
+		overdue, args2 := sc.from("mitigations", "mi", "mitigations_overdue", "mitigations_assessment_due", " LEFT JOIN users u ON u.id = mi.owner_id")
+		overdue = `SELECT mi.title` + overdue + ` AND mi.findings > 0 AND mi.due IS NOT NULL AND mi.due < ? AND mi.status IN ('planned', 'in_progress') ORDER BY mi.due, mi.assessment_id LIMIT 10`
+		for name, plan := range map[string]string{"open risks": queryPlan(t, s, risks, args...), "overdue": queryPlan(t, s, overdue, append(args2, "2026-01-01")...)} {
+			if fullScan.MatchString(plan) || strings.Contains(plan, "SCAN p") {
+				t.Errorf("%s %+v reads a whole table:\n%s", name, sc, plan)
+			}
+			if sc.All && sc.ProjectID == 0 && strings.Contains(plan, "TEMP B-TREE") {
+				t.Errorf("%s for an administrator sorts every match:\n%s", name, plan)
+			}
+			if !sc.All && sc.ProjectID == 0 && !strings.HasPrefix(plan, "SEARCH m ") {
+				t.Errorf("%s for a member does not start from their memberships:\n%s", name, plan)
+			}
+		}
+	}
+}

@@ -162,7 +162,13 @@ func (s *Store) Projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem
 		where = append(where, `(p.name LIKE ? ESCAPE '\' OR p.purpose LIKE ? ESCAPE '\' OR p.base_model LIKE ? ESCAPE '\')`)
 		args = append(args, like, like, like)
 	}
-	from := ` FROM projects p LEFT JOIN members m ON m.project_id = p.id AND m.user_id = ? WHERE ` + strings.Join(where, " AND ")
+	// A member's list starts from their memberships (an inner join the planner can drive from
+	// members_user) instead of checking every project of the instance.
+	join := "LEFT JOIN"
+	if !q.All {
+		join = "JOIN"
+	}
+	from := ` FROM projects p ` + join + ` members m ON m.project_id = p.id AND m.user_id = ? WHERE ` + strings.Join(where, " AND ")
 	var total int
 	if err := s.read.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count projects: %w", err)

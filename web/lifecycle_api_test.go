@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -92,5 +93,32 @@ func TestReassessCarriesRiskWork(t *testing.T) {
 	revs, err := a.store.Revisions(t.Context(), next.ID, 0)
 	if err != nil || len(revs) == 0 || !strings.Contains(revs[0].Summary, "Carried from cycle 1") {
 		t.Errorf("first revision of cycle 2: %v %+v", err, revs)
+	}
+}
+
+// TestOpenCommentsBlockSubmission: the overview and the submit operation agree: while a comment
+// is open the assessment cannot be submitted, and the page says so (issue 11, point 5).
+func TestOpenCommentsBlockSubmission(t *testing.T) {
+	f := newReviewFixture(t)
+	a := f.app
+	overview := fmt.Sprintf("/assessments/%d", f.id)
+	rc := a.signedIn(f.users[reviewer])
+	if res := rc.post(overview+"/comments", url.Values{"target_kind": {"question"}, "target_key": {"purpose_description"}, "body": {"Who reads the drafts?"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("comment: %d", res.status)
+	}
+	r := a.api("POST", f.base+"/submit", a.token(f.users[assessor]), "", "If-Match", f.etag(t))
+	if r.status != http.StatusConflict || !strings.Contains(r.body, "1 comment is open") {
+		t.Fatalf("submit with an open comment: %d %s", r.status, r.body)
+	}
+	page := a.signedIn(f.users[assessor]).get(overview)
+	if page.has("submit-form") || !page.has("submit-problems") || !strings.Contains(page.body, "1 comment is open") {
+		t.Error("the overview offers to submit, or does not say that the open comment blocks it")
+	}
+	list, _ := a.store.Comments(t.Context(), f.id, false)
+	if res := a.signedIn(f.users[reviewer]).post(fmt.Sprintf("%s/comments/%d/resolve", overview, list[0].ID), nil); res.status != http.StatusSeeOther {
+		t.Fatalf("resolve: %d", res.status)
+	}
+	if r := a.api("POST", f.base+"/submit", a.token(f.users[assessor]), "", "If-Match", f.etag(t)); r.status != 200 {
+		t.Fatalf("submit after resolving: %d %s", r.status, r.body)
 	}
 }

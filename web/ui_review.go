@@ -21,21 +21,6 @@ import (
 // settingSelfApproval is the workflow's setting, under the name the settings page uses.
 const settingSelfApproval = workflow.SettingSelfApproval
 
-// submitProblems says why the assessment cannot go to review yet; none means it can.
-func submitProblems(def *questionnaire.Definition, a *store.Assessment) []string {
-	var out []string
-	if missing := def.Progress(questionnaire.Answers(a.Answers())).Missing; len(missing) > 0 {
-		out = append(out, fmt.Sprintf("%d required %s not answered yet.", len(missing), plural(len(missing), "question is", "questions are")))
-	}
-	for _, f := range assessments.Blockers(a.State) {
-		out = append(out, fmt.Sprintf("The %s risk “%s” is open with no mitigation and no acceptance.", f.ResidualLevel().Name(), f.Title))
-	}
-	for _, f := range assessments.EvidenceBlockers(a.State) {
-		out = append(out, fmt.Sprintf("The %s risk “%s” is marked mitigated, but its lower residual risk is only projected: no mitigation is implemented or verified yet.", f.InherentLevel().Name(), f.Title))
-	}
-	return out
-}
-
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
@@ -57,7 +42,11 @@ func (s *Server) reviewView(c echo.Context, acc *access, a *store.Assessment, de
 		return nil, err
 	}
 	u := authFrom(c).user
-	v := &templates.ReviewView{Events: rs.Events, SubmitProblems: submitProblems(def, a), Form: templates.NewForm()}
+	probs, err := s.wf.SubmitProblems(ctx, def, a)
+	if err != nil {
+		return nil, err
+	}
+	v := &templates.ReviewView{Events: rs.Events, SubmitProblems: probs, Form: templates.NewForm()}
 	v.CanSubmit = acc.can(actEdit) && a.Status.Editable()
 	v.DecideProblem, err = s.decideProblem(ctx, acc, a, rs, u.ID)
 	if err != nil {
@@ -136,7 +125,11 @@ func (s *Server) transition(c echo.Context, kind store.ReviewKind, base int, com
 		if !a.Status.Editable() {
 			return nil, apiErr(http.StatusConflict, "The assessment is "+strings.ToLower(a.Status.Label())+"; only a draft can be submitted.", "")
 		}
-		if probs := submitProblems(def, a); len(probs) > 0 {
+		probs, err := s.wf.SubmitProblems(ctx, def, a)
+		if err != nil {
+			return nil, err
+		}
+		if len(probs) > 0 {
 			return nil, apiErr(http.StatusConflict, "Not ready for review: "+strings.Join(probs, " "), "")
 		}
 		reviewers, err := s.wf.MembersWith(ctx, a.ProjectID, store.RoleReviewer)

@@ -113,3 +113,43 @@ func (s *Service) CarryComments(ctx context.Context, def *questionnaire.Definiti
 		return false
 	})
 }
+
+// SubmitProblems says why the assessment cannot go to review yet; none means it can. The
+// overview lists the same sentences, so the page and the operation never disagree: required
+// questions unanswered, high risks open with no mitigation and no acceptance, lower residual
+// risks resting only on planned mitigations, and open comments (wherever they stand, including
+// on questions the answers now hide).
+func (s *Service) SubmitProblems(ctx context.Context, def *questionnaire.Definition, a *store.Assessment) ([]string, error) {
+	var out []string
+	if missing := def.Progress(questionnaire.Answers(a.Answers())).Missing; len(missing) > 0 {
+		n := len(missing)
+		out = append(out, fmt.Sprintf("%d required %s not answered yet.", n, pick(n, "question is", "questions are")))
+	}
+	for _, f := range assessments.Blockers(a.State) {
+		out = append(out, fmt.Sprintf("The %s risk “%s” is open with no mitigation and no acceptance.", f.ResidualLevel().Name(), f.Title))
+	}
+	for _, f := range assessments.EvidenceBlockers(a.State) {
+		out = append(out, fmt.Sprintf("The %s risk “%s” is marked mitigated, but its lower residual risk is only projected: no mitigation is implemented or verified yet.", f.InherentLevel().Name(), f.Title))
+	}
+	open, err := s.store.Comments(ctx, a.ID, false)
+	if err != nil {
+		return nil, err
+	}
+	hidden := 0
+	for _, c := range open {
+		if assessments.PlaceOf(def, a.State, c.TargetKind, c.TargetKey) != assessments.PlaceShown {
+			hidden++
+		}
+	}
+	if p := assessments.OpenCommentsProblem(len(open), hidden); p != "" {
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func pick(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -122,3 +122,27 @@ func TestOpenCommentsBlockSubmission(t *testing.T) {
 		t.Fatalf("submit after resolving: %d %s", r.status, r.body)
 	}
 }
+
+// TestRequireVerifiedMitigations: with the setting on, approval waits for verified mitigations
+// (issue 11, point 7); the change of the setting is audited.
+func TestRequireVerifiedMitigations(t *testing.T) {
+	f := newReviewFixture(t)
+	a := f.app
+	root := a.signedIn(f.users[admin])
+	if res := root.post("/admin/settings", url.Values{"require_verified": {"1"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("settings: %d", res.status)
+	}
+	if p := root.get("/admin/settings"); !strings.Contains(p.body, `name="require_verified"`) || !strings.Contains(p.body, "Require verified mitigations") {
+		t.Error("the settings page does not show the setting")
+	}
+	if entries, _, _ := a.store.AuditEntries(t.Context(), storeAuditQuery("settings.change")); len(entries) != 1 {
+		t.Errorf("%d settings.change audit entries, want 1", len(entries))
+	}
+	if r := a.api("POST", f.base+"/submit", a.token(f.users[assessor]), "", "If-Match", f.etag(t)); r.status != 200 {
+		t.Fatalf("submit: %d %s", r.status, r.body)
+	}
+	r := a.api("POST", f.base+"/approve", a.token(f.users[reviewer]), "", "If-Match", f.etag(t))
+	if r.status != http.StatusConflict || !strings.Contains(r.body, "is not verified yet") {
+		t.Fatalf("approval with planned mitigations under require_verified: %d %s", r.status, r.body)
+	}
+}

@@ -73,6 +73,12 @@ func (v AssessmentView) commentTarget(c *store.Comment) (string, string) {
 	return c.TargetKey, "#"
 }
 
+// commentElsewhere tells whether a comment's question is no longer shown (the answers hide it or
+// the questionnaire lacks it), so that the overview offers to resolve it there.
+func (v AssessmentView) commentElsewhere(c *store.Comment) bool {
+	return c.TargetKind == "question" && assessments.PlaceOf(v.Def, v.Assessment.State, c.TargetKind, c.TargetKey) != assessments.PlaceShown
+}
+
 // ConflictView lists what others saved since the user opened the form.
 type ConflictView struct {
 	Current int

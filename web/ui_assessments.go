@@ -81,7 +81,18 @@ func (s *Server) createAssessment(c echo.Context, acc *access, key string) (*sto
 	}
 	summary := fmt.Sprintf("Started cycle %d on %s version %d", len(previous)+1, def.Title, def.Version)
 	state := assessments.State{Questionnaire: def.Key, QuestionnaireVersion: def.Version}
-	if len(previous) > 0 {
+	var carried *workflow.CarriedCycle
+	switch {
+	case len(previous) > 0 && previous[0].Status == assessments.Approved:
+		// The risk work goes on: findings, mitigations with their tracking, evidence and
+		// acceptances still valid (see workflow.CarryFrom); the summary says what was carried.
+		cc, err := s.wf.CarryFrom(ctx, def, previous[0], s.now())
+		if err != nil {
+			return nil, err
+		}
+		carried, state = &cc, cc.State
+		summary = fmt.Sprintf("Started cycle %d on %s version %d. %s", len(previous)+1, def.Title, def.Version, cc.Summary.Text())
+	case len(previous) > 0:
 		state.Answers = carryOver(def, previous[0].Answers())
 		summary += fmt.Sprintf(", %d answers carried over from cycle %d", len(state.Answers), previous[0].Cycle)
 		// Evidence goes along, each record marked with the cycle it came from.
@@ -112,6 +123,15 @@ func (s *Server) createAssessment(c echo.Context, acc *access, key string) (*sto
 	if errors.Is(err, store.ErrOpenAssessment) {
 		return nil, apiErr(http.StatusConflict, "This project already has an assessment in progress: finish it before starting another.", "questionnaire")
 	}
+	if err != nil || carried == nil {
+		return a, err
+	}
+	moved, listed, err := s.wf.CarryComments(ctx, def, previous[0], a)
+	if err != nil {
+		return nil, err
+	}
+	err = s.audited(c, "assessment.carry", "assessment:"+strconv.FormatInt(a.ID, 10), map[string]any{"from": previous[0].ID,
+		"carried": carried.Summary, "comments_carried": len(moved), "comments_left": len(listed)}, func(*store.Store) error { return nil })
 	return a, err
 }
 

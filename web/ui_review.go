@@ -13,61 +13,13 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
 
-// settingSelfApproval lets the person who submitted or last edited an assessment approve it, for
-// teams too small to separate the duties. Off by default; changing it is audited.
-const settingSelfApproval = "allow_self_approval"
-
-// reviewState is what the review rules need to know about an assessment.
-type reviewState struct {
-	events     []*store.ReviewEvent
-	lastEditor int64 // author of the newest revision that changed content, not just status
-	submitter  int64 // who submitted it for the current review
-}
-
-func (s *Server) loadReviewState(ctx context.Context, a *store.Assessment) (*reviewState, error) {
-	events, err := s.store.ReviewEvents(ctx, a.ID)
-	if err != nil {
-		return nil, err
-	}
-	revs, err := s.store.Revisions(ctx, a.ID, 0)
-	if err != nil {
-		return nil, err
-	}
-	rs := &reviewState{events: events}
-	for i := len(revs) - 1; i >= 0; i-- {
-		// Status changes and the consultation (the DPO's opinion, often written by a reviewer
-		// during review) are not edits of the assessment's content.
-		c := revs[i].Change
-		c.Status, c.Consultation, c.Project = "", nil, nil
-		if !c.Empty() {
-			rs.lastEditor = revs[i].AuthorID
-			break
-		}
-	}
-	for i := len(events) - 1; i >= 0; i-- {
-		if events[i].Kind == store.ReviewSubmit {
-			rs.submitter = events[i].UserID
-			break
-		}
-	}
-	return rs, nil
-}
-
-// submitProblems says why the assessment cannot go to review yet; none means it can.
-func submitProblems(def *questionnaire.Definition, a *store.Assessment) []string {
-	var out []string
-	if missing := def.Progress(questionnaire.Answers(a.Answers())).Missing; len(missing) > 0 {
-		out = append(out, fmt.Sprintf("%d required %s not answered yet.", len(missing), plural(len(missing), "question is", "questions are")))
-	}
-	for _, f := range assessments.Blockers(a.State) {
-		out = append(out, fmt.Sprintf("The %s risk “%s” is open with no mitigation and no acceptance.", f.ResidualLevel().Name(), f.Title))
-	}
-	return out
-}
+// settingSelfApproval is the workflow's setting, under the name the settings page uses.
+const settingSelfApproval = workflow.SettingSelfApproval
 
 func plural(n int, one, many string) string {
 	if n == 1 {
@@ -77,35 +29,24 @@ func plural(n int, one, many string) string {
 }
 
 // decideProblem says why this user may not approve or request changes now; empty means they may.
-func (s *Server) decideProblem(ctx context.Context, acc *access, a *store.Assessment, rs *reviewState, userID int64) (string, error) {
-	switch {
-	case acc.role != store.RoleReviewer:
-		return "Only a reviewer of this project decides on a review.", nil
-	case a.Status != assessments.InReview:
-		return "The assessment is not in review.", nil
-	}
-	if userID != rs.lastEditor && userID != rs.submitter {
-		return "", nil
-	}
-	allowed, err := s.store.Setting(ctx, settingSelfApproval, "false")
-	if err != nil || allowed == "true" {
-		return "", err
-	}
-	if userID == rs.submitter {
-		return "You submitted this assessment: someone else must review it (separation of duties).", nil
-	}
-	return "You made the last change to this assessment: someone else must review it (separation of duties).", nil
+// An admin who is not a member has no role and so no decision.
+func (s *Server) decideProblem(ctx context.Context, acc *access, a *store.Assessment, rs *workflow.ReviewState, userID int64) (string, error) {
+	return s.wf.DecideProblem(ctx, a, rs, acc.role, userID)
 }
 
 // reviewView fills the overview's review panel.
 func (s *Server) reviewView(c echo.Context, acc *access, a *store.Assessment, def *questionnaire.Definition) (*templates.ReviewView, error) {
 	ctx := c.Request().Context()
-	rs, err := s.loadReviewState(ctx, a)
+	rs, err := s.wf.ReviewState(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	u := authFrom(c).user
-	v := &templates.ReviewView{Events: rs.events, SubmitProblems: submitProblems(def, a), Form: templates.NewForm()}
+	probs, err := s.wf.SubmitProblems(ctx, def, a)
+	if err != nil {
+		return nil, err
+	}
+	v := &templates.ReviewView{Events: rs.Events, SubmitProblems: probs, Form: templates.NewForm()}
 	v.CanSubmit = acc.can(actEdit) && a.Status.Editable()
 	v.DecideProblem, err = s.decideProblem(ctx, acc, a, rs, u.ID)
 	if err != nil {
@@ -184,7 +125,11 @@ func (s *Server) transition(c echo.Context, kind store.ReviewKind, base int, com
 		if !a.Status.Editable() {
 			return nil, apiErr(http.StatusConflict, "The assessment is "+strings.ToLower(a.Status.Label())+"; only a draft can be submitted.", "")
 		}
-		if probs := submitProblems(def, a); len(probs) > 0 {
+		probs, err := s.wf.SubmitProblems(ctx, def, a)
+		if err != nil {
+			return nil, err
+		}
+		if len(probs) > 0 {
 			return nil, apiErr(http.StatusConflict, "Not ready for review: "+strings.Join(probs, " "), "")
 		}
 		reviewers, err := s.wf.MembersWith(ctx, a.ProjectID, store.RoleReviewer)
@@ -194,7 +139,7 @@ func (s *Server) transition(c echo.Context, kind store.ReviewKind, base int, com
 		d.Status, d.Summary = assessments.InReview, "Submitted for review"
 		d.Notify = notifications(reviewers, u.ID, "review_requested", acc.project.Name+": an assessment awaits your review", link)
 	case store.ReviewApprove, store.ReviewRequestChanges:
-		rs, err := s.loadReviewState(ctx, a)
+		rs, err := s.wf.ReviewState(ctx, a)
 		if err != nil {
 			return nil, err
 		}
@@ -214,6 +159,13 @@ func (s *Server) transition(c echo.Context, kind store.ReviewKind, base int, com
 			return nil, err
 		}
 		if kind == store.ReviewApprove {
+			probs, err := s.wf.ApprovalProblems(ctx, a.State)
+			if err != nil {
+				return nil, err
+			}
+			if len(probs) > 0 {
+				return nil, apiErr(http.StatusConflict, "Cannot approve yet: "+strings.Join(probs, " "), "")
+			}
 			if d.NextReview, err = s.wf.NextReview(ctx, a.State, s.now()); err != nil {
 				return nil, err
 			}

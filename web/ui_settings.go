@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/piaf-dev/piaf/assessments"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,6 +28,13 @@ func (s *Server) settingsView(ctx context.Context) (templates.SettingsView, erro
 	}
 	if self == "true" {
 		v.Review.Set("self_approval", "1")
+	}
+	verified, err := s.store.Setting(ctx, assessments.SettingRequireVerified, "false")
+	if err != nil {
+		return v, err
+	}
+	if verified == "true" {
+		v.Review.Set("require_verified", "1")
 	}
 	p, err := s.wf.ReviewPolicy(ctx)
 	if err != nil {
@@ -95,21 +103,23 @@ func (s *Server) adminSettings(c echo.Context) error { return s.renderSettings(c
 
 func (s *Server) adminSaveSettings(c echo.Context) error {
 	ctx := c.Request().Context()
-	old, err := s.store.Setting(ctx, settingSelfApproval, "false")
-	if err != nil {
-		return err
-	}
-	value := "false"
-	if c.FormValue("self_approval") != "" {
-		value = "true"
-	}
-	if value != old {
-		err := s.audited(c, store.AuditSettingsChange, "setting:"+settingSelfApproval, map[string]any{"from": old, "to": value},
-			func(st *store.Store) error {
-				return st.SetSetting(ctx, settingSelfApproval, value, authFrom(c).user.ID)
-			})
+	for key, field := range map[string]string{settingSelfApproval: "self_approval", assessments.SettingRequireVerified: "require_verified"} {
+		old, err := s.store.Setting(ctx, key, "false")
 		if err != nil {
 			return err
+		}
+		value := "false"
+		if c.FormValue(field) != "" {
+			value = "true"
+		}
+		if value != old {
+			err := s.audited(c, store.AuditSettingsChange, "setting:"+key, map[string]any{"from": old, "to": value},
+				func(st *store.Store) error {
+					return st.SetSetting(ctx, key, value, authFrom(c).user.ID)
+				})
+			if err != nil {
+				return err
+			}
 		}
 	}
 	s.flash(c, "Settings saved.")

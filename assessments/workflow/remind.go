@@ -93,7 +93,7 @@ func (s *Service) ReminderItems(ctx context.Context) ([]remind.Item, map[string]
 	}
 	project := map[string]int64{} // item ref to project, for webhooks
 	var items []remind.Item
-	approved, err := s.store.ApprovedDue(ctx)
+	approved, err := s.store.LastApproved(ctx) // review dates stay while a new cycle is open
 	if err != nil {
 		return nil, nil, err
 	}

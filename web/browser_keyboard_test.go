@@ -66,6 +66,11 @@ func TestBrowserAssessmentByKeyboard(t *testing.T) {
 	p := a.project(owner, "Support bot")
 	a.member(p, alice, store.RoleAssessor)
 	b := newPatientBrowser(t, a)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", a.log.String())
+		}
+	})
 
 	// Sign in: the skip link comes first, then the form.
 	b.visit("/login")

@@ -51,6 +51,7 @@ type browser struct {
 	ctx  context.Context // the tab, bounded by browserTimeout
 	tab  context.Context // the tab without the deadline, for the clean-up after a timeout
 	base string          // prefixed to visited paths that start with "/"
+	step time.Duration   // bounds one step; stepTimeout when zero
 
 	mu       sync.Mutex
 	problems []string // JavaScript errors and CSP violations, in order
@@ -268,7 +269,11 @@ func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 
 func runStep[T any](b *browser, what string, a chromedp.Action[T]) T {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	step := b.step
+	if step == 0 {
+		step = stepTimeout
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, step)
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	b.reportProblems()

@@ -73,9 +73,9 @@ func (v DPToolView) chart() dpChart {
 			c.MaxY = max(c.MaxY, *p.EpsilonPLD)
 		}
 	}
-	// The limit is drawn when it is within twice the curve's height, so a far limit does not
-	// flatten the curve.
-	c.LimitShown = v.Limit > 0 && (c.MaxY == 0 || v.Limit <= 2*c.MaxY)
+	// The limit is always drawn, even when it flattens the curve: how far a run stays below the
+	// policy is what a reviewer reads off this chart.
+	c.LimitShown = v.Limit > 0
 	if c.LimitShown {
 		c.MaxY = max(c.MaxY, v.Limit)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/subtle"
 	"errors"
+	"github.com/piaf-dev/piaf/store"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -27,19 +28,29 @@ const (
 	minUploadRate = 256 << 10
 )
 
-// streamCSRF takes the CSRF token from the cookie for a streamed upload; streamParts checks that
-// the request echoes it, in the X-CSRF-Token header or as the first part of the form.
+// streamCSRF settles the CSRF token of a streamed upload as the csrf middleware does (bound to
+// the session once signed in) and refuses cross-site requests; streamParts then checks that the
+// request echoes the token, in the X-CSRF-Token header or as the first part of the form.
 func (s *Server) streamCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		a := authFrom(c)
 		if a.viaAPI {
 			return next(c)
 		}
-		ck, err := c.Cookie(csrfCookie)
-		if err != nil || len(ck.Value) != 43 {
+		if err := s.crossOrigin.Check(c.Request()); err != nil {
+			s.auditRefusal(c, store.AuditCSRFRefused, map[string]any{"reason": "cross-origin"})
 			return errCSRF
 		}
-		a.csrf = ck.Value
+		switch {
+		case a.session != "":
+			a.csrf = sessionCSRF(a.session)
+		default:
+			ck, err := s.cookie(c, csrfCookie)
+			if err != nil || len(ck.Value) != 43 {
+				return errCSRF
+			}
+			a.csrf = ck.Value
+		}
 		return next(c)
 	}
 }

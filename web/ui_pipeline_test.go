@@ -42,7 +42,7 @@ func TestPipelineTokensPage(t *testing.T) {
 		t.Fatalf("new token at the gate: %d %s", r.status, r.body)
 	}
 	// A pipeline token never reaches an HTML page.
-	if r := a.api("GET", fmt.Sprintf("/projects/%d", f.project.ID), secret[1], ""); r.status != http.StatusForbidden {
+	if r := a.api("GET", fmt.Sprintf("/projects/%d", f.project.ID), secret[1], ""); r.status != http.StatusUnauthorized {
 		t.Errorf("pipeline token on the project page: %d", r.status)
 	}
 	tokens, err := a.store.PipelineTokens(t.Context(), f.project.ID)

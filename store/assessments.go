@@ -126,9 +126,15 @@ func (s *Store) Assessment(ctx context.Context, id int64) (*Assessment, error) {
 
 // Assessments lists a project's assessments, newest cycle first.
 func (s *Store) Assessments(ctx context.Context, projectID int64) ([]*Assessment, error) {
-	rows, err := s.read.QueryContext(ctx, "SELECT "+assessmentColumns+" FROM assessments WHERE project_id = ? ORDER BY cycle DESC", projectID)
+	return s.assessmentList(ctx, "store: assessments", "SELECT "+assessmentColumns+" FROM assessments WHERE project_id = ? ORDER BY cycle DESC", projectID)
+}
+
+// assessmentList runs a query selecting assessmentColumns and scans every row; what names the
+// list in errors.
+func (s *Store) assessmentList(ctx context.Context, what, query string, args ...any) ([]*Assessment, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: assessments: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []*Assessment
@@ -323,21 +329,8 @@ func (s *Store) RequireReassessment(ctx context.Context, projectID int64, reason
 
 // ApprovedDue lists the latest approved cycle of every active project, for reminders.
 func (s *Store) ApprovedDue(ctx context.Context) ([]*Assessment, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+assessmentColumns+` FROM assessments WHERE id IN (
+	return s.assessmentList(ctx, "store: approved assessments", `SELECT `+assessmentColumns+` FROM assessments WHERE id IN (
 		SELECT a.id FROM assessments a JOIN projects p ON p.id = a.project_id
 		WHERE p.archived_at IS NULL AND a.status = 'approved'
 		AND a.cycle = (SELECT max(cycle) FROM assessments x WHERE x.project_id = a.project_id)) ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: approved assessments: %w", err)
-	}
-	defer rows.Close()
-	var out []*Assessment
-	for rows.Next() {
-		a, err := scanAssessment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }

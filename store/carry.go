@@ -101,21 +101,8 @@ func (s *Store) RevisionHeads(ctx context.Context, assessmentID int64, before, l
 // cycle is in progress: its next review date and calendar event stay until the new cycle is
 // approved. (ApprovedDue lists it only while it is the latest cycle.)
 func (s *Store) LastApproved(ctx context.Context) ([]*Assessment, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+assessmentColumns+` FROM assessments WHERE id IN (
+	return s.assessmentList(ctx, "store: last approved assessments", `SELECT `+assessmentColumns+` FROM assessments WHERE id IN (
 		SELECT a.id FROM assessments a JOIN projects p ON p.id = a.project_id
 		WHERE p.archived_at IS NULL AND a.status = 'approved'
 		AND a.cycle = (SELECT max(cycle) FROM assessments x WHERE x.project_id = a.project_id AND x.status = 'approved')) ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: last approved assessments: %w", err)
-	}
-	defer rows.Close()
-	var out []*Assessment
-	for rows.Next() {
-		a, err := scanAssessment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }

@@ -10,9 +10,6 @@ import (
 	"github.com/piaf-dev/piaf/store"
 )
 
-// RiskFilter narrows the risk list: the domain's filter, which the API uses too.
-type RiskFilter = assessments.FindingFilter
-
 // CategorySummary counts one category's findings.
 type CategorySummary struct {
 	Key, Title        string
@@ -25,7 +22,7 @@ type RiskRegisterView struct {
 	AssessmentView
 	Findings   []*assessments.Finding // after the filter
 	Total      int                    // all findings
-	Filter     RiskFilter
+	Filter     assessments.FindingFilter
 	Inherent   Heatmap
 	Residual   Heatmap
 	Categories []CategorySummary

@@ -2,10 +2,8 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,31 +13,40 @@ import (
 	"github.com/piaf-dev/piaf/store"
 )
 
-// The risk register in the API. Every change names the revision it is based on with If-Match
-// and goes through the same revisions as answers: a stale revision gets 409.
+// The risk register in the API: adapters over the workflow's register operations. Every change
+// names the revision it is based on with If-Match and goes through the same revisions as
+// answers: a stale revision gets 409 with the current one.
 
 type apiFinding struct {
 	*assessments.Finding
 	InherentLevel string `json:"inherent_level"`
 	ResidualLevel string `json:"residual_level"`
-	Live          bool   `json:"live"`
+	// ResidualProjected: the residual level is below the inherent one but rests only on planned
+	// or in-progress mitigations; EffectiveLevel is then the inherent level, the one that counts.
+	ResidualProjected bool   `json:"residual_projected"`
+	EffectiveLevel    string `json:"effective_level"`
+	Live              bool   `json:"live"`
 }
 
-func toAPIFinding(f *assessments.Finding) apiFinding {
-	return apiFinding{Finding: f, InherentLevel: f.InherentLevel().Name(), ResidualLevel: f.ResidualLevel().Name(), Live: f.Live()}
+func toAPIFinding(st assessments.State, f *assessments.Finding) apiFinding {
+	e := assessments.EffectiveResidual(st, f)
+	return apiFinding{Finding: f, InherentLevel: f.InherentLevel().Name(), ResidualLevel: f.ResidualLevel().Name(),
+		ResidualProjected: e.Projected, EffectiveLevel: e.Level.Name(), Live: f.Live()}
 }
 
 func (s *Server) apiFindings(c echo.Context) error {
-	_, a, def, err := s.assessmentAccess(c, actView)
+	id, err := paramID(c, "assessment")
 	if err != nil {
 		return err
 	}
 	filter := assessments.FindingFilter{Status: c.QueryParam("status"), Category: c.QueryParam("category"), Level: c.QueryParam("level")}
+	a, list, err := s.wf.FilterFindings(c.Request().Context(), s.actor(c), id, filter)
+	if err != nil {
+		return err
+	}
 	out := []apiFinding{}
-	for _, f := range assessments.SortedFindings(def, a.State) {
-		if filter.Matches(f) {
-			out = append(out, toAPIFinding(f))
-		}
+	for _, f := range list {
+		out = append(out, toAPIFinding(a.State, f))
 	}
 	mitigations := []*assessments.Mitigation{}
 	for _, m := range a.State.Mitigations {
@@ -47,58 +54,44 @@ func (s *Server) apiFindings(c echo.Context) error {
 	}
 	c.Response().Header().Set("ETag", strconv.Quote(strconv.Itoa(a.Revision)))
 	return c.JSON(http.StatusOK, map[string]any{"revision": a.Revision, "findings": out, "mitigations": mitigations,
-		"blockers": len(assessments.Blockers(a.State))})
+		"blockers": len(assessments.Blockers(a.State)), "projected": len(assessments.Projected(a.State))})
 }
 
-// apiChange runs a register operation at the If-Match revision and answers with the changed
-// finding (or mitigation), 409 on a stale revision, 422 naming the field on invalid input.
-func (s *Server) apiChange(c echo.Context, a *store.Assessment, def *questionnaire.Definition, status int, op func(assessments.State) (assessments.State, error), summary string, respond func(assessments.State) any) error {
-	base, err := ifMatch(c, true)
-	if err != nil {
-		return err
+// apiRegisterChange reads what every register change needs before its body: the assessment in
+// the URL, which the caller must be able to see (so that outsiders get 404 whatever they send),
+// the JSON body into in and the If-Match revision.
+func (s *Server) apiRegisterChange(c echo.Context, in any) (id int64, base int, err error) {
+	if _, _, _, err := s.assessmentAccess(c, actView); err != nil {
+		return 0, 0, err
 	}
-	next, err := op(a.State)
-	var fe *assessments.FieldError
-	switch {
-	case errors.As(err, &fe):
-		return apiErr(http.StatusUnprocessableEntity, fe.Msg, fe.Field)
-	case errors.Is(err, assessments.ErrNoFinding), errors.Is(err, assessments.ErrNoMitigation):
-		return errNotFound
-	case err != nil:
-		return err
+	if id, err = paramID(c, "assessment"); err != nil {
+		return 0, 0, err
 	}
-	saved, err := s.commit(c, a, def, base, next, summary)
-	if errors.Is(err, store.ErrConflict) {
-		return c.JSON(http.StatusConflict, map[string]any{
-			"error":            fmt.Sprintf("the assessment changed since revision %d; fetch it and retry with If-Match: %d", base, a.Revision),
-			"current_revision": a.Revision})
+	if in != nil {
+		if err := decodeJSON(c, in); err != nil {
+			return 0, 0, err
+		}
+	}
+	base, err = ifMatch(c, true)
+	return id, base, err
+}
+
+// apiRegisterResult answers a register change: the new revision and the changed finding or
+// mitigation, or 409 with the current revision after a stale If-Match. Other errors go to
+// handleError (422 naming the field, 404, 403, 409 for a frozen assessment).
+func (s *Server) apiRegisterResult(c echo.Context, status int, saved *store.Assessment, result func() any, err error) error {
+	var conflict *workflow.ConflictError
+	if errors.As(err, &conflict) {
+		return c.JSON(http.StatusConflict, map[string]any{"error": conflict.What, "current_revision": conflict.Current})
 	}
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("ETag", strconv.Quote(strconv.Itoa(saved.Revision)))
-	return c.JSON(status, map[string]any{"revision": saved.Revision, "result": respond(saved.State)})
-}
-
-func (s *Server) apiEditable(c echo.Context) (*access, *store.Assessment, *questionnaire.Definition, error) {
-	acc, a, def, err := s.assessmentAccess(c, actView)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if !acc.can(actEdit) {
-		return nil, nil, nil, errForbidden
-	}
-	if err := workflow.Editable(a); err != nil {
-		return nil, nil, nil, err
-	}
-	return acc, a, def, nil
+	return c.JSON(status, map[string]any{"revision": saved.Revision, "result": result()})
 }
 
 func (s *Server) apiAddFinding(c echo.Context) error {
-	_, a, def, err := s.apiEditable(c)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Title       string `json:"title"`
 		Description string `json:"description"`
@@ -106,16 +99,13 @@ func (s *Server) apiAddFinding(c echo.Context) error {
 		Likelihood  int    `json:"likelihood"`
 		Severity    int    `json:"severity"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
+	id, base, err := s.apiRegisterChange(c, &in)
+	if err != nil {
 		return err
 	}
-	var id string
-	return s.apiChange(c, a, def, http.StatusCreated, func(st assessments.State) (assessments.State, error) {
-		var err error
-		st, id, err = assessments.AddFinding(st, assessments.FindingInput{Title: in.Title, Description: in.Description, Category: in.Category,
-			Likelihood: assessments.Scale(in.Likelihood), Severity: assessments.Scale(in.Severity)}, sectionKeys(def))
-		return st, err
-	}, "Added the finding “"+strings.TrimSpace(in.Title)+"”", func(st assessments.State) any { return toAPIFinding(st.Findings[id]) })
+	saved, f, err := s.wf.AddFinding(c.Request().Context(), s.actor(c), id, base, workflow.FindingInput{Title: in.Title,
+		Description: in.Description, Category: in.Category, Likelihood: in.Likelihood, Severity: in.Severity})
+	return s.apiRegisterResult(c, http.StatusCreated, saved, func() any { return toAPIFinding(saved.State, f) }, err)
 }
 
 type apiResidual struct {
@@ -124,14 +114,6 @@ type apiResidual struct {
 }
 
 func (s *Server) apiUpdateFinding(c echo.Context) error {
-	_, a, def, err := s.apiEditable(c)
-	if err != nil {
-		return err
-	}
-	f, err := findingParam(c, a)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Title       *string                    `json:"title"`
 		Description *string                    `json:"description"`
@@ -141,58 +123,40 @@ func (s *Server) apiUpdateFinding(c echo.Context) error {
 		Residual    *apiResidual               `json:"residual"`
 		Status      *assessments.FindingStatus `json:"status"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
-		return err
-	}
-	u := assessments.FindingUpdate{Title: in.Title, Description: in.Description, Category: in.Category, Status: in.Status}
-	if in.Likelihood != nil {
-		l := assessments.Scale(*in.Likelihood)
-		u.Likelihood = &l
-	}
-	if in.Severity != nil {
-		sv := assessments.Scale(*in.Severity)
-		u.Severity = &sv
-	}
-	if in.Residual != nil {
-		u.Residual = &assessments.Residual{Likelihood: assessments.Scale(in.Residual.Likelihood), Severity: assessments.Scale(in.Residual.Severity)}
-	}
-	return s.apiChange(c, a, def, http.StatusOK, func(st assessments.State) (assessments.State, error) {
-		return assessments.UpdateFinding(st, f.ID, u, sectionKeys(def))
-	}, "Assessed the finding “"+f.Title+"”", func(st assessments.State) any { return toAPIFinding(st.Findings[f.ID]) })
-}
-
-func (s *Server) apiAccept(c echo.Context) error {
-	_, a, def, f, err := s.acceptanceTarget(c)
+	id, base, err := s.apiRegisterChange(c, &in)
 	if err != nil {
 		return err
 	}
+	change := workflow.FindingChange{Finding: c.Param("finding"), Title: in.Title, Description: in.Description, Category: in.Category,
+		Likelihood: in.Likelihood, Severity: in.Severity, Status: in.Status}
+	if in.Residual != nil {
+		change.Residual = &workflow.ResidualInput{Likelihood: in.Residual.Likelihood, Severity: in.Residual.Severity}
+	}
+	saved, f, err := s.wf.UpdateFinding(c.Request().Context(), s.actor(c), id, base, change)
+	return s.apiRegisterResult(c, http.StatusOK, saved, func() any { return toAPIFinding(saved.State, f) }, err)
+}
+
+func (s *Server) apiAccept(c echo.Context) error {
 	var in struct {
 		Justification string `json:"justification"`
 		Expires       string `json:"expires"`
 	}
-	if err := decodeJSON(c, &in); err != nil {
-		return err
-	}
-	acceptance := s.newAcceptance(c, in.Justification, in.Expires)
-	s.auditAcceptance(c, a, f, &acceptance)
-	return s.apiChange(c, a, def, http.StatusOK, func(st assessments.State) (assessments.State, error) {
-		return assessments.Accept(st, f.ID, acceptance, s.now().UTC())
-	}, "Accepted the residual risk of “"+f.Title+"” until "+in.Expires, func(st assessments.State) any {
-		return toAPIFinding(st.Findings[f.ID])
-	})
-}
-
-func (s *Server) apiWithdraw(c echo.Context) error {
-	_, a, def, f, err := s.acceptanceTarget(c)
+	id, base, err := s.apiRegisterChange(c, &in)
 	if err != nil {
 		return err
 	}
-	s.auditAcceptance(c, a, f, nil)
-	return s.apiChange(c, a, def, http.StatusOK, func(st assessments.State) (assessments.State, error) {
-		return assessments.Withdraw(st, f.ID)
-	}, "Withdrew the acceptance of “"+f.Title+"”", func(st assessments.State) any {
-		return toAPIFinding(st.Findings[f.ID])
-	})
+	saved, f, err := s.wf.AcceptRisk(c.Request().Context(), s.actor(c), id, base,
+		workflow.AcceptanceInput{Finding: c.Param("finding"), Justification: in.Justification, Expires: in.Expires})
+	return s.apiRegisterResult(c, http.StatusOK, saved, func() any { return toAPIFinding(saved.State, f) }, err)
+}
+
+func (s *Server) apiWithdraw(c echo.Context) error {
+	id, base, err := s.apiRegisterChange(c, nil)
+	if err != nil {
+		return err
+	}
+	saved, f, err := s.wf.WithdrawAcceptance(c.Request().Context(), s.actor(c), id, base, c.Param("finding"))
+	return s.apiRegisterResult(c, http.StatusOK, saved, func() any { return toAPIFinding(saved.State, f) }, err)
 }
 
 type apiMitigationInput struct {
@@ -205,64 +169,36 @@ type apiMitigationInput struct {
 	Evidence   *string                       `json:"evidence"`
 }
 
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 func (s *Server) apiLinkMitigation(c echo.Context) error {
-	acc, a, def, err := s.apiEditable(c)
-	if err != nil {
-		return err
-	}
-	f, err := findingParam(c, a)
-	if err != nil {
-		return err
-	}
 	var in apiMitigationInput
-	if err := decodeJSON(c, &in); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	members, err := s.store.Members(ctx, acc.project.ID)
+	id, base, err := s.apiRegisterChange(c, &in)
 	if err != nil {
 		return err
 	}
-	mi := assessments.MitigationInput{Catalogue: in.Catalogue, Title: in.Title, Owner: in.Owner, Due: in.Due, Status: in.Status, Evidence: in.Evidence}
-	if in.Catalogue != nil && *in.Catalogue != "" {
-		cat, err := s.questionnaires.catalogue(ctx)
-		if err != nil {
-			return err
-		}
-		m, ok := cat.Get(*in.Catalogue)
-		if !ok {
-			return apiErr(http.StatusUnprocessableEntity, fmt.Sprintf("catalogue: no mitigation %q; see /api/v1/mitigations/catalogue", *in.Catalogue), "catalogue")
-		}
-		if in.Title == nil {
-			mi.Title = &m.Title
-		}
-	}
-	var id string
-	return s.apiChange(c, a, def, http.StatusCreated, func(st assessments.State) (assessments.State, error) {
-		if in.Mitigation != nil {
-			id = *in.Mitigation
-			return assessments.Link(st, f.ID, id)
-		}
-		var err error
-		st, id, err = assessments.LinkNewMitigation(st, f.ID, mi, workflow.MemberIDs(members))
-		return st, err
-	}, "Linked a mitigation to “"+f.Title+"”", func(st assessments.State) any { return st.Mitigations[id] })
+	link := workflow.MitigationLink{Finding: c.Param("finding"), Existing: deref(in.Mitigation), Catalogue: deref(in.Catalogue),
+		Title: in.Title, Owner: in.Owner, Due: in.Due, Status: in.Status, Evidence: in.Evidence}
+	saved, m, err := s.wf.LinkMitigation(c.Request().Context(), s.actor(c), id, base, link)
+	return s.apiRegisterResult(c, http.StatusCreated, saved, func() any { return m }, err)
 }
 
 func (s *Server) apiUnlinkMitigation(c echo.Context) error {
-	_, a, def, err := s.apiEditable(c)
+	id, base, err := s.apiRegisterChange(c, nil)
 	if err != nil {
 		return err
 	}
-	f, err := findingParam(c, a)
-	if err != nil {
-		return err
-	}
-	return s.apiChange(c, a, def, http.StatusOK, func(st assessments.State) (assessments.State, error) {
-		return assessments.Unlink(st, f.ID, c.Param("mitigation"))
-	}, "Unlinked a mitigation from “"+f.Title+"”", func(st assessments.State) any { return toAPIFinding(st.Findings[f.ID]) })
+	saved, f, err := s.wf.UnlinkMitigation(c.Request().Context(), s.actor(c), id, base, c.Param("finding"), c.Param("mitigation"))
+	return s.apiRegisterResult(c, http.StatusOK, saved, func() any { return toAPIFinding(saved.State, f) }, err)
 }
 
+// apiUpdateMitigation changes a mitigation: as a new revision while the assessment is edited,
+// as a tracking record once it is approved (the approved content and its hash stay).
 func (s *Server) apiUpdateMitigation(c echo.Context) error {
 	_, a, _, err := s.assessmentAccess(c, actView)
 	if err != nil {
@@ -271,37 +207,21 @@ func (s *Server) apiUpdateMitigation(c echo.Context) error {
 	if a.Status == assessments.Approved {
 		return s.apiTrackMitigation(c, a)
 	}
-	acc, a, def, err := s.apiEditable(c)
-	if err != nil {
-		return err
-	}
-	m, ok := a.State.Mitigations[c.Param("mitigation")]
-	if !ok {
-		return errNotFound
-	}
 	var in apiMitigationInput
-	if err := decodeJSON(c, &in); err != nil {
+	id, base, err := s.apiRegisterChange(c, &in)
+	if err != nil {
 		return err
 	}
 	if in.Mitigation != nil || in.Catalogue != nil {
-		return apiErr(http.StatusUnprocessableEntity, "a mitigation's catalogue entry cannot change; link another mitigation instead", "catalogue")
+		return workflow.Invalid("catalogue", "a mitigation's catalogue entry cannot change; link another mitigation instead")
 	}
-	members, err := s.store.Members(c.Request().Context(), acc.project.ID)
-	if err != nil {
-		return err
-	}
-	mi := assessments.MitigationInput{Title: in.Title, Owner: in.Owner, Due: in.Due, Status: in.Status, Evidence: in.Evidence}
-	summary := "Updated the mitigation “" + m.Title + "”"
-	if in.Status != nil {
-		summary += ": " + in.Status.Label()
-	}
-	return s.apiChange(c, a, def, http.StatusOK, func(st assessments.State) (assessments.State, error) {
-		return assessments.UpdateMitigation(st, m.ID, mi, workflow.MemberIDs(members))
-	}, summary, func(st assessments.State) any { return st.Mitigations[m.ID] })
+	change := workflow.MitigationChange{Mitigation: c.Param("mitigation"), Title: in.Title, Owner: in.Owner, Due: in.Due, Status: in.Status, Evidence: in.Evidence}
+	saved, m, err := s.wf.UpdateMitigation(c.Request().Context(), s.actor(c), id, base, change)
+	return s.apiRegisterResult(c, http.StatusOK, saved, func() any { return m }, err)
 }
 
 func (s *Server) apiCatalogue(c echo.Context) error {
-	cat, err := s.questionnaires.catalogue(c.Request().Context())
+	cat, err := s.wf.Catalogue()
 	if err != nil {
 		return err
 	}
@@ -324,4 +244,20 @@ func (s *Server) apiTrackMitigation(c echo.Context, a *store.Assessment) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"mitigation": current, "tracking": rec, "state_hash": a.StateHash, "revision": a.Revision})
+}
+
+// apiEditable loads the assessment for a change by an owner or assessor through the API. Only
+// restore (api_review.go) still uses it, until restoring moves into the workflow layer.
+func (s *Server) apiEditable(c echo.Context) (*access, *store.Assessment, *questionnaire.Definition, error) {
+	acc, a, def, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !acc.can(actEdit) {
+		return nil, nil, nil, errForbidden
+	}
+	if err := workflow.Editable(a); err != nil {
+		return nil, nil, nil, err
+	}
+	return acc, a, def, nil
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,22 +18,16 @@ import (
 	"github.com/piaf-dev/piaf/templates"
 )
 
-// canAccept tells whether the user may accept residual risks in this assessment: reviewers of
-// the project, while it is not approved.
-func canAccept(acc *access, a *store.Assessment) bool {
-	return acc.role == store.RoleReviewer && a.Status != assessments.Approved && !acc.project.Archived()
-}
-
 func (s *Server) riskRegister(c echo.Context) error {
 	acc, a, def, err := s.assessmentAccess(c, actView)
 	if err != nil {
 		return err
 	}
-	filter := templates.RiskFilter{Status: c.QueryParam("status"), Category: c.QueryParam("category"), Level: c.QueryParam("level")}
+	filter := assessments.FindingFilter{Status: c.QueryParam("status"), Category: c.QueryParam("category"), Level: c.QueryParam("level")}
 	return s.renderRegister(c, http.StatusOK, s.registerView(acc, a, def, filter, templates.NewForm()))
 }
 
-func (s *Server) registerView(acc *access, a *store.Assessment, def *questionnaire.Definition, filter templates.RiskFilter, form templates.Form) templates.RiskRegisterView {
+func (s *Server) registerView(acc *access, a *store.Assessment, def *questionnaire.Definition, filter assessments.FindingFilter, form templates.Form) templates.RiskRegisterView {
 	v := templates.RiskRegisterView{AssessmentView: s.assessmentView(acc, a, def), Filter: filter, NewForm: form,
 		Inherent: templates.NewHeatmap("inherent", "Inherent risk"), Residual: templates.NewHeatmap("residual", "Residual risk"),
 		Blockers: assessments.Blockers(a.State)}
@@ -78,91 +73,74 @@ func (s *Server) renderRegister(c echo.Context, status int, v templates.RiskRegi
 	return s.render(c, status, templates.RiskRegister(s.page(c, "Risk register · "+v.Def.Title, "projects"), v))
 }
 
-func sectionKeys(def *questionnaire.Definition) []string {
-	keys := make([]string, len(def.Sections))
-	for i, sec := range def.Sections {
-		keys[i] = sec.Key
+// formRevision is the revision a form was opened at; a form without one never overwrites
+// anything.
+func formRevision(c echo.Context) int {
+	base, err := strconv.Atoi(c.FormValue("revision"))
+	if err != nil {
+		return -1
 	}
-	return keys
+	return base
 }
 
-func scaleValue(f templates.Form, name string) assessments.Scale {
-	n, _ := strconv.Atoi(f.Get(name))
-	return assessments.Scale(n)
+// formScale reads a 1-4 scale field; anything else is 0, which the operation refuses.
+func formScale(f templates.Form, name string) int {
+	n, err := strconv.Atoi(f.Get(name))
+	if err != nil || n < 0 || n > 4 {
+		return 0
+	}
+	return n
 }
 
-// failField puts a domain validation error beside its field, or at the top of the form.
-func failField(f templates.Form, err error) bool {
-	var fe *assessments.FieldError
-	if !errors.As(err, &fe) {
-		return false
-	}
-	name := fe.Field
-	if f.Values.Get(name) == "" && !f.Values.Has(name) {
-		switch name {
-		case "residual":
-			name = "residual_likelihood"
-		default:
-			name = "_"
+// failInvalid puts an operation's field messages beside their fields, or at the top of the form
+// for a field the form does not have.
+func failInvalid(f templates.Form, invalid *workflow.ValidationError) {
+	for name, msg := range invalid.Fields {
+		if !f.Values.Has(name) {
+			switch name {
+			case "residual":
+				name = "residual_likelihood"
+			default:
+				name = "_"
+			}
+		}
+		msg = capitalise(msg)
+		if !strings.HasSuffix(msg, ".") {
+			msg += "."
+		}
+		if f.Err(name) == "" {
+			f.Fail(name, msg)
 		}
 	}
-	f.Fail(name, capitalise(fe.Msg)+".")
-	return true
 }
 
 func (s *Server) addFinding(c echo.Context) error {
-	acc, a, def, err := s.editableAssessment(c)
+	id, err := paramID(c, "assessment")
 	if err != nil {
 		return err
 	}
 	f := formFrom(c, "title", "description", "category", "likelihood", "severity")
-	in := assessments.FindingInput{Title: f.Get("title"), Description: f.Get("description"), Category: f.Get("category"),
-		Likelihood: scaleValue(f, "likelihood"), Severity: scaleValue(f, "severity")}
-	var id string
-	saved, err := s.commitOp(c, a, def, func(st assessments.State) (assessments.State, error) {
-		var err error
-		st, id, err = assessments.AddFinding(st, in, sectionKeys(def))
-		return st, err
-	}, "Added the finding “"+strings.TrimSpace(in.Title)+"”")
+	in := workflow.FindingInput{Title: f.Get("title"), Description: f.Get("description"), Category: f.Get("category"),
+		Likelihood: formScale(f, "likelihood"), Severity: formScale(f, "severity")}
+	saved, finding, err := s.wf.AddFinding(c.Request().Context(), s.actor(c), id, formRevision(c), in)
+	var invalid *workflow.ValidationError
+	var conflict *workflow.ConflictError
+	switch {
+	case err == nil:
+		s.flash(c, "Finding added.")
+		return c.Redirect(http.StatusSeeOther, assessmentPath(saved.ID)+"/findings/"+finding.ID)
+	case errors.As(err, &invalid):
+		failInvalid(f, invalid)
+	case errors.As(err, &conflict):
+		f.Fail("_", "Someone else changed this assessment in the meantime. Nothing was saved; check the register and add the finding again.")
+	default:
+		return err
+	}
+	acc, current, def, err := s.assessmentAccess(c, actView)
 	if err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			f.Fail("_", "Someone else changed this assessment in the meantime. Nothing was saved; check the register and add the finding again.")
-		} else if !failField(f, err) {
-			return err
-		}
-		current, err := s.store.Assessment(c.Request().Context(), a.ID)
-		if err != nil {
-			return err
-		}
-		return s.renderRegister(c, http.StatusUnprocessableEntity, s.registerView(acc, current, def, templates.RiskFilter{}, f))
+		return err
 	}
-	s.flash(c, "Finding added.")
-	return c.Redirect(http.StatusSeeOther, assessmentPath(saved.ID)+"/findings/"+id)
-}
-
-// editableAssessment loads the assessment for a change by an assessor or owner.
-func (s *Server) editableAssessment(c echo.Context) (*access, *store.Assessment, *questionnaire.Definition, error) {
-	acc, a, def, err := s.assessmentAccess(c, actEdit)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if err := workflow.Editable(a); err != nil {
-		return nil, nil, nil, err
-	}
-	return acc, a, def, nil
-}
-
-// commitOp applies a register operation to the state at the form's revision and saves it.
-func (s *Server) commitOp(c echo.Context, a *store.Assessment, def *questionnaire.Definition, op func(assessments.State) (assessments.State, error), summary string) (*store.Assessment, error) {
-	base, err := strconv.Atoi(c.FormValue("revision"))
-	if err != nil {
-		base = -1 // a form without a revision never overwrites anything
-	}
-	next, err := op(a.State)
-	if err != nil {
-		return nil, err
-	}
-	return s.commit(c, a, def, base, next, summary)
+	return s.renderRegister(c, http.StatusUnprocessableEntity, s.registerView(acc, current, def, assessments.FindingFilter{}, f))
 }
 
 // findingParam is the finding in the URL, which must exist in the assessment.
@@ -201,7 +179,7 @@ func (s *Server) findingView(c echo.Context, acc *access, a *store.Assessment, d
 		return templates.FindingView{}, err
 	}
 	v := templates.FindingView{AssessmentView: s.assessmentView(acc, a, def), Finding: f, Members: members, Catalogue: cat,
-		CanAccept: canAccept(acc, a), Today: s.now().UTC().Format(time.DateOnly), EditForms: map[string]templates.Form{}}
+		CanAccept: workflow.CanAccept(acc.wf(), a), Today: s.now().UTC().Format(time.DateOnly), EditForms: map[string]templates.Form{}}
 	linked := map[string]bool{}
 	current := a.State.Mitigations
 	if a.Status == assessments.Approved {
@@ -283,17 +261,20 @@ func (s *Server) renderFinding(c echo.Context, status int, v templates.FindingVi
 	return s.render(c, status, templates.FindingPage(s.page(c, v.Finding.Title, "projects"), v))
 }
 
-// findingFailure shows the finding page again after a failed form: with the error beside its
-// field (and what was typed) or, after a conflict, the newer state with the notice.
-func (s *Server) findingFailure(c echo.Context, acc *access, a *store.Assessment, def *questionnaire.Definition, findingID string, err error, place func(*templates.FindingView, templates.Form), form templates.Form) error {
-	conflict := errors.Is(err, store.ErrConflict)
-	if !conflict && !failField(form, err) {
-		if errors.Is(err, assessments.ErrNoFinding) || errors.Is(err, assessments.ErrNoMitigation) {
-			return errNotFound
-		}
+// findingFailure shows the finding page again after a failed form: with the operation's
+// messages beside their fields (and what was typed) or, after a conflict, the newer state with
+// the notice. Other errors (not found, forbidden, frozen) go to the error page.
+func (s *Server) findingFailure(c echo.Context, findingID string, err error, place func(*templates.FindingView, templates.Form), form templates.Form) error {
+	var invalid *workflow.ValidationError
+	var conflict *workflow.ConflictError
+	switch {
+	case errors.As(err, &invalid):
+		failInvalid(form, invalid)
+	case errors.As(err, &conflict):
+	default:
 		return err
 	}
-	current, lerr := s.store.Assessment(c.Request().Context(), a.ID)
+	acc, current, def, lerr := s.assessmentAccess(c, actView)
 	if lerr != nil {
 		return lerr
 	}
@@ -307,107 +288,67 @@ func (s *Server) findingFailure(c echo.Context, acc *access, a *store.Assessment
 	}
 	place(&v, form)
 	status := http.StatusUnprocessableEntity
-	if conflict {
+	if conflict != nil {
 		status = http.StatusConflict
 		v.Conflict = &templates.ConflictView{Current: current.Revision}
 	}
 	return s.renderFinding(c, status, v)
 }
 
+// findingSaved answers a successful change on the finding page.
+func (s *Server) findingSaved(c echo.Context, assessmentID int64, findingID, flash, anchor string) error {
+	s.flash(c, flash)
+	return c.Redirect(http.StatusSeeOther, assessmentPath(assessmentID)+"/findings/"+url.PathEscape(findingID)+anchor)
+}
+
 func (s *Server) updateFinding(c echo.Context) error {
-	acc, a, def, err := s.editableAssessment(c)
+	id, err := paramID(c, "assessment")
 	if err != nil {
 		return err
 	}
-	f, err := findingParam(c, a)
-	if err != nil {
-		return err
-	}
+	findingID := c.Param("finding")
 	form := formFrom(c, "title", "description", "category", "likelihood", "severity", "residual_likelihood", "residual_severity", "status")
-	u := assessments.FindingUpdate{Residual: &assessments.Residual{Likelihood: scaleValue(form, "residual_likelihood"), Severity: scaleValue(form, "residual_severity")}}
-	if st := assessments.FindingStatus(form.Get("status")); st != "" && st != f.Status {
-		u.Status = &st
+	in := workflow.FindingChange{Finding: findingID,
+		Residual: &workflow.ResidualInput{Likelihood: formScale(form, "residual_likelihood"), Severity: formScale(form, "residual_severity")}}
+	if st := assessments.FindingStatus(form.Get("status")); st != "" {
+		in.Status = &st
 	}
-	if f.Manual() {
+	if c.Request().PostForm.Has("title") { // the form of a manual finding
 		title, desc, cat := form.Get("title"), form.Get("description"), form.Get("category")
-		l, sv := scaleValue(form, "likelihood"), scaleValue(form, "severity")
-		u.Title, u.Description, u.Category, u.Likelihood, u.Severity = &title, &desc, &cat, &l, &sv
+		l, sv := formScale(form, "likelihood"), formScale(form, "severity")
+		in.Title, in.Description, in.Category, in.Likelihood, in.Severity = &title, &desc, &cat, &l, &sv
 	}
-	_, err = s.commitOp(c, a, def, func(st assessments.State) (assessments.State, error) {
-		return assessments.UpdateFinding(st, f.ID, u, sectionKeys(def))
-	}, "Assessed the finding “"+f.Title+"”")
+	_, _, err = s.wf.UpdateFinding(c.Request().Context(), s.actor(c), id, formRevision(c), in)
 	if err != nil {
-		return s.findingFailure(c, acc, a, def, f.ID, err, func(v *templates.FindingView, fm templates.Form) { v.FindingForm = fm }, form)
+		return s.findingFailure(c, findingID, err, func(v *templates.FindingView, fm templates.Form) { v.FindingForm = fm }, form)
 	}
-	s.flash(c, "Finding saved.")
-	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+f.ID)
-}
-
-// acceptanceTarget loads the finding in the URL for a reviewer deciding on its acceptance.
-func (s *Server) acceptanceTarget(c echo.Context) (*access, *store.Assessment, *questionnaire.Definition, *assessments.Finding, error) {
-	acc, a, def, err := s.assessmentAccess(c, actView)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	if !canAccept(acc, a) {
-		return nil, nil, nil, nil, &httpError{status: http.StatusForbidden, msg: "Only a reviewer of the project accepts residual risks or withdraws acceptances, before approval."}
-	}
-	f, err := findingParam(c, a)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	return acc, a, def, f, nil
-}
-
-// newAcceptance is the signed-in reviewer's acceptance with the given text and expiry.
-func (s *Server) newAcceptance(c echo.Context, justification, expires string) assessments.Acceptance {
-	u := authFrom(c).user
-	return assessments.Acceptance{By: u.ID, ByEmail: u.Email, ByName: u.Name, At: s.now().UTC().Format(time.RFC3339), Justification: justification, Expires: expires}
-}
-
-// auditAcceptance makes the coming commit record an acceptance given (non-nil) or withdrawn.
-func (s *Server) auditAcceptance(c echo.Context, a *store.Assessment, f *assessments.Finding, given *assessments.Acceptance) {
-	details := map[string]any{"finding": f.ID, "title": f.Title}
-	action := store.AuditRiskWithdraw
-	if given != nil {
-		action = store.AuditRiskAccept
-		details["expires"], details["justification"] = given.Expires, given.Justification
-	}
-	s.auditNextCommit(c, action, store.AuditTarget("assessment", a.ID), details)
+	return s.findingSaved(c, id, findingID, "Finding saved.", "")
 }
 
 func (s *Server) acceptFinding(c echo.Context) error {
-	acc, a, def, f, err := s.acceptanceTarget(c)
+	id, err := paramID(c, "assessment")
 	if err != nil {
 		return err
 	}
 	form := formFrom(c, "justification", "expires")
-	acceptance := s.newAcceptance(c, form.Get("justification"), form.Get("expires"))
-	s.auditAcceptance(c, a, f, &acceptance)
-	_, err = s.commitOp(c, a, def, func(st assessments.State) (assessments.State, error) {
-		return assessments.Accept(st, f.ID, acceptance, s.now().UTC())
-	}, "Accepted the residual risk of “"+f.Title+"” until "+acceptance.Expires)
+	in := workflow.AcceptanceInput{Finding: c.Param("finding"), Justification: form.Get("justification"), Expires: form.Get("expires")}
+	_, _, err = s.wf.AcceptRisk(c.Request().Context(), s.actor(c), id, formRevision(c), in)
 	if err != nil {
-		return s.findingFailure(c, acc, a, def, f.ID, err, func(v *templates.FindingView, fm templates.Form) { v.AcceptForm = fm }, form)
+		return s.findingFailure(c, in.Finding, err, func(v *templates.FindingView, fm templates.Form) { v.AcceptForm = fm }, form)
 	}
-	s.flash(c, "Residual risk accepted until "+acceptance.Expires+".")
-	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+f.ID)
+	return s.findingSaved(c, id, in.Finding, "Residual risk accepted until "+in.Expires+".", "")
 }
 
 func (s *Server) withdrawAcceptance(c echo.Context) error {
-	acc, a, def, f, err := s.acceptanceTarget(c)
+	id, err := paramID(c, "assessment")
 	if err != nil {
 		return err
 	}
-	s.auditAcceptance(c, a, f, nil)
-	_, err = s.commitOp(c, a, def, func(st assessments.State) (assessments.State, error) {
-		return assessments.Withdraw(st, f.ID)
-	}, "Withdrew the acceptance of “"+f.Title+"”")
-	if err != nil {
-		return s.findingFailure(c, acc, a, def, f.ID, err, func(*templates.FindingView, templates.Form) {}, templates.NewForm())
+	findingID := c.Param("finding")
+	if _, _, err := s.wf.WithdrawAcceptance(c.Request().Context(), s.actor(c), id, formRevision(c), findingID); err != nil {
+		return s.findingFailure(c, findingID, err, func(*templates.FindingView, templates.Form) {}, templates.NewForm())
 	}
-	s.flash(c, "Acceptance withdrawn; the finding is open again.")
-	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+f.ID)
+	return s.findingSaved(c, id, findingID, "Acceptance withdrawn; the finding is open again.", "")
 }
 
 // ownerValue reads an owner field: empty is nobody, anything else must be a user id.
@@ -419,130 +360,91 @@ func ownerValue(f templates.Form, name string) (int64, bool) {
 	return id, err == nil
 }
 
+// badOwner is the refusal of an owner field that is not a user id.
+var badOwner = workflow.Invalid("owner", "Choose a project member.")
+
 func (s *Server) linkMitigation(c echo.Context) error {
-	acc, a, def, err := s.editableAssessment(c)
+	id, err := paramID(c, "assessment")
 	if err != nil {
 		return err
 	}
-	f, err := findingParam(c, a)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
 	form := formFrom(c, "catalogue", "title", "existing", "owner", "due")
-	members, err := s.store.Members(ctx, acc.project.ID)
-	if err != nil {
-		return err
+	in := workflow.MitigationLink{Finding: c.Param("finding"), Existing: form.Get("existing"), Catalogue: form.Get("catalogue")}
+	if title := form.Get("title"); title != "" {
+		in.Title = &title
 	}
-	cat, err := s.questionnaires.catalogue(ctx)
-	if err != nil {
-		return err
-	}
-	owner, ok := ownerValue(form, "owner")
-	if !ok {
-		form.Fail("owner", "Choose a project member.")
-	}
-	in := assessments.MitigationInput{Owner: &owner}
 	if due := form.Get("due"); due != "" {
 		in.Due = &due
 	}
-	title, key, existing := form.Get("title"), form.Get("catalogue"), form.Get("existing")
-	switch {
-	case existing != "":
-	case key != "":
-		m, ok := cat.Get(key)
-		if !ok {
-			form.Fail("catalogue", "Choose a mitigation from the list.")
-			break
-		}
-		in.Catalogue = &m.Key
-		if title == "" {
-			title = m.Title
-		}
-		in.Title = &title
-	case title != "":
-		in.Title = &title
-	default:
-		form.Fail("catalogue", "Choose a mitigation from the catalogue, or give your own a title.")
+	owner, ok := ownerValue(form, "owner")
+	in.Owner = &owner
+	if ok {
+		_, _, err = s.wf.LinkMitigation(c.Request().Context(), s.actor(c), id, formRevision(c), in)
+	} else {
+		err = badOwner
 	}
-	if !form.Valid() {
-		return s.findingFailure(c, acc, a, def, f.ID, &assessments.FieldError{Field: "_", Msg: "check the fields marked"}, func(v *templates.FindingView, fm templates.Form) { v.MitigationForm = fm }, form)
-	}
-	summary := "Linked a mitigation to “" + f.Title + "”"
-	_, err = s.commitOp(c, a, def, func(st assessments.State) (assessments.State, error) {
-		if existing != "" {
-			return assessments.Link(st, f.ID, existing)
-		}
-		st, _, err := assessments.LinkNewMitigation(st, f.ID, in, workflow.MemberIDs(members))
-		return st, err
-	}, summary)
 	if err != nil {
-		return s.findingFailure(c, acc, a, def, f.ID, err, func(v *templates.FindingView, fm templates.Form) { v.MitigationForm = fm }, form)
+		return s.findingFailure(c, in.Finding, err, func(v *templates.FindingView, fm templates.Form) { v.MitigationForm = fm }, form)
 	}
-	s.flash(c, "Mitigation linked.")
-	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+f.ID)
+	return s.findingSaved(c, id, in.Finding, "Mitigation linked.", "")
 }
 
 func (s *Server) unlinkMitigation(c echo.Context) error {
-	acc, a, def, err := s.editableAssessment(c)
+	id, err := paramID(c, "assessment")
 	if err != nil {
 		return err
 	}
-	f, err := findingParam(c, a)
+	findingID := c.Param("finding")
+	if _, _, err := s.wf.UnlinkMitigation(c.Request().Context(), s.actor(c), id, formRevision(c), findingID, c.Param("mitigation")); err != nil {
+		return s.findingFailure(c, findingID, err, func(*templates.FindingView, templates.Form) {}, templates.NewForm())
+	}
+	return s.findingSaved(c, id, findingID, "Mitigation unlinked.", "")
+}
+
+// mitigationFinding is the finding page a mitigation form returns to: the one it was posted from,
+// else the first the mitigation is linked to.
+func (s *Server) mitigationFinding(c echo.Context, mitigationID string) (string, error) {
+	_, a, _, err := s.assessmentAccess(c, actView)
+	if err != nil {
+		return "", err
+	}
+	if _, ok := a.State.Mitigations[mitigationID]; !ok {
+		return "", errNotFound
+	}
+	findingID := c.FormValue("finding")
+	if _, ok := a.State.Findings[findingID]; !ok {
+		linked := assessments.FindingsOf(a.State, mitigationID)
+		if len(linked) == 0 {
+			return "", errNotFound
+		}
+		findingID = linked[0].ID
+	}
+	return findingID, nil
+}
+
+func (s *Server) updateMitigation(c echo.Context) error {
+	id, err := paramID(c, "assessment")
 	if err != nil {
 		return err
 	}
 	mid := c.Param("mitigation")
-	_, err = s.commitOp(c, a, def, func(st assessments.State) (assessments.State, error) {
-		return assessments.Unlink(st, f.ID, mid)
-	}, "Unlinked a mitigation from “"+f.Title+"”")
-	if err != nil {
-		return s.findingFailure(c, acc, a, def, f.ID, err, func(*templates.FindingView, templates.Form) {}, templates.NewForm())
-	}
-	s.flash(c, "Mitigation unlinked.")
-	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+f.ID)
-}
-
-func (s *Server) updateMitigation(c echo.Context) error {
-	acc, a, def, err := s.editableAssessment(c)
+	findingID, err := s.mitigationFinding(c, mid)
 	if err != nil {
 		return err
-	}
-	m, ok := a.State.Mitigations[c.Param("mitigation")]
-	if !ok {
-		return errNotFound
-	}
-	findingID := c.FormValue("finding")
-	if _, ok := a.State.Findings[findingID]; !ok {
-		linked := assessments.FindingsOf(a.State, m.ID)
-		if len(linked) == 0 {
-			return errNotFound
-		}
-		findingID = linked[0].ID
 	}
 	form := formFrom(c, "owner", "due", "status", "evidence")
-	members, err := s.store.Members(c.Request().Context(), acc.project.ID)
-	if err != nil {
-		return err
-	}
-	owner, ok := ownerValue(form, "owner")
-	if !ok {
-		form.Fail("owner", "Choose a project member.")
-	}
 	due, status, evidence := form.Get("due"), assessments.MitigationStatus(form.Get("status")), form.Get("evidence")
-	in := assessments.MitigationInput{Owner: &owner, Due: &due, Status: &status, Evidence: &evidence}
-	place := func(v *templates.FindingView, fm templates.Form) { v.EditForms[m.ID] = fm }
-	if !form.Valid() {
-		return s.findingFailure(c, acc, a, def, findingID, &assessments.FieldError{Field: "_", Msg: "check the fields marked"}, place, form)
+	owner, ok := ownerValue(form, "owner")
+	in := workflow.MitigationChange{Mitigation: mid, Owner: &owner, Due: &due, Status: &status, Evidence: &evidence}
+	if ok {
+		_, _, err = s.wf.UpdateMitigation(c.Request().Context(), s.actor(c), id, formRevision(c), in)
+	} else {
+		err = badOwner
 	}
-	_, err = s.commitOp(c, a, def, func(st assessments.State) (assessments.State, error) {
-		return assessments.UpdateMitigation(st, m.ID, in, workflow.MemberIDs(members))
-	}, "Updated the mitigation “"+m.Title+"”: "+status.Label())
 	if err != nil {
-		return s.findingFailure(c, acc, a, def, findingID, err, place, form)
+		return s.findingFailure(c, findingID, err, func(v *templates.FindingView, fm templates.Form) { v.EditForms[mid] = fm }, form)
 	}
-	s.flash(c, "Mitigation saved.")
-	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+findingID+"#mitigation-"+m.ID)
+	return s.findingSaved(c, id, findingID, "Mitigation saved.", "#mitigation-"+mid)
 }
 
 func (s *Server) catalogue(c echo.Context) error {
@@ -569,7 +471,7 @@ func (s *Server) catalogue(c echo.Context) error {
 // trackMitigation records, on an approved assessment, that a mitigation moved on: the form on
 // the finding page posts here. The approved content and its hash stay as they were.
 func (s *Server) trackMitigation(c echo.Context) error {
-	acc, a, def, err := s.assessmentAccess(c, actView)
+	_, a, _, err := s.assessmentAccess(c, actView)
 	if err != nil {
 		return err
 	}
@@ -580,24 +482,26 @@ func (s *Server) trackMitigation(c echo.Context) error {
 	}
 	form := formFrom(c, "owner", "due", "status", "evidence")
 	owner, ok := ownerValue(form, "owner")
-	if !ok {
-		form.Fail("owner", "Choose a project member.")
-	}
 	due, status, evidence := form.Get("due"), assessments.MitigationStatus(form.Get("status")), form.Get("evidence")
-	place := func(v *templates.FindingView, fm templates.Form) { v.EditForms[id] = fm }
-	if form.Valid() {
+	err = badOwner
+	if ok {
 		change := assessments.TrackingChange{Mitigation: id, Status: &status, Owner: &owner, Due: &due, Evidence: &evidence}
 		if _, _, err = s.wf.TrackMitigation(c.Request().Context(), s.actor(c), a.ID, change); err == nil {
-			s.flash(c, "Tracking recorded. The approved assessment is unchanged.")
-			return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/findings/"+findingID+"#mitigation-"+id)
+			return s.findingSaved(c, a.ID, findingID, "Tracking recorded. The approved assessment is unchanged.", "#mitigation-"+id)
 		}
-	} else {
-		err = &assessments.FieldError{Field: "_", Msg: "check the fields marked"}
 	}
-	var invalid *workflow.ValidationError
-	if errors.As(err, &invalid) {
-		field, msg := invalid.First()
-		err = &assessments.FieldError{Field: field, Msg: msg}
+	return s.findingFailure(c, findingID, err, func(v *templates.FindingView, fm templates.Form) { v.EditForms[id] = fm }, form)
+}
+
+// editableAssessment loads the assessment for a change by an assessor or owner. Only the restore
+// form (ui_history.go) still uses it, until restoring moves into the workflow layer.
+func (s *Server) editableAssessment(c echo.Context) (*access, *store.Assessment, *questionnaire.Definition, error) {
+	acc, a, def, err := s.assessmentAccess(c, actEdit)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	return s.findingFailure(c, acc, a, def, findingID, err, place, form)
+	if err := workflow.Editable(a); err != nil {
+		return nil, nil, nil, err
+	}
+	return acc, a, def, nil
 }

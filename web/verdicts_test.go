@@ -58,10 +58,13 @@ func TestSameVerdictEverywhere(t *testing.T) {
 				form = c.post(fmt.Sprintf("/assessments/%d/sections/%s", id, sectionOf[in.Field]), url.Values{"revision": {revision()}, "q." + in.Field: {in.Value}})
 				api = a.api("PATCH", fmt.Sprintf("/api/v1/assessments/%d/answers", id), tok, `{"answers":{`+strconv.Quote(in.Field)+`:`+in.JSONValue()+`}}`, "If-Match", revision())
 			case "finding":
-				v := url.Values{"title": {in.Value}, "category": {"access_storage"}, "likelihood": {"2"}, "severity": {"2"}, "revision": {revision()}}
+				v := url.Values{"title": {"Prompts kept"}, "category": {"access_storage"}, "likelihood": {"2"}, "severity": {"2"}, "revision": {revision()}}
+				v.Set(in.Field, in.Value)
 				form = c.post(fmt.Sprintf("/assessments/%d/findings", id), v)
+				body := map[string]string{"title": `"Prompts kept"`, "category": `"access_storage"`, "likelihood": "2", "severity": "2"}
+				body[in.Field] = in.JSONValue()
 				api = a.api("POST", fmt.Sprintf("/api/v1/assessments/%d/findings", id), tok,
-					`{"title":`+in.JSONValue()+`,"category":"access_storage","likelihood":2,"severity":2}`, "If-Match", revision())
+					`{"title":`+body["title"]+`,"category":`+body["category"]+`,"likelihood":`+body["likelihood"]+`,"severity":`+body["severity"]+`}`, "If-Match", revision())
 			case "user":
 				form = c.post("/admin/users", url.Values{"email": {in.Value}, "name": {"Ann"}})
 				hasAPI = false // accounts are made by admins in the UI and on the command line only

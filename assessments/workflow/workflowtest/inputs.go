@@ -103,6 +103,11 @@ var Inputs = []Input{
 	{Name: "finding title with NUL", Entity: "finding", Field: "title", Value: nul, Refused: true},
 	{Name: "finding title not UTF-8", Entity: "finding", Field: "title", Value: badUTF8, Refused: true},
 	{Name: "finding title plain", Entity: "finding", Field: "title", Value: "Prompts kept in logs"},
+	{Name: "finding title of 20,000 characters", Entity: "finding", Field: "title", Value: strings.Repeat("x", 20000), Refused: true},
+	{Name: "finding likelihood off the scale", Entity: "finding", Field: "likelihood", Value: "9", JSON: "9", Refused: true},
+	{Name: "finding likelihood zero", Entity: "finding", Field: "likelihood", Value: "0", JSON: "0", Refused: true},
+	{Name: "finding likelihood a word", Entity: "finding", Field: "likelihood", Value: "high", JSON: `"high"`, Refused: true},
+	{Name: "finding likelihood on the scale", Entity: "finding", Field: "likelihood", Value: "4", JSON: "4"},
 	// Emails are checked the same way everywhere.
 	{Name: "email with spaces", Entity: "user", Field: "email", Value: "Not An Email", Refused: true},
 	{Name: "email with display name", Entity: "user", Field: "email", Value: "Ann <ann@example.org>", Refused: true},

@@ -357,9 +357,14 @@ func FindingsOf(s State, mitigationID string) []*Finding {
 type Heat struct {
 	Inherent [4][4]int
 	Residual [4][4]int
+	// Projected counts the findings placed on the residual map at their inherent pair because
+	// their lower residual risk is only projected (see EffectiveResidual).
+	Projected int
 }
 
-// HeatOf counts the live findings of a state.
+// HeatOf counts the live findings of a state. A finding whose lower residual risk rests only on
+// planned or in-progress mitigations stays at its inherent pair on the residual map: the map
+// shows risk as the evidence supports it.
 func HeatOf(s State) Heat {
 	var h Heat
 	for _, f := range s.Findings {
@@ -368,10 +373,15 @@ func HeatOf(s State) Heat {
 		}
 		h.Inherent[f.Likelihood-1][f.Severity-1]++
 		l, sv := f.Likelihood, f.Severity
-		if f.Residual.Set() {
+		if EffectiveResidual(s, f).Projected {
+			h.Projected++
+		} else if f.Residual.Set() {
 			l, sv = f.Residual.Likelihood, f.Residual.Severity
 		}
 		h.Residual[l-1][sv-1]++
 	}
 	return h
 }
+
+// ProjectedNote marks a residual level that rests only on planned or in-progress mitigations.
+const ProjectedNote = "(projected: mitigations not yet in place)"

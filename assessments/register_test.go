@@ -173,12 +173,19 @@ func TestHeatCountsLiveFindings(t *testing.T) {
 	s, c, _ := AddFinding(s, FindingInput{Title: "c", Category: "governance", Likelihood: 1, Severity: 3}, cats)
 	s, _ = UpdateFinding(s, a, FindingUpdate{Residual: &Residual{Likelihood: 2, Severity: 3}}, cats)
 	s, _ = UpdateFinding(s, c, FindingUpdate{Status: ptr(FindingNotApplicable)}, cats)
+	// With no mitigation in place the lower residual risk of a is only projected: a stays at its
+	// inherent cell on the residual map.
 	h := HeatOf(s)
+	if h.Residual[3][3] != 2 || h.Residual[1][2] != 0 || h.Projected != 1 {
+		t.Errorf("residual with a projected finding: %v, %d projected", h.Residual, h.Projected)
+	}
+	s, _, _ = LinkNewMitigation(s, a, MitigationInput{Title: ptr("Filter outputs"), Status: ptr(MitigationImplemented)}, nil)
+	h = HeatOf(s)
 	if h.Inherent[3][3] != 2 || h.Inherent[0][2] != 0 {
 		t.Errorf("inherent: %v", h.Inherent)
 	}
-	if h.Residual[3][3] != 1 || h.Residual[1][2] != 1 {
-		t.Errorf("residual: %v", h.Residual)
+	if h.Residual[3][3] != 1 || h.Residual[1][2] != 1 || h.Projected != 0 {
+		t.Errorf("residual: %v, %d projected", h.Residual, h.Projected)
 	}
 	total := 0
 	for _, row := range h.Residual {

@@ -126,7 +126,7 @@ func (f *facts) levelCounts() []levelCount {
 	for _, fd := range f.findings {
 		if fd.Live() {
 			counts[fd.InherentLevel()].Before++
-			counts[fd.ResidualLevel()].After++
+			counts[assessments.EffectiveResidual(f.r.State, fd).Level].After++ // as the heatmap: projected at the inherent level
 		}
 	}
 	var out []levelCount
@@ -278,11 +278,39 @@ func riskText(likelihood, severity assessments.Scale) string {
 		likelihood.Name(), severity.Name())
 }
 
-func residualText(fd *assessments.Finding) string {
+func (f *facts) residualText(fd *assessments.Finding) string {
 	if !fd.Residual.Set() {
 		return "Not assessed; taken as the inherent risk"
 	}
-	return riskText(fd.Residual.Likelihood, fd.Residual.Severity)
+	text := riskText(fd.Residual.Likelihood, fd.Residual.Severity)
+	if f.projected(fd) {
+		text += " " + assessments.ProjectedNote + "; counted at the inherent level"
+	}
+	return text
+}
+
+// projected tells whether fd's lower residual risk rests only on mitigations not yet in place.
+func (f *facts) projected(fd *assessments.Finding) bool {
+	return assessments.EffectiveResidual(f.r.State, fd).Projected
+}
+
+// residualLevel is the residual level of the register tables, marked when it is only projected.
+func (f *facts) residualLevel(fd *assessments.Finding) string {
+	if f.projected(fd) {
+		return levelName(fd.ResidualLevel()) + " " + assessments.ProjectedNote
+	}
+	return levelName(fd.ResidualLevel())
+}
+
+// projectedNote explains the residual heatmap and counts when some finding is placed at its
+// inherent level; "" when none is.
+func (f *facts) projectedNote() string {
+	n := f.heat.Projected
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d %s counted after mitigation at %s inherent level: %s lower residual risk is projected, resting only on mitigations not yet in place (planned or in progress).",
+		n, plural(n, "finding is", "findings are"), plural(n, "its", "their"), plural(n, "its", "their"))
 }
 
 func reviewLabel(kind string) string {

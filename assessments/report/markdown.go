@@ -112,6 +112,9 @@ func (w *mdWriter) summary() {
 	w.printf("Live findings by likelihood (rows) and severity (columns).\n\n")
 	w.heatmap("Before mitigation", f.heat.Inherent)
 	w.heatmap("After mitigation", f.heat.Residual)
+	if note := f.projectedNote(); note != "" {
+		w.printf("%s\n\n", note)
+	}
 }
 
 func (w *mdWriter) heatmap(title string, counts [4][4]int) {

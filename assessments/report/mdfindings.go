@@ -18,7 +18,7 @@ func (w *mdWriter) findings() {
 	var rows [][]string
 	for _, fd := range f.findings {
 		rows = append(rows, []string{findingRef(f, fd), fd.Title, f.area(fd.Category),
-			levelName(fd.InherentLevel()), levelName(fd.ResidualLevel()), f.findingStatus(fd)})
+			levelName(fd.InherentLevel()), f.residualLevel(fd), f.findingStatus(fd)})
 	}
 	w.table([]string{"#", "Finding", "Area", "Inherent", "Residual", "Status"}, "llllll", rows)
 	for _, fd := range f.findings {
@@ -36,7 +36,7 @@ func (w *mdWriter) finding(fd *assessments.Finding) {
 	w.printf("- **Area:** %s\n", inline(f.area(fd.Category)))
 	w.printf("- **Status:** %s\n", inline(f.findingStatus(fd)))
 	w.printf("- **Inherent risk:** %s\n", riskText(fd.Likelihood, fd.Severity))
-	w.printf("- **Residual risk:** %s\n", residualText(fd))
+	w.printf("- **Residual risk:** %s\n", f.residualText(fd))
 	if fd.Manual() {
 		w.printf("- **Source:** added by hand\n")
 	} else {

@@ -18,7 +18,7 @@ func (d *doc) findings() {
 	var rows [][]cellText
 	for _, fd := range f.findings {
 		rows = append(rows, []cellText{{text: findingRef(f, fd), style: "B"}, {text: fd.Title}, {text: f.area(fd.Category)},
-			levelCell(fd.InherentLevel()), levelCell(fd.ResidualLevel()), {text: f.findingStatus(fd)}})
+			levelCell(fd.InherentLevel()), f.residualCell(fd), {text: f.findingStatus(fd)}})
 	}
 	d.table([]column{{"#", 7, "L"}, {"Finding", 37, "L"}, {"Area", 18, "L"}, {"Inherent", 12, "L"},
 		{"Residual", 12, "L"}, {"Status", 14, "L"}}, rows)
@@ -39,7 +39,7 @@ func (d *doc) finding(fd *assessments.Finding) {
 		{label("Area"), {text: f.area(fd.Category)}},
 		{label("Status"), {text: f.findingStatus(fd)}},
 		{label("Inherent risk"), {text: riskText(fd.Likelihood, fd.Severity), fill: &inherent}},
-		{label("Residual risk"), {text: residualText(fd), fill: &residual}},
+		{label("Residual risk"), {text: f.residualText(fd), fill: &residual}},
 		{label("Source"), {text: f.source(fd)}},
 	}
 	if !fd.Manual() {
@@ -134,4 +134,14 @@ func (d *doc) closing() {
 
 	d.chapter(9, "Next review", false)
 	d.para(nextReviewSentence(f), "", ink)
+}
+
+// residualCell is a finding's residual level on its tint; a projected one is set in italics with
+// the note, so that it reads apart from an evidenced level without relying on colour.
+func (f *facts) residualCell(fd *assessments.Finding) cellText {
+	c := levelCell(fd.ResidualLevel())
+	if f.projected(fd) {
+		c.text, c.style = f.residualLevel(fd), "I"
+	}
+	return c
 }

@@ -113,4 +113,7 @@ func (d *doc) legend() {
 	d.font("", smallSize, muted)
 	d.text("A cell's level comes from likelihood × severity: 1–2 negligible, 3–4 limited, 6–8 significant, "+
 		"9–16 maximum. Counts are of live findings (not resolved by answers, not marked not applicable).", 0, smallLine, "L")
+	if note := d.f.projectedNote(); note != "" {
+		d.text(note, 0, smallLine, "L")
+	}
 }

@@ -879,7 +879,7 @@ func AssessmentOverview(p Page, v AssessmentView) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = levelBadge(f.ResidualLevel()).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = residualBadge(v.Assessment.State, f).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -12,6 +12,9 @@ type Heatmap struct {
 	ID    string // unique on the page and safe in an id attribute: it names the SVG's title and desc
 	Title string
 	Cells [4][4]int // Cells[likelihood-1][severity-1]
+	// Projected counts the findings a residual map holds at their inherent cell because their
+	// lower residual risk is only projected (assessments.Heat.Projected).
+	Projected int
 }
 
 // NewHeatmap returns an empty heatmap.

@@ -212,3 +212,8 @@ func trackingSummary(v FindingView, c assessments.TrackingChange) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// projectedTitle is the hover text of a projected residual level.
+func projectedTitle(f *assessments.Finding) string {
+	return "Counts as " + f.InherentLevel().Name() + " (the inherent level) until a linked mitigation is implemented or verified."
+}

@@ -32,7 +32,7 @@ func (s *Server) registerView(acc *access, a *store.Assessment, def *questionnai
 		Inherent: templates.NewHeatmap("inherent", "Inherent risk"), Residual: templates.NewHeatmap("residual", "Residual risk"),
 		Blockers: assessments.Blockers(a.State)}
 	heat := assessments.HeatOf(a.State)
-	v.Inherent.Cells, v.Residual.Cells = heat.Inherent, heat.Residual
+	v.Inherent.Cells, v.Residual.Cells, v.Residual.Projected = heat.Inherent, heat.Residual, heat.Projected
 	summary := map[string]*templates.CategorySummary{}
 	for _, sec := range def.Sections {
 		summary[sec.Key] = &templates.CategorySummary{Key: sec.Key, Title: sec.Title}
@@ -55,7 +55,7 @@ func (s *Server) registerView(acc *access, a *store.Assessment, def *questionnai
 		case assessments.FindingAccepted:
 			cs.Accept++
 		}
-		if f.ResidualLevel().High() {
+		if assessments.EffectiveResidual(a.State, f).Level.High() { // a projected lower level counts at the inherent one
 			cs.High++
 		}
 	}

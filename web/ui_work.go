@@ -57,6 +57,10 @@ func (s *Server) mitigationRegister(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	project, _ := strconv.ParseInt(c.QueryParam("project"), 10, 64) // checked by MitigationRegister
+	if v.Projected, v.ProjectedTotal, err = s.wf.ProjectedRisks(c.Request().Context(), s.actor(c), project); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, templates.MitigationRegister(s.page(c, "Mitigation register", "mitigations"), v))
 }
 

@@ -155,3 +155,23 @@ func (s *Service) FilterFindings(ctx context.Context, who Actor, assessmentID in
 	}
 	return a, out, nil
 }
+
+// MaxProjectedListed bounds the projected risks a cross-project list shows.
+const MaxProjectedListed = 50
+
+// ProjectedRisks lists the live findings, in the current cycle of the actor's active projects
+// (admins: every project; projectID narrows to one), whose lower residual risk rests only on
+// mitigations not yet in place: gravest inherent level first, at most MaxProjectedListed, with
+// the total. Their level is the inherent one, the level that counts.
+func (s *Service) ProjectedRisks(ctx context.Context, who Actor, projectID int64) ([]store.OpenRisk, int, error) {
+	if who.User == nil {
+		return nil, 0, ErrNotFound
+	}
+	sc := store.Scope{UserID: who.User.ID, All: who.User.IsAdmin, ProjectID: projectID}
+	if projectID != 0 {
+		if _, err := s.Access(ctx, who, projectID, ActView); err != nil {
+			return nil, 0, err
+		}
+	}
+	return s.store.ProjectedRisks(ctx, sc, MaxProjectedListed)
+}

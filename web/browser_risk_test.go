@@ -264,6 +264,14 @@ func TestBrowserRiskRegisterFlow(t *testing.T) {
 	}
 	b.snapshot("finding")
 
+	// A lower residual risk counts once a mitigation is in place (issue 11): the assessor records
+	// that DP-SGD is implemented.
+	b.choose("[data-testid^=edit-mitigation-] select[name=status]", "implemented")
+	b.click("[data-testid^=save-mitigation-]")
+	if f := b.text("flash"); f != "Mitigation saved." {
+		t.Errorf("flash after implementing the mitigation: %q; errors: %q", f, b.texts(".field-error"))
+	}
+
 	// Back on the register the finding moved on the residual heatmap only.
 	b.riskFollow("p.crumbs", "Risk register")
 	if got := b.riskCell("inherent", 3, 3); got != inherentHigh {

@@ -808,7 +808,7 @@ func AssessmentOverview(p Page, v AssessmentView) templ.Component {
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
-						var templ_7745c5c3_Var44 = []any{"risk", "risk-" + levelWord(f.ResidualLevel())}
+						var templ_7745c5c3_Var44 = []any{"risk", riskClass(v.Assessment.State, f)}
 						templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_ElementWriter, templ_7745c5c3_Var44...)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err

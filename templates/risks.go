@@ -217,3 +217,9 @@ func trackingSummary(v FindingView, c assessments.TrackingChange) string {
 func projectedTitle(f *assessments.Finding) string {
 	return "Counts as " + f.InherentLevel().Name() + " (the inherent level) until a linked mitigation is implemented or verified."
 }
+
+// riskClass colours a finding of the overview by the level that counts: a projected lower
+// residual level counts at the inherent one.
+func riskClass(s assessments.State, f *assessments.Finding) string {
+	return "risk-" + levelWord(assessments.EffectiveResidual(s, f).Level)
+}

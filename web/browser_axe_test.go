@@ -150,6 +150,14 @@ func TestBrowserAccessibility(t *testing.T) {
 	var created struct{ Result struct{ ID string } }
 	r.json(t, &created)
 	finding := assessment + "/findings/" + created.Result.ID
+	// A planned mitigation under a lower residual risk, so that pages show a projected level.
+	etag = r.header.Get("ETag")
+	if r = a.api("POST", "/api/v1"+finding+"/mitigations", a.token(alice), `{"title":"Purge logs after 30 days"}`, "If-Match", etag); r.status != 201 {
+		t.Fatalf("link mitigation: %d %s", r.status, r.body)
+	}
+	if r = a.api("PATCH", "/api/v1"+finding, a.token(alice), `{"residual":{"likelihood":1,"severity":1}}`, "If-Match", r.header.Get("ETag")); r.status != 200 {
+		t.Fatalf("residual: %d %s", r.status, r.body)
+	}
 
 	datasets, err := a.store.Datasets(context.Background(), p.ID)
 	if err != nil || len(datasets) == 0 {
@@ -168,7 +176,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	}
 
 	everyone := []string{"/", "/projects", project, assessment, assessment + "/risks", finding, assessment + "/history",
-		assessment + "/report"}
+		assessment + "/report", "/mitigations"}
 	owned := append([]string{project + "/edit", project + "/datasets/new", dataset, project + "/webhooks", "/projects/new",
 		"/catalogue", "/notifications", "/account", "/verify"}, sections...)
 	axePages(t, a, source, owner, "owner", slices.Concat(everyone, owned))

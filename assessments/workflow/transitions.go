@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -319,9 +321,10 @@ func openCycle() error {
 }
 
 // Redecisions lists, on a cycle carried from an approved one, the acceptances that did not
-// carry over (expired, or their finding's inputs changed) and that no reviewer has decided again
-// yet: the finding is still there, open, without an acceptance. The list is worked out again
-// from the approved cycle and the date the new cycle started, as Carry made it then.
+// carry over (they had expired, or the answers behind their finding changed: see
+// assessments.Carry) and that no reviewer has decided again yet: the finding is still there,
+// open, without an acceptance. They are read from the approved cycle and the new cycle's first
+// revision, so the list needs no record of its own and stays right whatever the clock says.
 func (s *Service) Redecisions(ctx context.Context, a *store.Assessment) ([]assessments.Redo, error) {
 	if a.Cycle < 2 || a.Status == assessments.Approved {
 		return nil, nil
@@ -339,24 +342,26 @@ func (s *Service) Redecisions(ctx context.Context, a *store.Assessment) ([]asses
 	if prev == nil || prev.Status != assessments.Approved {
 		return nil, nil
 	}
-	first, err := s.store.Revision(ctx, a.ID, 1)
+	states, err := s.store.StatesAt(ctx, a.ID, 1)
 	if err != nil {
 		return nil, err
 	}
-	def, err := s.Definition(ctx, a.QuestionnaireKey, a.QuestionnaireVersion)
-	if err != nil {
-		return nil, err
-	}
-	cc, err := s.CarryFrom(ctx, def, prev, first.CreatedAt)
-	if err != nil {
-		return nil, err
-	}
+	first := states[1]
 	var out []assessments.Redo
-	for _, r := range cc.Summary.Redecide {
-		f, ok := a.State.Findings[r.FindingID]
-		if ok && f.Live() && f.Acceptance == nil && f.Status == assessments.FindingOpen {
-			out = append(out, r)
+	for _, id := range slices.Sorted(maps.Keys(prev.State.Findings)) {
+		was := prev.State.Findings[id]
+		carried, now := first.Findings[id], a.State.Findings[id]
+		if was.Acceptance == nil || carried == nil || carried.Acceptance != nil {
+			continue // not accepted then, not carried, or carried with its acceptance
 		}
+		if now == nil || !now.Live() || now.Acceptance != nil || now.Status != assessments.FindingOpen {
+			continue // decided again since
+		}
+		reason := "expired"
+		if !assessments.SameAnswer(was.Inputs, carried.Inputs) {
+			reason = "inputs_changed"
+		}
+		out = append(out, assessments.Redo{FindingID: id, Title: now.Title, Reason: reason})
 	}
 	return out, nil
 }

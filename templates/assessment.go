@@ -341,3 +341,14 @@ func redoReason(reason string) string {
 	}
 	return reason
 }
+
+// viewsSoughtLabel says whether the views of the people affected were sought.
+func viewsSoughtLabel(v string) string {
+	switch v {
+	case "yes":
+		return "Yes"
+	case "no":
+		return "No"
+	}
+	return orDash(v)
+}

@@ -224,9 +224,11 @@ func (s *Server) saveConsultation(c echo.Context) error {
 			f.Fail(field, msg)
 		}
 	case errors.As(err, &forbidden):
-		// A member who may not give the opinion sees why on the page, not an error page.
+		// A member who may not give the opinion sees why on the page, not an error page; the
+		// refusal is audited as every 403 is.
 		status = http.StatusForbidden
 		f.Fail("_", forbidden.Reason)
+		s.auditRefusal(c, store.AuditAccessDenied, map[string]any{"reason": forbidden.Reason})
 	default:
 		st, msg, ok := formRefusal(err)
 		if !ok {

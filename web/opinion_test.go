@@ -79,6 +79,17 @@ func TestOpinionIsTheReviewers(t *testing.T) {
 		t.Fatalf("API opinion: %d %s", r.status, r.body)
 	}
 
+	// A restore by the assessor brings back old answers, not an older (or no) opinion.
+	if r := a.api("POST", "/api/v1"+overview+"/restore", a.token(f.users[assessor]), `{"revision":1}`, "If-Match", strings.Trim(f.etag(t), `"`)); r.status != http.StatusOK {
+		t.Fatalf("restore: %d %s", r.status, r.body)
+	}
+	if as, _ := a.store.Assessment(t.Context(), f.id); as.State.Consultation != out.Consultation {
+		t.Errorf("the restore changed the opinion: %+v", as.State.Consultation)
+	}
+	if r := a.api("POST", "/api/v1"+overview+"/restore", a.token(f.users[assessor]), fmt.Sprintf(`{"revision":%d}`, out.Revision-1), "If-Match", strings.Trim(f.etag(t), `"`)); r.status != http.StatusOK {
+		t.Fatalf("restore: %d %s", r.status, r.body)
+	}
+
 	// Submitted by the assessor, approved by the reviewer who gave the opinion: it is not content.
 	if r := a.api("POST", "/api/v1"+overview+"/submit", a.token(f.users[assessor]), "", "If-Match", strings.Trim(f.etag(t), `"`)); r.status != http.StatusOK {
 		t.Fatalf("submit: %d %s", r.status, r.body)

@@ -81,7 +81,9 @@ func (s *Server) restore(c echo.Context, a *store.Assessment, def *questionnaire
 	}
 	old := states[number]
 	next := a.State
-	next.Answers, next.Findings, next.Mitigations, next.Consultation = old.Answers, old.Findings, old.Mitigations, old.Consultation
+	// The consultation is a reviewer's attributed opinion, not content: a restore (which owners
+	// and assessors run) keeps today's.
+	next.Answers, next.Findings, next.Mitigations = old.Answers, old.Findings, old.Mitigations
 	next.Seq = max(a.State.Seq, old.Seq) // ids used since must not come back for other items
 	// Acceptances are reviewers' decisions, not content: a restore keeps today's, and never
 	// brings back one a reviewer has withdrawn since.

@@ -42,9 +42,13 @@ type ReviewView struct {
 	CanReassess    bool
 	OpenComments   []*store.Comment
 	Form           Form // submit note or decision comment, kept after a refusal
-	CanConsult     bool
+	CanConsult     bool // the user may give the opinion (a reviewer, before approval)
 	ConsultForm    Form
+	ConsultRefused bool // the user tried to give the opinion and may not: the form's message says why
 	CanSetReview   bool
+	// Redecide lists, on a carried cycle, acceptances that did not carry over and wait for a
+	// reviewer to decide again (shown to reviewers).
+	Redecide []assessments.Redo
 }
 
 func reviewLabel(k store.ReviewKind) string {
@@ -316,4 +320,35 @@ func (v AssessmentView) inputOrder(inputs map[string]any) []string {
 		}
 	}
 	return keys
+}
+
+// opinionDate is the day an attributed opinion was given.
+func opinionDate(c assessments.Consultation) string {
+	t, err := time.Parse(time.RFC3339, c.GivenAt)
+	if err != nil {
+		return c.GivenAt
+	}
+	return date(t)
+}
+
+// redoReason says why an acceptance did not carry over into a new cycle.
+func redoReason(reason string) string {
+	switch reason {
+	case "expired":
+		return "its acceptance expired"
+	case "inputs_changed":
+		return "the answers behind it changed"
+	}
+	return reason
+}
+
+// viewsSoughtLabel says whether the views of the people affected were sought.
+func viewsSoughtLabel(v string) string {
+	switch v {
+	case "yes":
+		return "Yes"
+	case "no":
+		return "No"
+	}
+	return orDash(v)
 }

@@ -32,7 +32,7 @@ func (s *Server) apiReview(kind store.ReviewKind) echo.HandlerFunc {
 		if kind == store.ReviewSubmit {
 			text = in.Note
 		}
-		saved, err := s.transition(c, kind, base, text)
+		saved, err := s.reviewStep(c, kind, base, text)
 		if err != nil {
 			return err
 		}
@@ -55,6 +55,30 @@ func (s *Server) apiReassess(c echo.Context) error {
 	}
 	c.Response().Header().Set("Location", "/api/v1/assessments/"+strconv.FormatInt(next.ID, 10))
 	return s.apiAssessmentResponse(c, http.StatusCreated, next, def)
+}
+
+// apiConsultation gives the privacy officer's opinion and records the consultation of the
+// people affected, as a reviewer, on the revision If-Match names.
+func (s *Server) apiConsultation(c echo.Context) error {
+	id, err := paramID(c, "assessment")
+	if err != nil {
+		return err
+	}
+	base, err := ifMatch(c, true)
+	if err != nil {
+		return err
+	}
+	var in consultationInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	saved, err := s.wf.GiveOpinion(c.Request().Context(), s.actor(c), id, base, in.consultation())
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("ETag", strconv.Quote(strconv.Itoa(saved.Revision)))
+	return c.JSON(http.StatusOK, map[string]any{"assessment": saved.ID, "revision": saved.Revision, "state_hash": saved.StateHash,
+		"consultation": saved.State.Consultation})
 }
 
 type apiRevision struct {

@@ -50,14 +50,23 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var conflict *workflow.ConflictError
 	var frozen *workflow.FrozenError
 	var revision *int64
+	var forbidden *workflow.ForbiddenError
+	var step *workflow.StepError
 	switch {
 	case errors.As(err, &he):
 		status, msg, field = he.status, he.msg, he.field
 	case errors.As(err, &invalid):
 		status, fields = http.StatusUnprocessableEntity, invalid.Fields
 		field, msg = invalid.First()
+	case errors.As(err, &forbidden):
+		status, msg = errForbidden.status, forbidden.Reason
 	case errors.Is(err, workflow.ErrForbidden):
 		status, msg = errForbidden.status, errForbidden.msg
+	case errors.As(err, &step):
+		status, msg = http.StatusConflict, step.Reason
+		if step.Current != 0 {
+			revision = &step.Current
+		}
 	case errors.As(err, &frozen):
 		status, msg = http.StatusConflict, frozen.Reason
 		if frozen.Current != 0 {
@@ -101,6 +110,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 		if revision != nil {
 			body["current_revision"] = *revision
+		}
+		if step != nil && len(step.Problems) > 0 {
+			body["problems"] = step.Problems
 		}
 		if id != "" {
 			body["error_id"] = id

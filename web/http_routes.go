@@ -190,6 +190,7 @@ func (s *Server) routes() {
 	api.POST("/assessments/:assessment/approve", s.apiReview(store.ReviewApprove))
 	api.POST("/assessments/:assessment/request-changes", s.apiReview(store.ReviewRequestChanges))
 	api.POST("/assessments/:assessment/reassess", s.apiReassess)
+	api.PUT("/assessments/:assessment/consultation", s.apiConsultation)
 	api.POST("/assessments/:assessment/restore", s.apiRestore)
 	api.GET("/assessments/:assessment/revisions", s.apiRevisions)
 	api.GET("/assessments/:assessment/revisions/:number", s.apiRevision)

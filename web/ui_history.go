@@ -14,9 +14,6 @@ import (
 	"github.com/piaf-dev/piaf/templates"
 )
 
-// historyPage is how many revisions the history page lists at once.
-const historyPage = 30
-
 // statesAt rebuilds the states after the given revisions, checking each against its recorded
 // hash; the work is bounded by the revisions asked for, not by the length of the history.
 func (s *Server) statesAt(c echo.Context, a *store.Assessment, numbers ...int) (map[int]assessments.State, error) {
@@ -48,15 +45,12 @@ func (s *Server) showHistory(c echo.Context) error {
 		return err
 	}
 	before, _ := strconv.Atoi(c.QueryParam("before"))
-	revs, err := s.revisionPage(c, a, before, historyPage)
+	entries, older, err := s.historyPageOf(c.Request().Context(), a, before)
 	if err != nil {
 		return err
 	}
-	v := templates.HistoryView{AssessmentView: s.assessmentView(acc, a, def), Revisions: revs,
+	v := templates.HistoryView{AssessmentView: s.assessmentView(acc, a, def), Entries: entries, Older: older,
 		CanRestore: acc.can(actEdit) && a.Status.Editable()}
-	if len(revs) > 0 && revs[0].Number > 1 {
-		v.Older = revs[0].Number
-	}
 	n := a.Revision
 	v.From, v.To = max(n-1, 1), n
 	if f, err := strconv.Atoi(c.QueryParam("from")); err == nil {
@@ -87,7 +81,9 @@ func (s *Server) restore(c echo.Context, a *store.Assessment, def *questionnaire
 	}
 	old := states[number]
 	next := a.State
-	next.Answers, next.Findings, next.Mitigations, next.Consultation = old.Answers, old.Findings, old.Mitigations, old.Consultation
+	// The consultation is a reviewer's attributed opinion, not content: a restore (which owners
+	// and assessors run) keeps today's.
+	next.Answers, next.Findings, next.Mitigations = old.Answers, old.Findings, old.Mitigations
 	next.Seq = max(a.State.Seq, old.Seq) // ids used since must not come back for other items
 	// Acceptances are reviewers' decisions, not content: a restore keeps today's, and never
 	// brings back one a reviewer has withdrawn since.

@@ -373,3 +373,19 @@ func orNone(s, none string) string {
 	}
 	return s
 }
+
+// unattributedNote explains consultation text that names nobody who gave it.
+const unattributedNote = "Recorded before opinions were attributed: nobody is named as having given it, so it is not the privacy officer's opinion."
+
+// opinionGiven says who gave the opinion and recorded the consultation, when and on which revision.
+func opinionGiven(c assessments.Consultation) string {
+	when := c.GivenAt
+	if t, err := time.Parse(time.RFC3339, c.GivenAt); err == nil {
+		when = stamp(t)
+	}
+	return fmt.Sprintf("Given by %s on %s, on revision %d.", c.GivenByName, when, c.OnRevision)
+}
+
+func consultationEmpty(c assessments.Consultation) bool {
+	return strings.TrimSpace(c.DPOOpinion) == "" && c.ViewsSought == "" && strings.TrimSpace(c.Views) == ""
+}

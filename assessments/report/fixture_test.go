@@ -86,6 +86,7 @@ func testReport(t testing.TB) *Report {
 			DPOOpinion:  "The residual risk is acceptable provided the canary test runs before release.",
 			ViewsSought: "no",
 			Views:       "A survey of customers was judged disproportionate; the works council was informed.",
+			GivenBy:     2, GivenByName: "Bob Reviewer", GivenAt: "2026-03-01T14:00:00Z", OnRevision: 13,
 		},
 	}
 	return &Report{

@@ -117,8 +117,20 @@ func (w *mdWriter) review() {
 
 func (w *mdWriter) consultation() {
 	c := w.f.r.State.Consultation
-	w.printf("## Consultation\n\n### Privacy officer's opinion\n\n")
-	w.block(c.DPOOpinion, "", "No opinion recorded.")
+	w.printf("## Consultation\n\n")
+	if !c.Attributed() && !consultationEmpty(c) {
+		// Typed before opinions were attributed: nobody vouches for it, so it is not printed as
+		// the privacy officer's.
+		w.printf("### Unattributed consultation notes\n\n")
+		w.printf("%s\n\n", unattributedNote)
+		w.block(c.DPOOpinion, "", "No notes.")
+	} else {
+		w.printf("### Privacy officer's opinion\n\n")
+		if c.Attributed() {
+			w.printf("%s\n\n", inline(opinionGiven(c)))
+		}
+		w.block(c.DPOOpinion, "", "No opinion given.")
+	}
 	w.printf("### Views of the people affected\n\n")
 	w.printf("Views sought: %s\n\n", viewsSought(c.ViewsSought))
 	none := "No views recorded."

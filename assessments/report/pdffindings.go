@@ -122,8 +122,17 @@ func (d *doc) closing() {
 
 	c := f.r.State.Consultation
 	d.chapter(8, "Consultation", false)
-	d.heading("Privacy officer's opinion", false)
-	d.para(orNone(plainText(c.DPOOpinion), "No opinion recorded."), "", ink)
+	if !c.Attributed() && !consultationEmpty(c) {
+		d.heading("Unattributed consultation notes", false)
+		d.para(unattributedNote, "I", muted)
+		d.para(orNone(plainText(c.DPOOpinion), "No notes."), "", ink)
+	} else {
+		d.heading("Privacy officer's opinion", false)
+		if c.Attributed() {
+			d.para(opinionGiven(c), "B", ink)
+		}
+		d.para(orNone(plainText(c.DPOOpinion), "No opinion given."), "", ink)
+	}
 	d.heading("Views of the people affected", false)
 	d.para("Views sought: "+viewsSought(c.ViewsSought), "B", ink)
 	none := "No views recorded."

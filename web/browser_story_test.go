@@ -565,6 +565,9 @@ func TestBrowserLifecycleStory(t *testing.T) {
 			t.Fatal("cycle 2 has no revision")
 		}
 		first := rows[len(rows)-1]
+		if !strings.Contains(first, "Ada Engineer") || strings.Contains(first, ada.Email) {
+			t.Errorf("the history names the revision's author %q, want Ada Engineer by name", first)
+		}
 		for _, want := range []string{"Carried from cycle 1", "findings (1 manual)", "with owner, due date, status and evidence", "1 acceptance"} {
 			if !strings.Contains(first, want) {
 				t.Errorf("the first revision of cycle 2 %q does not say %q", first, want)

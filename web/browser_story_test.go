@@ -6,28 +6,31 @@ package web_test
 // The bulk of the questionnaire is answered through the API, as an import would; the answers the
 // story is about are given in the browser.
 //
-// Issue 11 point -> step (and the assertion that holds it):
-//   1  carry-over: findings, mitigations (owner, due, status), manual finding, acceptance,
-//      the first revision says what was carried, calendar keeps the dates, the dashboard's high
-//      risk count does not jump                 -> 12-reassess, 13-cycle-2-register,
-//                                                   14-cycle-2-calendar-and-dashboard
-//   2  tracking after approval from the finding page, approved hash unchanged
-//                                                -> 9-track-after-approval
-//   3  a reviewer who accepted a residual risk still approves
-//                                                -> 8-accept-and-approve
-//   5  a comment on a question the answers hide is listed "no longer shown", blocks submission
-//      (the page says so) and is resolved there  -> 5-answers-hide-the-question, 7-resolve-and-submit
-//   8  worklists: reviewer's awaiting review, assessor's changes requested, her mitigations by
-//      due date; the register filters by owner and status
-//                                                -> 3-reviewer-worklist, 5-answers-hide-the-question,
-//                                                   11-worklists-and-register
-//   10 display names, not emails, in decisions, acceptances and the report; one date style;
-//      one catalogue measure linked to two findings is one mitigation
-//                                                -> 6-one-measure-two-findings, 8-accept-and-approve,
-//                                                   10-calendar, 15-names-and-dates
-//   reminders and the calendar keep the dates    -> 10-calendar, 14-cycle-2-calendar-and-dashboard
+// Issue 11 point -> step (each step a subtest; its assertions name what they check):
+//
+//	1  carry-over                 12-reassess: the first revision of cycle 2 says what was carried
+//	                              13-cycle-2-register: manual finding, mitigations with owner, due,
+//	                                 status and evidence, the acceptance, a comment left open at
+//	                                 approval; GET findings lists them
+//	                              14-cycle-2-calendar-and-dashboard: calendar and reminder passes keep
+//	                                 the dates, the open high-risk count does not jump
+//	2  tracking after approval    9-track-after-approval: implemented then verified from the finding
+//	                                 page; the approved revision and hash (API, overview) unchanged
+//	3  separation of duties       8-accept-and-approve: the reviewer who accepted a risk approves
+//	5  orphaned comments          4-comment-and-request-changes, 5-answers-hide-the-question: listed
+//	                                 "on a question no longer shown", submitting blocked and the
+//	                                 page says so; 7-resolve-and-submit: resolved there
+//	8  worklists                  3-reviewer-worklist (awaiting review), 5 (changes requested),
+//	                              11-worklists-and-register (her mitigations by due date, My work,
+//	                                 the register filtered by owner and status)
+//	10 polish                     6-one-measure-two-findings (one mitigation linked to all),
+//	                              4, 8, 12, 15-names-and-dates (display names in decisions,
+//	                                 acceptances, history and the report; one date style)
+//	reminders and calendar        10-calendar (after tracking), 14
+//
 // Not walked here, being built elsewhere: attributed DPO opinions (4), project facts and one
-// next-review date (6), "projected" residual risk (7), grouped history (9).
+// next-review date (6), "projected" residual risk (7), grouped history (9). Acceptances listed for
+// re-decision (expired, inputs changed) are covered by assessments.TestCarryListsAcceptancesToDecideAgain.
 
 import (
 	"context"
@@ -56,6 +59,7 @@ const (
 	storyComment    = "Which accountant computed this ε, and over how many epochs?"
 	storyRequest    = "DP is not used as described: correct the DP section, then submit again."
 	storyNoDPReason = "The utility loss was measured and unacceptable; canary tests and an output filter compensate."
+	storyNextCycle  = "Measure the filter's recall on real replies in the next cycle."
 	storyAcceptance = "Canary exposure measured below the agreed threshold; accepted for this cycle."
 )
 
@@ -173,9 +177,10 @@ func storyEvent(feed, summary, day string) bool {
 
 // storyHead is what the API says of an assessment's current revision.
 type storyHead struct {
-	Status    string
-	Revision  int
-	StateHash string `json:"state_hash"`
+	Status       string
+	Revision     int
+	StateHash    string `json:"state_hash"`
+	NextReviewAt string `json:"next_review_at"`
 }
 
 func storyAPIHead(t *testing.T, a *app, token string, id int64) storyHead {
@@ -450,6 +455,12 @@ func TestBrowserLifecycleStory(t *testing.T) {
 		if got := b.prop("[data-testid=acceptance] .person", "title"); got != rui.Email {
 			t.Errorf("the acceptance's name has %q on hover, want the email", got)
 		}
+		// A comment for the next cycle, left open at approval.
+		b.visit(overview + "/findings/" + manual)
+		b.reviewOpenCommentField(manual)
+		b.fill("#comment-"+manual, storyNextCycle)
+		b.click("add-comment-" + manual)
+		b.reviewFlash("Comment added.")
 		b.visit(overview)
 		if b.exists("decide-problem") {
 			t.Fatalf("the reviewer who accepted a risk may not decide: %s", b.text("decide-problem"))
@@ -510,6 +521,9 @@ func TestBrowserLifecycleStory(t *testing.T) {
 		cal := storyFeed(t, a, feed)
 		if !storyEvent(cal, "Mitigation due: "+storyFilter, dueFilter) {
 			t.Errorf("the calendar lacks the filter's due date %s:\n%s", dueFilter, cal)
+		}
+		if strings.Contains(cal, "Mitigation due: "+storyCanary) {
+			t.Errorf("the calendar still reminds of the canaries, verified since approval:\n%s", cal)
 		}
 		if !strings.Contains(cal, "SUMMARY:Re-assessment due: Support bot (cycle 1)") {
 			t.Errorf("the calendar lacks the review date:\n%s", cal)
@@ -597,6 +611,10 @@ func TestBrowserLifecycleStory(t *testing.T) {
 				}
 			}
 		}
+		if got := b.texts("#comments-" + manual + " [data-testid=comment]"); len(got) != 1 || !strings.Contains(got[0], storyNextCycle) ||
+			!strings.Contains(got[0], "Rui Reviewer") {
+			t.Errorf("the comment left open at approval is not carried to cycle 2: %q", got)
+		}
 		b.visit(c2 + "/findings/" + noDPFinding)
 		if got := b.text("finding-status"); got != "Accepted" {
 			t.Errorf("the accepted no-DP finding is %q in cycle 2", got)
@@ -624,6 +642,18 @@ func TestBrowserLifecycleStory(t *testing.T) {
 		cal := storyFeed(t, a, feed)
 		if !storyEvent(cal, "Mitigation due: "+storyFilter, dueFilter) || !strings.Contains(cal, "SUMMARY:Re-assessment due: Support bot (cycle 1)") {
 			t.Errorf("the calendar lost dates with cycle 2:\n%s", cal)
+		}
+		// A reminder pass (dry run, as `piaf remind --once --dry-run --at`) on the carried due date
+		// and on the approved cycle's review date still finds them.
+		for day, want := range map[string]string{dueFilter: storyFilter, approved.NextReviewAt: "Support bot (cycle 1)"} {
+			at, err := time.Parse(time.DateOnly, day)
+			if err != nil {
+				t.Fatalf("date %q: %v", day, err)
+			}
+			rep, err := a.web.Workflow().RemindOnce(t.Context(), at.Add(9*time.Hour), true)
+			if err != nil || !strings.Contains(strings.Join(rep.Lines, "\n"), want) {
+				t.Errorf("a reminder pass on %s does not remind of %q: %v %q", day, want, err, rep.Lines)
+			}
 		}
 		b.visit("/")
 		if got := b.text("open-risk-count"); got != highRisks {

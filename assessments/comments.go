@@ -55,17 +55,9 @@ func OpenCommentsProblem(open, hidden int) string {
 // from that catalogue entry, the finding is linked to it (one mitigation linked to both findings);
 // otherwise a new one is created from in. It returns the mitigation's id and whether it existed.
 func LinkCatalogue(s State, findingID, catalogueKey string, in MitigationInput, members []int64) (State, string, bool, error) {
-	if catalogueKey != "" {
-		var found string
-		for id, m := range s.Mitigations {
-			if m.Catalogue == catalogueKey && (found == "" || id < found) {
-				found = id
-			}
-		}
-		if found != "" {
-			next, err := Link(s, findingID, found)
-			return next, found, true, err
-		}
+	if found := catalogueMitigation(s, catalogueKey); found != "" {
+		next, err := Link(s, findingID, found)
+		return next, found, true, err
 	}
 	in.Catalogue = &catalogueKey
 	next, id, err := LinkNewMitigation(s, findingID, in, members)

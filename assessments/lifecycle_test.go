@@ -415,3 +415,27 @@ func TestLinkCatalogueReusesTheMitigation(t *testing.T) {
 		t.Errorf("the catalogue mitigation is linked to %d findings, want 2", len(got))
 	}
 }
+
+// The pages and the API link a catalogue measure through LinkNewMitigation: a second finding gets
+// the same mitigation, not a copy; a custom title still makes a mitigation of its own.
+func TestLinkNewMitigationSharesACatalogueMeasure(t *testing.T) {
+	s := approvedCycle(t)
+	s.Status = Draft
+	key := "canary-exposure-test"
+	s, first, err := LinkNewMitigation(s, "rule:no-dp-personal-data", MitigationInput{Catalogue: &key, Title: ptr("Canaries")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(s.Mitigations)
+	s, second, err := LinkNewMitigation(s, "rule:dpo-not-consulted", MitigationInput{Catalogue: &key, Title: ptr("Canaries again")}, nil)
+	if err != nil || second != first || len(s.Mitigations) != n {
+		t.Fatalf("the second link made another mitigation: %v %s %s %d -> %d", err, first, second, n, len(s.Mitigations))
+	}
+	if got := FindingsOf(s, first); len(got) != 2 || s.Mitigations[first].Title != "Canaries" {
+		t.Errorf("shared mitigation: linked to %v, title %q", got, s.Mitigations[first].Title)
+	}
+	s, custom, err := LinkNewMitigation(s, "rule:dpo-not-consulted", MitigationInput{Title: ptr("Canaries")}, nil)
+	if err != nil || custom == first || len(s.Mitigations) != n+1 {
+		t.Errorf("a custom mitigation was not made: %v %s %d", err, custom, len(s.Mitigations))
+	}
+}

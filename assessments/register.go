@@ -260,11 +260,19 @@ func (in MitigationInput) applyTo(m *Mitigation) {
 }
 
 // LinkNewMitigation creates a mitigation and links it to the finding. A catalogue title is
-// filled in by the caller (the catalogue is not part of the domain state).
+// filled in by the caller (the catalogue is not part of the domain state). A catalogue measure the
+// state already holds is not created a second time: the finding is linked to that mitigation, so
+// one measure linked to two findings is one mitigation with one owner, due date and status.
 func LinkNewMitigation(s State, findingID string, in MitigationInput, members []int64) (State, string, error) {
 	f, ok := s.Findings[findingID]
 	if !ok {
 		return s, "", ErrNoFinding
+	}
+	if in.Catalogue != nil {
+		if id := catalogueMitigation(s, *in.Catalogue); id != "" {
+			next, err := Link(s, findingID, id)
+			return next, id, err
+		}
 	}
 	m := &Mitigation{Status: MitigationPlanned}
 	in.applyTo(m)
@@ -278,6 +286,21 @@ func LinkNewMitigation(s State, findingID string, in MitigationInput, members []
 	g.Mitigations = append(slices.Clone(f.Mitigations), id)
 	next.Findings[findingID] = &g
 	return next, id, nil
+}
+
+// catalogueMitigation is the mitigation made from this catalogue entry, "" when there is none
+// (or the key is empty). Of several (made before measures were shared), the first by id.
+func catalogueMitigation(s State, key string) string {
+	found := ""
+	if key == "" {
+		return found
+	}
+	for id, m := range s.Mitigations {
+		if m.Catalogue == key && (found == "" || id < found) {
+			found = id
+		}
+	}
+	return found
 }
 
 // Link links an existing mitigation to another finding (many to many).

@@ -114,7 +114,7 @@ func (s *Store) RevisionPage(ctx context.Context, assessmentID int64, before, li
 		limit = 50
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT r.number, coalesce(r.parent, 0), coalesce(r.author_id, 0), coalesce(u.email, ''),
-		r.created_at, r.summary, coalesce(json_extract(r.changes, '$.status'), ''), r.state_hash
+		coalesce(u.name, ''), r.created_at, r.summary, coalesce(json_extract(r.changes, '$.status'), ''), r.state_hash
 		FROM revisions r LEFT JOIN users u ON u.id = r.author_id
 		WHERE r.assessment_id = ? AND r.number < ? ORDER BY r.number DESC LIMIT ?`, assessmentID, before, limit)
 	if err != nil {
@@ -125,7 +125,7 @@ func (s *Store) RevisionPage(ctx context.Context, assessmentID int64, before, li
 	for rows.Next() {
 		var r Revision
 		var status string
-		if err := rows.Scan(&r.Number, &r.Parent, &r.AuthorID, &r.AuthorEmail, timeCol{&r.CreatedAt}, &r.Summary, &status, &r.StateHash); err != nil {
+		if err := rows.Scan(&r.Number, &r.Parent, &r.AuthorID, &r.AuthorEmail, &r.AuthorName, timeCol{&r.CreatedAt}, &r.Summary, &status, &r.StateHash); err != nil {
 			return nil, fmt.Errorf("store: scan revision: %w", err)
 		}
 		r.Change.Status = assessments.Status(status)

@@ -177,6 +177,7 @@ type Comment struct {
 	Revision      int
 	CreatedAt     time.Time
 	ResolvedEmail string
+	ResolvedName  string // the resolver's account name now, empty when it has none (or is gone)
 	ResolvedAt    *time.Time
 }
 
@@ -198,8 +199,9 @@ func (s *Store) AddComment(ctx context.Context, c Comment, notifyList []Notifica
 // Comments lists an assessment's comments, oldest first; open ones only unless all.
 func (s *Store) Comments(ctx context.Context, assessmentID int64, all bool) ([]*Comment, error) {
 	q := `SELECT c.id, c.assessment_id, c.target_kind, c.target_key, coalesce(c.author_id, 0), c.author_email, coalesce(u.name, ''),
-		c.body, c.revision, c.created_at, coalesce(c.resolved_email, ''), c.resolved_at
-		FROM comments c LEFT JOIN users u ON u.id = c.author_id WHERE c.assessment_id = ?`
+		c.body, c.revision, c.created_at, coalesce(c.resolved_email, ''), coalesce(r.name, ''), c.resolved_at
+		FROM comments c LEFT JOIN users u ON u.id = c.author_id LEFT JOIN users r ON r.id = c.resolved_by
+		WHERE c.assessment_id = ?`
 	if !all {
 		q += " AND c.resolved_at IS NULL"
 	}
@@ -212,7 +214,7 @@ func (s *Store) Comments(ctx context.Context, assessmentID int64, all bool) ([]*
 	for rows.Next() {
 		var c Comment
 		if err := rows.Scan(&c.ID, &c.AssessmentID, &c.TargetKind, &c.TargetKey, &c.AuthorID, &c.AuthorEmail, &c.AuthorName, &c.Body, &c.Revision,
-			timeCol{&c.CreatedAt}, &c.ResolvedEmail, nullTimeCol{&c.ResolvedAt}); err != nil {
+			timeCol{&c.CreatedAt}, &c.ResolvedEmail, &c.ResolvedName, nullTimeCol{&c.ResolvedAt}); err != nil {
 			return nil, err
 		}
 		out = append(out, &c)

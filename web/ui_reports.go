@@ -101,7 +101,7 @@ func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def
 		}
 		rc := report.Comment{Target: target, By: displayName(cm.AuthorName, cm.AuthorEmail), At: cm.CreatedAt, Body: cm.Body}
 		if cm.ResolvedAt != nil && (number == a.Revision || !cm.ResolvedAt.After(rev.CreatedAt)) {
-			rc.ResolvedBy = cm.ResolvedEmail
+			rc.ResolvedBy = displayName(cm.ResolvedName, cm.ResolvedEmail)
 		}
 		r.Comments = append(r.Comments, rc)
 	}

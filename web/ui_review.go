@@ -258,7 +258,7 @@ func (s *Server) addComment(c echo.Context) error {
 	}
 	in := workflow.CommentInput{TargetKind: c.FormValue("target_kind"), TargetKey: c.FormValue("target_key"), Body: c.FormValue("body")}
 	_, err = s.wf.AddComment(c.Request().Context(), s.actor(c), a.ID, in)
-	back := workflow.CommentLink(def, a.ID, in.TargetKind, in.TargetKey)
+	back := workflow.CommentLink(def, a, in.TargetKind, in.TargetKey)
 	var invalid *workflow.ValidationError
 	switch {
 	case errors.As(err, &invalid):
@@ -285,8 +285,11 @@ func (s *Server) resolveComment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if a, err = s.store.Assessment(c.Request().Context(), a.ID); err != nil {
+		return err
+	}
 	s.flash(c, "Comment resolved.")
-	return c.Redirect(http.StatusSeeOther, workflow.CommentLink(def, a.ID, resolved.TargetKind, resolved.TargetKey))
+	return c.Redirect(http.StatusSeeOther, workflow.CommentLink(def, a, resolved.TargetKind, resolved.TargetKey))
 }
 
 // projectSnapshot describes the project as it is now, to record with an export.

@@ -24,15 +24,17 @@ func CanComment(acc *Access, a *store.Assessment) bool {
 		(acc.Role == store.RoleReviewer || acc.Can(ActEdit))
 }
 
-// CommentLink is where a comment's target is shown: the question in its section, or the
-// finding's comments.
-func CommentLink(def *questionnaire.Definition, assessmentID int64, kind, key string) string {
-	back := AssessmentPath(assessmentID)
+// CommentLink is where a comment's target is shown: the question in its section, the finding's
+// comments, or, for a question the answers now hide, the overview's open comments where it is
+// resolved.
+func CommentLink(def *questionnaire.Definition, a *store.Assessment, kind, key string) string {
+	back := AssessmentPath(a.ID)
 	if kind == "question" {
-		if q, ok := def.Question(key); ok {
+		q, ok := def.Question(key)
+		if ok && assessments.PlaceOf(def, a.State, kind, key) == assessments.PlaceShown {
 			return back + "/sections/" + q.Section + "#q-" + key
 		}
-		return back
+		return back + "#open-comments" // hidden or gone: listed, and resolved, on the overview
 	}
 	return back + "/findings/" + key + "#comments"
 }
@@ -79,10 +81,10 @@ func (s *Service) AddComment(ctx context.Context, who Actor, assessmentID int64,
 		return nil, err
 	}
 	u := who.User
-	link := CommentLink(def, a.ID, in.TargetKind, in.TargetKey)
+	link := CommentLink(def, a, in.TargetKind, in.TargetKey)
 	return s.store.AddComment(ctx, store.Comment{AssessmentID: a.ID, TargetKind: in.TargetKind, TargetKey: in.TargetKey,
 		AuthorID: u.ID, AuthorEmail: u.Email, Body: body, Revision: a.Revision},
-		notifyMembers(team, u.ID, "comment", acc.Project.Name+": new comment from "+u.Email, link))
+		notifyMembers(team, u.ID, "comment", acc.Project.Name+": new comment from "+u.DisplayName(), link))
 }
 
 // ResolveComment marks an open comment resolved. Editors may resolve any comment, reviewers

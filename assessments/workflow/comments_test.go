@@ -39,8 +39,16 @@ func TestCommentOperations(t *testing.T) {
 	if n, _ := f.st.UnreadNotifications(ctx, f.ana.User.ID); n != 1 {
 		t.Errorf("ana has %d notifications, want 1", n)
 	}
-	if link := workflow.CommentLink(mustDef(t, f), id, "question", "a"); link != workflow.AssessmentPath(id)+"/sections/s#q-a" {
+	a, err := f.st.Assessment(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if link := workflow.CommentLink(mustDef(t, f), a, "question", "a"); link != workflow.AssessmentPath(id)+"/sections/s#q-a" {
 		t.Errorf("comment link %q", link)
+	}
+	// A comment on a question the page does not show leads to the overview, where it is resolved.
+	if link := workflow.CommentLink(mustDef(t, f), a, "question", "gone"); link != workflow.AssessmentPath(id)+"#open-comments" {
+		t.Errorf("link of a comment on a question not shown %q", link)
 	}
 	// A reviewer resolves only their own comments; an editor resolves any.
 	if _, err := f.wf.ResolveComment(ctx, f.rob, id, c.ID); !errors.Is(err, workflow.ErrForbidden) {

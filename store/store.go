@@ -17,6 +17,10 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
+// cacheSize is each connection's page cache, in SQLite's units (negative: KiB): SQLite's
+// default of 2 MB, said here so the seed can put it back.
+const cacheSize = -2000
+
 // FileName is the database file inside the data folder.
 const FileName = "piaf.db"
 

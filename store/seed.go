@@ -131,7 +131,9 @@ func (sd *Seeder) commit() error {
 	for _, st := range sd.stmts {
 		st.Close()
 	}
-	if err := sd.tx.Commit(); err != nil {
+	err := sd.tx.Commit()
+	sd.s.cache.changed()
+	if err != nil {
 		return fmt.Errorf("store: seed: commit: %w", err)
 	}
 	sd.rows = 0

@@ -48,6 +48,8 @@ type Store struct {
 	inTx  *sql.Tx
 	path  string
 	now   func() time.Time
+	// cache keeps the dashboard's and project list's results until the next write (readcache.go).
+	cache *readCache
 }
 
 // dbtx is what *sql.DB and *sql.Tx have in common.
@@ -140,7 +142,8 @@ func openFile(ctx context.Context, path string, migrate bool) (*Store, error) {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	read.SetMaxOpenConns(8)
-	s := &Store{writeDB: write, readDB: read, write: write, read: read, path: path, now: time.Now}
+	cache := newReadCache()
+	s := &Store{writeDB: write, readDB: read, write: writer{write, cache}, read: read, path: path, now: time.Now, cache: cache}
 	if existed {
 		if err := s.requireSchema(ctx); err != nil {
 			s.Close()
@@ -264,7 +267,9 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	s.cache.changed() // after the commit: a result read from now on sees it
+	if err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"time"
 
@@ -130,18 +131,23 @@ func openFile(ctx context.Context, path string, migrate bool) (*Store, error) {
 	}
 	// busy_timeout comes first so that the pragmas after it already wait for a busy database.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	write, err := sql.Open(driverName, "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
-	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	read, err := sql.Open(driverName, "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	read.SetMaxOpenConns(8)
+	// Readers: SQLite reads are CPU work, so two per core keep the cores busy; each holds its own
+	// page cache and compiled statements, so more cost memory for nothing. They all stay open:
+	// database/sql's default of two idle connections closed and reopened the rest under load.
+	readers := max(4, 2*runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
 	cache := newReadCache()
 	s := &Store{writeDB: write, readDB: read, write: writer{write, cache}, read: read, path: path, now: time.Now, cache: cache}
 	if existed {

@@ -4,15 +4,17 @@
 package assessments
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
-	"reflect"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 )
@@ -314,11 +316,70 @@ func SameAnswer(a, b any) bool {
 }
 
 // sameAnswer compares answers after a JSON round trip, where []string becomes []any and numbers
-// are float64.
+// are float64. The common cases (equal strings, the same entry, maps of such) are decided
+// without encoding; whatever they cannot decide for certain is compared as JSON.
 func sameAnswer(a, b any) bool {
+	if same, sure := quickSame(a, b); sure {
+		return same
+	}
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
-	return reflect.DeepEqual(ja, jb)
+	return bytes.Equal(ja, jb)
+}
+
+// quickSame compares a and b when that is cheap and certain to agree with their JSON; sure is
+// false otherwise.
+func quickSame(a, b any) (same, sure bool) {
+	switch x := a.(type) {
+	case string:
+		if y, ok := b.(string); ok {
+			if x == y {
+				return true, true
+			}
+			// Invalid UTF-8 is replaced when encoded, so two different invalid strings
+			// may encode alike.
+			return false, utf8.ValidString(x) && utf8.ValidString(y)
+		}
+	case float64:
+		if y, ok := b.(float64); ok && x != 0 && !math.IsNaN(x) && !math.IsNaN(y) && !math.IsInf(x, 0) && !math.IsInf(y, 0) {
+			return x == y, true
+		}
+	case bool:
+		if y, ok := b.(bool); ok {
+			return x == y, true
+		}
+	case *Finding:
+		if y, ok := b.(*Finding); ok && x == y {
+			return true, true
+		}
+	case *Mitigation:
+		if y, ok := b.(*Mitigation); ok && x == y {
+			return true, true
+		}
+	case *Evidence:
+		if y, ok := b.(*Evidence); ok && x == y {
+			return true, true
+		}
+	case *ProjectSnapshot:
+		if y, ok := b.(*ProjectSnapshot); ok && x == y {
+			return true, true
+		}
+	case map[string]any:
+		// Equal when every entry is certainly equal; anything else is left to the JSON.
+		if y, ok := b.(map[string]any); ok && len(x) == len(y) && x != nil && y != nil {
+			for k, v := range x {
+				w, ok := y[k]
+				if !ok {
+					return false, false
+				}
+				if same, sure := quickSame(v, w); !same || !sure {
+					return false, false
+				}
+			}
+			return true, true
+		}
+	}
+	return false, false
 }
 
 // Summarise says in one line what a change of answers does, naming sections by their titles,

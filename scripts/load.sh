@@ -8,7 +8,11 @@
 #
 # Environment: PROJECTS, ASSESSMENTS, REVISIONS (instance size), DURATION (seconds per page),
 # CONNECTIONS (default 50), PORT (default 18080), KEEP=1 keeps the data folder.
-# Prints a Markdown table: page, req/s, p50, p99, ratio to the static file.
+# REUSE=DIR measures a copy of an instance seeded before: DIR holds piaf.db and seed.json (what
+# `piaf seed --json` printed), and PASSWORD is the password given to that seed.
+# Prints the machine (cores, CPU model) and a Markdown table: page, req/s, p50, p99, ratio to
+# the static file, and the 1-minute load average at the end of each page's run (the machine may
+# be shared: the ratio to the static file, measured in the same run, is the comparable figure).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -41,10 +45,19 @@ trap cleanup EXIT
 echo "building piaf" >&2
 go build -o "$work/piaf" ./cmd/piaf
 go build -o "$work/savers" ./scripts/savers
-password="load-test-$(date +%s)-pw"
-echo "seeding $PROJECTS projects, $ASSESSMENTS assessments, $REVISIONS revisions" >&2
-"$work/piaf" seed --data "$work/data" --projects "$PROJECTS" --assessments "$ASSESSMENTS" \
-	--revisions "$REVISIONS" --password "$password" --json >"$work/seed.json"
+if [[ -n "${REUSE:-}" ]]; then
+	password=${PASSWORD:?REUSE needs the PASSWORD of that seed}
+	mkdir -p "$work/data"
+	cp "$REUSE/piaf.db" "$work/data/piaf.db"
+	cp "$REUSE/seed.json" "$work/seed.json"
+	PROJECTS=$(jq .projects "$work/seed.json") ASSESSMENTS=$(jq .assessments "$work/seed.json")
+	echo "measuring a copy of $REUSE" >&2
+else
+	password="load-test-$(date +%s)-pw"
+	echo "seeding $PROJECTS projects, $ASSESSMENTS assessments, $REVISIONS revisions" >&2
+	"$work/piaf" seed --data "$work/data" --projects "$PROJECTS" --assessments "$ASSESSMENTS" \
+		--revisions "$REVISIONS" --password "$password" --json >"$work/seed.json"
+fi
 jq -r '"seeded in \(.seconds | floor) s"' "$work/seed.json" >&2
 admin=$(jq -r .admin "$work/seed.json")
 member=$(jq -r .member "$work/seed.json")
@@ -53,7 +66,10 @@ many=$(jq -r .many_findings_assessment "$work/seed.json")
 drafts=$(jq -r '.draft_assessments | join(",")' "$work/seed.json")
 token=$("$work/piaf" token create --data "$work/data" --email "$admin" --name load-test)
 
-"$work/piaf" serve --data "$work/data" --addr "127.0.0.1:$PORT" 2>"$work/server.log" &
+# The reminder scheduler is off: its first pass on a seeded instance writes a reminder for each
+# of thousands of overdue mitigations (minutes at the full size) and would run while the pages
+# are measured; the dashboard measured 6 req/s during it on the quick size, 464 after it.
+"$work/piaf" serve --data "$work/data" --addr "127.0.0.1:$PORT" --remind-every 0 2>"$work/server.log" &
 server=$!
 for _ in $(seq 1 100); do
 	curl -fs "$base/healthz" >/dev/null 2>&1 && break
@@ -119,7 +135,7 @@ measure() {
 	errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr -s ' ' | paste -sd ';' -)
 	[[ -z "$static_rps" ]] && static_rps=$rps
 	ratio=$(awk -v a="$rps" -v b="$static_rps" 'BEGIN { printf "%.1f%%", 100 * a / b }')
-	rows+=("| $1 | $rps | $p50 ms | $p99 ms | $ratio |${errors:+ $errors}")
+	rows+=("| $1 | $rps | $p50 ms | $p99 ms | $ratio | $(cut -d' ' -f1 /proc/loadavg) |${errors:+ $errors}")
 	echo "measured $1" >&2
 }
 
@@ -146,6 +162,7 @@ measure "GET /api/v1/assessments/{id}/revisions" "/api/v1/assessments/$long/revi
 
 echo "16 concurrent editors" >&2
 saves=$("$work/savers" -base "$base" -token "$token" -ids "$drafts" -d "${DURATION}s")
+saves_load=$(cut -d' ' -f1 /proc/loadavg)
 touch "$work/done"
 wait "$sampler" 2>/dev/null || true
 
@@ -154,9 +171,12 @@ echo "Instance: $PROJECTS projects, $ASSESSMENTS assessments, $(jq .revisions "$
 	"($(du -m "$work/data/piaf.db" | cut -f1) MB), seeded in $(jq '.seconds | floor' "$work/seed.json") s;" \
 	"wrk -t1 -c$CONNECTIONS -d${DURATION}s; $(nproc) cores; $(date -u +%Y-%m-%d)."
 echo
-echo "| page | req/s | p50 | p99 | vs static file |"
-echo "| --- | --- | --- | --- | --- |"
+echo "Machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo);" \
+	"load average (1, 5, 15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+echo
+echo "| page | req/s | p50 | p99 | vs static file | load avg |"
+echo "| --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"
 echo
-echo "Concurrent editors (PATCH answers, If-Match): $saves"
+echo "Concurrent editors (PATCH answers, If-Match): $saves (load average $saves_load)"
 echo "Peak server RSS during the load: $(($(cat "$peak") / 1024)) MB"

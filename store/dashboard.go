@@ -85,6 +85,31 @@ func (s *Store) cappedCount(ctx context.Context, from string, args []any) (int, 
 // index entries instead of sorting every open risk of the instance). The total stops at
 // CountCap.
 func (s *Store) OpenHighRisks(ctx context.Context, sc Scope, limit int) ([]OpenRisk, int, error) {
+	r, err := cached(s.cacheFor(), cacheKey("OpenHighRisks", sc, limit), func() (counted[OpenRisk], error) {
+		items, total, err := s.openHighRisks(ctx, sc, limit)
+		return counted[OpenRisk]{items, total}, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return r.copy()
+}
+
+// counted is a page of a list and the list's total, as the cache keeps them.
+type counted[T any] struct {
+	items []T
+	total int
+}
+
+// copy gives each caller its own slice, so one caller's changes cannot reach the cache.
+func (c counted[T]) copy() ([]T, int, error) {
+	if c.items == nil {
+		return nil, c.total, nil
+	}
+	return append([]T(nil), c.items...), c.total, nil
+}
+
+func (s *Store) openHighRisks(ctx context.Context, sc Scope, limit int) ([]OpenRisk, int, error) {
 	from, args := sc.from("findings", "f", "findings_open_grave", "findings_assessment_open", "")
 	from += ` AND f.live = 1 AND f.status = 'open' AND f.residual_level >= 3`
 	total, err := s.cappedCount(ctx, from, args)
@@ -125,6 +150,17 @@ type DueMitigation struct {
 // implemented nor verified, oldest first (the order of the mitigations_overdue index). The
 // total stops at CountCap.
 func (s *Store) OverdueMitigations(ctx context.Context, sc Scope, today string, limit int) ([]DueMitigation, int, error) {
+	r, err := cached(s.cacheFor(), cacheKey("OverdueMitigations", sc, today, limit), func() (counted[DueMitigation], error) {
+		items, total, err := s.overdueMitigations(ctx, sc, today, limit)
+		return counted[DueMitigation]{items, total}, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return r.copy()
+}
+
+func (s *Store) overdueMitigations(ctx context.Context, sc Scope, today string, limit int) ([]DueMitigation, int, error) {
 	from, args := sc.from("mitigations", "mi", "mitigations_overdue", "mitigations_assessment_due", " LEFT JOIN users u ON u.id = mi.owner_id")
 	from += ` AND mi.findings > 0 AND mi.due IS NOT NULL AND mi.due < ?
 		AND mi.status IN ('planned', 'in_progress')`

@@ -101,6 +101,17 @@ type DueSoon struct {
 // required re-assessments first, then by date. It returns at most limit lines and how many
 // there are in all (at most CountCap), reading only the matching rows through indexes.
 func (s *Store) DueSoonList(ctx context.Context, sc Scope, today, horizon string, limit int) ([]DueSoon, int, error) {
+	r, err := cached(s.cacheFor(), cacheKey("DueSoonList", sc, today, horizon, limit), func() (counted[DueSoon], error) {
+		items, total, err := s.dueSoonList(ctx, sc, today, horizon, limit)
+		return counted[DueSoon]{items, total}, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return r.copy()
+}
+
+func (s *Store) dueSoonList(ctx context.Context, sc Scope, today, horizon string, limit int) ([]DueSoon, int, error) {
 	where, args := sc.where()
 	var all []any
 	q := `SELECT 'reassessment' AS kind, p.id, p.name, a.id, a.cycle, '' AS item, '' AS title, coalesce(a.next_review_at, '') AS due,

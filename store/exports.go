@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -48,24 +49,42 @@ func (s *Store) ExportBySHA256(ctx context.Context, sum string) (*Export, error)
 	return &e, nil
 }
 
-// Exports lists an assessment's exports, newest first.
+// Exports lists an assessment's latest 100 exports, newest first.
 func (s *Store) Exports(ctx context.Context, assessmentID int64) ([]*Export, error) {
+	list, _, err := s.ExportPage(ctx, assessmentID, 0, 100)
+	return list, err
+}
+
+// ExportPage lists up to limit of an assessment's exports whose ids are below before (zero:
+// from the newest), newest first, reading the exports_assessment index from that point; older
+// is the before of the next page, zero when there is none.
+func (s *Store) ExportPage(ctx context.Context, assessmentID, before int64, limit int) (list []*Export, older int64, err error) {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	if limit <= 0 {
+		limit = 20
+	}
 	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.assessment_id, e.revision, e.state_hash, e.format, e.sha256, e.size, e.user_email,
 		coalesce(u.name, ''), e.created_at
-		FROM exports e LEFT JOIN users u ON u.id = e.user_id WHERE e.assessment_id = ? ORDER BY e.id DESC LIMIT 100`, assessmentID)
+		FROM exports e LEFT JOIN users u ON u.id = e.user_id WHERE e.assessment_id = ? AND e.id < ? ORDER BY e.id DESC LIMIT ?`,
+		assessmentID, before, limit+1)
 	if err != nil {
-		return nil, fmt.Errorf("store: exports: %w", err)
+		return nil, 0, fmt.Errorf("store: exports: %w", err)
 	}
 	defer rows.Close()
-	var out []*Export
 	for rows.Next() {
 		var e Export
 		if err := rows.Scan(&e.ID, &e.AssessmentID, &e.Revision, &e.StateHash, &e.Format, &e.SHA256, &e.Size, &e.UserEmail, &e.UserName, timeCol{&e.CreatedAt}); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		out = append(out, &e)
+		list = append(list, &e)
 	}
-	return out, rows.Err()
+	if len(list) > limit {
+		list = list[:limit]
+		older = list[limit-1].ID
+	}
+	return list, older, rows.Err()
 }
 
 // RevisionByHash finds which assessment revision has this state hash, if this instance knows it.

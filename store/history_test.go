@@ -39,33 +39,33 @@ func longHistory(t testing.TB, s *store.Store, n int) *store.Assessment {
 func TestStatesAtRebuildsAndChecksShownRevisions(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
-	a := longHistory(t, s, 70)
-	states, err := s.StatesAt(ctx, a.ID, 1, 31, 32, 33, 64, 70)
+	a := longHistory(t, s, 140) // past the checkpoint at 128
+	states, err := s.StatesAt(ctx, a.ID, 1, 31, 127, 128, 129, 140)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []int{31, 32, 33, 64} {
+	for _, k := range []int{31, 127, 128, 129} {
 		if got := states[k].Answers["n"]; got != float64(k) {
 			t.Errorf("revision %d: n = %v, want %d", k, got, k)
 		}
 	}
-	if states[64].Status != assessments.InReview || states[31].Status != assessments.Draft {
-		t.Errorf("statuses: %s at 64, %s at 31", states[64].Status, states[31].Status)
+	if states[129].Status != assessments.InReview || states[31].Status != assessments.Draft {
+		t.Errorf("statuses: %s at 129, %s at 31", states[129].Status, states[31].Status)
 	}
 	if _, ok := states[1].Answers["n"]; ok {
 		t.Error("revision 1 has an answer")
 	}
-	if states[70].Hash() != a.StateHash {
+	if states[140].Hash() != a.StateHash {
 		t.Error("the last state does not hash as the assessment's current state")
 	}
-	if _, err := s.StatesAt(ctx, a.ID, 71); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("revision 71: %v, want not found", err)
+	if _, err := s.StatesAt(ctx, a.ID, 141); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("revision 141: %v, want not found", err)
 	}
 	if _, err := s.StatesAt(ctx, a.ID, 0); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("revision 0: %v, want not found", err)
 	}
 	check, err := s.VerifyAllRevisions(ctx)
-	if err != nil || check.Assessments != 1 || check.Revisions != 70 || len(check.Broken) != 0 {
+	if err != nil || check.Assessments != 1 || check.Revisions != 140 || len(check.Broken) != 0 {
 		t.Fatalf("verify all: %+v %v", check, err)
 	}
 }
@@ -99,15 +99,15 @@ func TestAlteredHistoryIsFound(t *testing.T) {
 func TestAlteredCheckpointIsFound(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
-	a := longHistory(t, s, 70)
-	if err := s.Exec(ctx, `UPDATE revision_checkpoints SET state = json_set(state, '$.answers.x', 'slipped in') WHERE assessment_id = ? AND number = 32`, a.ID); err != nil {
+	a := longHistory(t, s, 140)
+	if err := s.Exec(ctx, `UPDATE revision_checkpoints SET state = json_set(state, '$.answers.x', 'slipped in') WHERE assessment_id = ? AND number = 128`, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.StatesAt(ctx, a.ID, 33); !errors.Is(err, store.ErrHistoryAltered) {
+	if _, err := s.StatesAt(ctx, a.ID, 129); !errors.Is(err, store.ErrHistoryAltered) {
 		t.Errorf("rebuilt from the altered checkpoint: %v, want ErrHistoryAltered", err)
 	}
 	check, err := s.VerifyAllRevisions(ctx)
-	if err != nil || len(check.Broken) != 1 || check.Broken[0].Revision != 32 {
+	if err != nil || len(check.Broken) != 1 || check.Broken[0].Revision != 128 {
 		t.Fatalf("verify all: %+v %v", check, err)
 	}
 }

@@ -149,6 +149,17 @@ type ProjectListItem struct {
 
 // Projects returns one page of matching projects, by name, and how many match in all.
 func (s *Store) Projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem, int, error) {
+	r, err := cached(s.cacheFor(), cacheKey("Projects", q), func() (counted[ProjectListItem], error) {
+		items, total, err := s.projects(ctx, q)
+		return counted[ProjectListItem]{items, total}, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return r.copy()
+}
+
+func (s *Store) projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem, int, error) {
 	where := []string{"p.archived_at IS NULL"}
 	if q.Archived {
 		where[0] = "p.archived_at IS NOT NULL"

@@ -66,7 +66,7 @@ func OpenReadOnly(ctx context.Context, dir string) (*Store, error) {
 }
 
 func openReadOnly(ctx context.Context, path, mode string) (*Store, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?"+mode+"&_pragma=busy_timeout(10000)")
+	db, err := sql.Open(driverName, "file:"+path+"?"+mode+"&_pragma=busy_timeout(10000)")
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/piaf-dev/piaf/assessments"
@@ -129,21 +130,56 @@ func (s *Store) ReviewEvents(ctx context.Context, assessmentID int64) ([]*Review
 
 // Notifications lists a user's notifications, newest first.
 func (s *Store) Notifications(ctx context.Context, userID int64, limit int) ([]*Notification, error) {
+	list, _, err := s.NotificationPage(ctx, userID, 0, limit)
+	return list, err
+}
+
+// NotificationPage lists up to limit of a user's notifications whose ids are below before
+// (zero: from the newest), newest first, reading the notifications_user_id index from that
+// point; older is the before of the next page, zero when there is none.
+func (s *Store) NotificationPage(ctx context.Context, userID, before int64, limit int) (list []*Notification, older int64, err error) {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	if limit <= 0 {
+		limit = 50
+	}
 	rows, err := s.read.QueryContext(ctx, `SELECT id, user_id, kind, title, link, created_at, read_at FROM notifications
-		WHERE user_id = ? ORDER BY id DESC LIMIT ?`, userID, limit)
+		WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, userID, before, limit+1)
 	if err != nil {
-		return nil, fmt.Errorf("store: notifications: %w", err)
+		return nil, 0, fmt.Errorf("store: notifications: %w", err)
 	}
 	defer rows.Close()
-	var out []*Notification
 	for rows.Next() {
-		var n Notification
-		if err := rows.Scan(&n.ID, &n.UserID, &n.Kind, &n.Title, &n.Link, timeCol{&n.CreatedAt}, nullTimeCol{&n.ReadAt}); err != nil {
-			return nil, err
+		n, err := scanNotification(rows)
+		if err != nil {
+			return nil, 0, err
 		}
-		out = append(out, &n)
+		list = append(list, n)
 	}
-	return out, rows.Err()
+	if len(list) > limit {
+		list = list[:limit]
+		older = list[limit-1].ID
+	}
+	return list, older, rows.Err()
+}
+
+// Notification returns one of a user's notifications; ErrNotFound when it is someone else's.
+func (s *Store) Notification(ctx context.Context, userID, id int64) (*Notification, error) {
+	n, err := scanNotification(s.read.QueryRowContext(ctx, `SELECT id, user_id, kind, title, link, created_at, read_at
+		FROM notifications WHERE user_id = ? AND id = ?`, userID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return n, err
+}
+
+func scanNotification(row interface{ Scan(...any) error }) (*Notification, error) {
+	var n Notification
+	if err := row.Scan(&n.ID, &n.UserID, &n.Kind, &n.Title, &n.Link, timeCol{&n.CreatedAt}, nullTimeCol{&n.ReadAt}); err != nil {
+		return nil, err
+	}
+	return &n, nil
 }
 
 // UnreadNotifications counts a user's unread notifications.

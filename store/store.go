@@ -10,12 +10,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"time"
 
 	"modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
 )
+
+// cacheSize is each connection's page cache, in SQLite's units (negative: KiB): SQLite's
+// default of 2 MB, said here so the seed can put it back.
+const cacheSize = -2000
 
 // FileName is the database file inside the data folder.
 const FileName = "piaf.db"
@@ -44,6 +49,8 @@ type Store struct {
 	inTx  *sql.Tx
 	path  string
 	now   func() time.Time
+	// cache keeps the dashboard's and project list's results until the next write (readcache.go).
+	cache *readCache
 }
 
 // dbtx is what *sql.DB and *sql.Tx have in common.
@@ -124,19 +131,25 @@ func openFile(ctx context.Context, path string, migrate bool) (*Store, error) {
 	}
 	// busy_timeout comes first so that the pragmas after it already wait for a busy database.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	write, err := sql.Open(driverName, "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
-	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	read, err := sql.Open(driverName, "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	read.SetMaxOpenConns(8)
-	s := &Store{writeDB: write, readDB: read, write: write, read: read, path: path, now: time.Now}
+	// Readers: SQLite reads are CPU work, so two per core keep the cores busy; each holds its own
+	// page cache and compiled statements, so more cost memory for nothing. They all stay open:
+	// database/sql's default of two idle connections closed and reopened the rest under load.
+	readers := max(4, 2*runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
+	cache := newReadCache()
+	s := &Store{writeDB: write, readDB: read, write: writer{write, cache}, read: read, path: path, now: time.Now, cache: cache}
 	if existed {
 		if err := s.requireSchema(ctx); err != nil {
 			s.Close()
@@ -260,7 +273,9 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	s.cache.changed() // after the commit: a result read from now on sees it
+	if err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil

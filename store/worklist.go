@@ -30,6 +30,13 @@ type Worklist struct {
 
 // latestActive follows a join of assessments as a: the latest cycle of each active project the
 // user is a member of with one of the roles.
+// fromMemberships reads the latest cycles of the active projects the user (the first argument)
+// belongs to, starting from their memberships, so that the work is the size of their projects,
+// not of the instance (an administrator who belongs to none reads nothing).
+const fromMemberships = ` FROM members mb CROSS JOIN projects p ON p.id = mb.project_id AND p.archived_at IS NULL
+	CROSS JOIN assessments a ON a.project_id = p.id
+	WHERE mb.user_id = ? AND a.cycle = (SELECT max(cycle) FROM assessments x WHERE x.project_id = a.project_id)`
+
 const latestActive = ` JOIN projects p ON p.id = a.project_id AND p.archived_at IS NULL
 	JOIN members mb ON mb.project_id = p.id AND mb.user_id = ?
 	WHERE a.cycle = (SELECT max(cycle) FROM assessments x WHERE x.project_id = a.project_id)`
@@ -49,17 +56,17 @@ func (s *Store) Worklist(ctx context.Context, userID int64, horizon string, limi
 	}{
 		{&w.AwaitingReview, `SELECT 'review', p.id, p.name, a.id, a.cycle, '', p.name, a.status,
 			coalesce((SELECT substr(max(e.created_at), 1, 10) FROM review_events e WHERE e.assessment_id = a.id AND e.kind = 'submit'), '')
-			FROM assessments a` + latestActive + ` AND mb.role = 'reviewer' AND a.status = 'in_review' ORDER BY 9, a.id LIMIT ?`,
+			` + fromMemberships + ` AND mb.role = 'reviewer' AND a.status = 'in_review' ORDER BY 9, a.id LIMIT ?`,
 			[]any{userID, limit}},
 		{&w.Mitigations, `SELECT 'mitigation', p.id, p.name, a.id, a.cycle, mi.mitigation_id, mi.title, mi.status, coalesce(mi.due, '')
 			FROM mitigations mi JOIN assessments a ON a.id = mi.assessment_id` + latestActive + ` AND mi.owner_id = ?
 			AND mi.findings > 0 AND mi.status IN ('planned', 'in_progress') ORDER BY mi.due IS NULL, mi.due, p.name, mi.title LIMIT ?`,
 			[]any{userID, userID, limit}},
 		{&w.ChangesRequested, `SELECT 'changes_requested', p.id, p.name, a.id, a.cycle, '', p.name, a.status, substr(a.updated_at, 1, 10)
-			FROM assessments a` + latestActive + ` AND mb.role IN ('owner', 'assessor') AND a.status = 'changes_requested' ORDER BY a.updated_at, a.id LIMIT ?`,
+			` + fromMemberships + ` AND mb.role IN ('owner', 'assessor') AND a.status = 'changes_requested' ORDER BY a.updated_at, a.id LIMIT ?`,
 			[]any{userID, limit}},
 		{&w.ReviewsDue, `SELECT 'review_due', p.id, p.name, a.id, a.cycle, '', p.name, a.status, a.next_review_at
-			FROM assessments a` + latestActive + ` AND mb.role = 'owner' AND a.status = 'approved' AND a.next_review_at IS NOT NULL
+			` + fromMemberships + ` AND mb.role = 'owner' AND a.status = 'approved' AND a.next_review_at IS NOT NULL
 			AND a.next_review_at <= ? ORDER BY a.next_review_at, a.id LIMIT ?`,
 			[]any{userID, horizon, limit}},
 		{&w.AcceptancesDue, `SELECT 'acceptance_due', p.id, p.name, a.id, a.cycle, f.finding_id, f.title, f.status, f.acceptance_expires

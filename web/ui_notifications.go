@@ -1,19 +1,27 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
 
+// notificationsPerPage is how many notifications a page lists; older ones are a link away.
+const notificationsPerPage = 50
+
 func (s *Server) notificationList(c echo.Context) error {
-	list, err := s.store.Notifications(c.Request().Context(), authFrom(c).user.ID, 100)
+	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64) // anything else: the newest
+	list, older, err := s.store.NotificationPage(c.Request().Context(), authFrom(c).user.ID, before, notificationsPerPage)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, templates.Notifications(s.page(c, "Notifications", "notifications"), list))
+	return s.render(c, http.StatusOK, templates.Notifications(s.page(c, "Notifications", "notifications"),
+		templates.NotificationsView{List: list, Older: older, Paged: before > 0}))
 }
 
 // readNotification marks one notification read and follows its link, so a click on it both
@@ -24,19 +32,17 @@ func (s *Server) readNotification(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.Notifications(c.Request().Context(), u.ID, 1000)
+	n, err := s.store.Notification(c.Request().Context(), u.ID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound
+	}
 	if err != nil {
 		return err
 	}
-	for _, n := range list {
-		if n.ID == id {
-			if err := s.store.MarkNotificationsRead(c.Request().Context(), u.ID, id); err != nil {
-				return err
-			}
-			return c.Redirect(http.StatusSeeOther, safeNext(n.Link))
-		}
+	if err := s.store.MarkNotificationsRead(c.Request().Context(), u.ID, id); err != nil {
+		return err
 	}
-	return errNotFound
+	return c.Redirect(http.StatusSeeOther, safeNext(n.Link))
 }
 
 func (s *Server) readAllNotifications(c echo.Context) error {

@@ -226,6 +226,9 @@ func (s *Server) download(format string) echo.HandlerFunc {
 	}
 }
 
+// exportsPerPage is how many exports the report page lists; older ones are a link away.
+const exportsPerPage = 20
+
 // reportPreview shows the Markdown report rendered as HTML, with the downloads.
 func (s *Server) reportPreview(c echo.Context) error {
 	acc, a, def, err := s.assessmentAccess(c, actView)
@@ -237,12 +240,14 @@ func (s *Server) reportPreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	exports, err := s.store.Exports(c.Request().Context(), a.ID)
+	exportsBefore, _ := strconv.ParseInt(c.QueryParam("exports_before"), 10, 64) // anything else: the newest
+	exports, older, err := s.store.ExportPage(c.Request().Context(), a.ID, exportsBefore, exportsPerPage)
 	if err != nil {
 		return err
 	}
 	v := templates.ReportView{AssessmentView: s.assessmentView(acc, a, def), Revision: r.Assessment.Revision, Approved: r.Assessment.Approved,
-		Draft: r.Draft(), HTML: markdown.HTML(string(report.Markdown(r))), Exports: exports, Identity: s.wf.SignerIdentity()}
+		Draft: r.Draft(), HTML: markdown.HTML(string(report.Markdown(r))), Exports: exports, OlderExports: older,
+		ExportsPaged: exportsBefore > 0, Identity: s.wf.SignerIdentity()}
 	if a.Status == assessments.Approved {
 		v.ApprovedRevision = a.Revision
 	}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -102,6 +103,10 @@ func (c *serveConfig) check() error {
 	return nil
 }
 
+// defaultMemoryLimit is the server's soft memory limit for the Go heap, unless GOMEMLIMIT is set.
+// SQLite's page caches (2 MB per connection) and the binary come on top of it.
+const defaultMemoryLimit = 96 << 20
+
 func serve(ctx context.Context, args []string, e env) (err error) {
 	fs, cfg := serveFlags(e)
 	if err := parse(fs, args, 0); err != nil {
@@ -109,6 +114,11 @@ func serve(ctx context.Context, args []string, e env) (err error) {
 	}
 	if err := cfg.check(); err != nil {
 		return err
+	}
+	if e.getenv("GOMEMLIMIT") == "" {
+		// A soft limit on the Go heap: under load the collector runs sooner instead of letting
+		// the heap (and the resident memory) grow to twice the live data. GOMEMLIMIT overrides.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(defaultMemoryLimit))
 	}
 	if cfg.web.SMTP, err = smtpFromEnv(e); err != nil {
 		return err

@@ -1,0 +1,96 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/piaf-dev/piaf/store"
+)
+
+// A long list of notifications is paged from the newest, 50 at a time, with links that work
+// without JavaScript; a notification is opened by id, whatever its page, and only by its owner.
+func TestNotificationsArePaged(t *testing.T) {
+	a := newApp(t)
+	u := a.user("alice@example.org", false)
+	other := a.user("bob@example.org", false)
+	var list []store.Notification
+	for k := 1; k <= 120; k++ {
+		list = append(list, store.Notification{UserID: u.ID, Kind: "comment", Title: fmt.Sprintf("Note %d", k), Link: "/projects"})
+	}
+	if err := a.store.Notify(context.Background(), list); err != nil {
+		t.Fatal(err)
+	}
+	c := a.signedIn(u)
+	titles := regexp.MustCompile(`Note (\d+)<`)
+	older := regexp.MustCompile(`href="(/notifications\?before=\d+)"[^>]*data-testid="older-notifications"`)
+	page := c.get("/notifications")
+	got := titles.FindAllStringSubmatch(page.body, -1)
+	if page.status != 200 || len(got) != 50 || got[0][1] != "120" || got[49][1] != "71" || page.has("newest-notifications") {
+		t.Fatalf("first page: %d, %d notifications", page.status, len(got))
+	}
+	var seen []string
+	for range 3 {
+		m := older.FindStringSubmatch(page.body)
+		if m == nil {
+			break
+		}
+		page = c.get(strings.ReplaceAll(m[1], "&amp;", "&"))
+		if page.status != 200 || !page.has("newest-notifications") {
+			t.Fatalf("%s: %d", m[1], page.status)
+		}
+		for _, g := range titles.FindAllStringSubmatch(page.body, -1) {
+			seen = append(seen, g[1])
+		}
+	}
+	if len(seen) != 70 || seen[0] != "70" || seen[69] != "1" || page.has("older-notifications") {
+		t.Fatalf("older pages listed %d notifications: %v", len(seen), seen)
+	}
+	if p := c.get("/notifications?before=nonsense"); p.status != 200 || len(titles.FindAllString(p.body, -1)) != 50 {
+		t.Fatalf("a malformed cursor: %d", p.status)
+	}
+	// The oldest, on the last page, opens by id; someone else's does not.
+	first, _, err := a.store.NotificationPage(context.Background(), u.ID, 2, 1)
+	if err != nil || len(first) != 1 {
+		t.Fatalf("oldest: %v", err)
+	}
+	if r := c.post(fmt.Sprintf("/notifications/%d", first[0].ID), nil); r.status != 303 {
+		t.Fatalf("opening the oldest: %d", r.status)
+	}
+	if r := a.signedIn(other).post(fmt.Sprintf("/notifications/%d", first[0].ID), nil); r.status != 404 {
+		t.Fatalf("someone else's: %d", r.status)
+	}
+}
+
+// The report page lists its exports newest first, 20 at a time, with Older and Newest links.
+func TestExportsArePaged(t *testing.T) {
+	a := newApp(t)
+	u := a.user("alice@example.org", false)
+	p := a.project(u, "Support bot")
+	id := startAssessment(t, a, a.token(u), p)
+	c := a.signedIn(u)
+	base := fmt.Sprintf("/assessments/%d", id)
+	for k := 0; k < 25; k++ {
+		if r := c.get(base + "/report.md"); r.status != 200 {
+			t.Fatalf("export %d: %d", k, r.status)
+		}
+	}
+	rows := func(r response) int { return strings.Count(r.body, "<code class=\"hash\">") }
+	page := c.get(base + "/report")
+	if page.status != 200 || rows(page) != 20 || !page.has("older-exports") || page.has("newest-exports") {
+		t.Fatalf("first page: %d, %d exports", page.status, rows(page))
+	}
+	m := regexp.MustCompile(`href="([^"]*exports_before=\d+[^"]*)"[^>]*data-testid="older-exports"`).FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatal("no link to older exports")
+	}
+	page = c.get(strings.ReplaceAll(m[1], "&amp;", "&"))
+	if page.status != 200 || rows(page) != 5 || page.has("older-exports") || !page.has("newest-exports") {
+		t.Fatalf("older page: %d, %d exports", page.status, rows(page))
+	}
+	if _, older, err := a.store.ExportPage(context.Background(), id, 0, 25); err != nil || older != 0 {
+		t.Fatalf("a page holding them all says there are older ones: %d %v", older, err)
+	}
+}

@@ -30,6 +30,27 @@ type AssessmentView struct {
 	Review     *ReviewView                 // the overview's review panel; nil elsewhere
 	Comments   map[string][]*store.Comment // open comments by "question:key" or "finding:id"
 	CanComment bool
+	Facts      assessments.FactsCheck // what the project records, against the answers
+}
+
+// factSource is where the project-recorded answer to key comes from; nil when none.
+func (v AssessmentView) factSource(key string) *assessments.FactSource {
+	for i := range v.Facts.Sources {
+		if v.Facts.Sources[i].Question == key {
+			return &v.Facts.Sources[i]
+		}
+	}
+	return nil
+}
+
+// contradiction is the disagreement between the project and the answer to key; nil when none.
+func (v AssessmentView) contradiction(key string) *assessments.Contradiction {
+	for i := range v.Facts.Contradictions {
+		if v.Facts.Contradictions[i].Question == key {
+			return &v.Facts.Contradictions[i]
+		}
+	}
+	return nil
 }
 
 // ReviewView is the review panel: what may happen next, and what happened.

@@ -323,7 +323,6 @@ func (s *Server) loadComments(c echo.Context, v *templates.AssessmentView) error
 	return nil
 }
 
-
 func capitalise(s string) string {
 	if s == "" {
 		return s
@@ -353,4 +352,3 @@ func (s *Server) conflict(ctx context.Context, a *store.Assessment, def *questio
 	}
 	return cv, nil
 }
-

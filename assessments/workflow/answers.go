@@ -393,7 +393,6 @@ func (s *Service) commit(ctx context.Context, who Actor, a *store.Assessment, de
 	return saved, err
 }
 
-
 // CreateNextCycle is createAssessment for the re-assessment adapters that still check their
 // rights themselves; it goes when Reassess moves into this package and calls createAssessment.
 func (s *Service) CreateNextCycle(ctx context.Context, who Actor, project *store.Project, key string, from *store.Assessment) (*store.Assessment, error) {

@@ -234,4 +234,3 @@ func slug(name string) string {
 	}
 	return string(out)
 }
-

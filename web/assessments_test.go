@@ -379,6 +379,35 @@ func TestQuestionnaireAPI(t *testing.T) {
 	if conditional == 0 || def.Rules[0].When == nil {
 		t.Error("conditions and rules are not structured data in the JSON")
 	}
+	// A yes/no question lists its answers with the labels the pages and the reports use.
+	var labels struct {
+		Sections []struct {
+			Questions []struct {
+				Key     string
+				Options []struct{ Value, Label string }
+			}
+		}
+	}
+	r.json(t, &labels)
+	found := false
+	for _, s := range labels.Sections {
+		for _, q := range s.Questions {
+			if q.Key != "special_categories_present" {
+				continue
+			}
+			found = true
+			got := map[string]string{}
+			for _, o := range q.Options {
+				got[o.Value] = o.Label
+			}
+			if got["partial"] != "Partly" || got["unknown"] != "Don't know yet" || got["yes"] != "Yes" {
+				t.Errorf("yes/no labels in the API: %v", got)
+			}
+		}
+	}
+	if !found {
+		t.Error("no special_categories_present question in the API's questionnaire")
+	}
 	if r := a.api("GET", "/api/v1/questionnaires/llm-finetuning?version=99", tok, ""); r.status != 404 {
 		t.Errorf("missing version: %d", r.status)
 	}

@@ -3,6 +3,8 @@ package templates
 import (
 	"fmt"
 
+	"github.com/a-h/templ"
+
 	"github.com/piaf-dev/piaf/assessments"
 	"strconv"
 	"strings"
@@ -41,6 +43,15 @@ func (v AssessmentView) factSource(key string) *assessments.FactSource {
 		}
 	}
 	return nil
+}
+
+// factURL links a fact's source on the project page: its datasets, or its description.
+func (v AssessmentView) factURL(field string) templ.SafeURL {
+	switch field {
+	case "datasets", "special_categories", "records":
+		return templ.SafeURL(string(projectURL(v.Project.ID)) + "#datasets-h")
+	}
+	return projectURL(v.Project.ID)
 }
 
 // contradiction is the disagreement between the project and the answer to key; nil when none.

@@ -352,3 +352,21 @@ func (s *Server) conflict(ctx context.Context, a *store.Assessment, def *questio
 	}
 	return cv, nil
 }
+
+// factProblems lists an assessment's answers that contradict what the project records, for the
+// project page.
+func (s *Server) factProblems(ctx context.Context, a *store.Assessment, def *questionnaire.Definition, p *store.Project) ([]templates.FactProblem, error) {
+	facts, err := s.wf.Facts(ctx, a, def, p)
+	if err != nil {
+		return nil, err
+	}
+	var out []templates.FactProblem
+	for _, c := range facts.Contradictions {
+		f := templates.FactProblem{Question: c.Question, Label: c.Question, Message: c.Msg, Blocking: c.Blocking, URL: assessmentPath(a.ID)}
+		if q, ok := def.Question(c.Question); ok {
+			f.Label, f.URL = q.Label, assessmentPath(a.ID)+"/sections/"+q.Section+"#q-"+q.Key
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}

@@ -115,7 +115,7 @@ func CheckFacts(def *questionnaire.Definition, p ProjectSnapshot, answers map[st
 					Msg: "The project's datasets list personal data categories but the answer says there is no personal data."})
 			}
 		}
-		if has(QSpecialCategories) {
+		if q, ok := def.Question(QSpecialCategories); ok {
 			want := "no"
 			if special > 0 {
 				want = "yes"
@@ -127,7 +127,7 @@ func CheckFacts(def *questionnaire.Definition, p ProjectSnapshot, answers map[st
 				out.Prefill[QSpecialCategories] = want
 			case want == "yes" && (a == "no" || a == "unknown"), want == "no" && (a == "yes" || a == "partial"):
 				out.Contradictions = append(out.Contradictions, Contradiction{Field: "special_categories", Question: QSpecialCategories, ProjectValue: want, AnswerValue: a, Blocking: true,
-					Msg: fmt.Sprintf("The project's datasets say special categories “%s” but the answer says “%s”; correct one of them.", want, a)})
+					Msg: fmt.Sprintf("The project's datasets say special categories “%s” but the answer says “%s”; correct one of them.", q.OptionLabel(want), q.OptionLabel(a))})
 			}
 		}
 		if has(QRecordCount) && records > 0 {

@@ -3,6 +3,8 @@ package templates
 import (
 	"fmt"
 
+	"github.com/a-h/templ"
+
 	"github.com/piaf-dev/piaf/assessments"
 	"strconv"
 	"strings"
@@ -30,6 +32,36 @@ type AssessmentView struct {
 	Review     *ReviewView                 // the overview's review panel; nil elsewhere
 	Comments   map[string][]*store.Comment // open comments by "question:key" or "finding:id"
 	CanComment bool
+	Facts      assessments.FactsCheck // what the project records, against the answers
+}
+
+// factSource is where the project-recorded answer to key comes from; nil when none.
+func (v AssessmentView) factSource(key string) *assessments.FactSource {
+	for i := range v.Facts.Sources {
+		if v.Facts.Sources[i].Question == key {
+			return &v.Facts.Sources[i]
+		}
+	}
+	return nil
+}
+
+// factURL links a fact's source on the project page: its datasets, or its description.
+func (v AssessmentView) factURL(field string) templ.SafeURL {
+	switch field {
+	case "datasets", "special_categories", "records":
+		return templ.SafeURL(string(projectURL(v.Project.ID)) + "#datasets-h")
+	}
+	return projectURL(v.Project.ID)
+}
+
+// contradiction is the disagreement between the project and the answer to key; nil when none.
+func (v AssessmentView) contradiction(key string) *assessments.Contradiction {
+	for i := range v.Facts.Contradictions {
+		if v.Facts.Contradictions[i].Question == key {
+			return &v.Facts.Contradictions[i]
+		}
+	}
+	return nil
 }
 
 // ReviewView is the review panel: what may happen next, and what happened.

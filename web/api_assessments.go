@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -164,14 +162,12 @@ func (s *Server) apiCreateAssessment(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if in.Questionnaire == "" {
-		return apiErr(http.StatusUnprocessableEntity, "questionnaire is required, e.g. \"llm-finetuning\"", "questionnaire")
-	}
-	a, err := s.createAssessment(c, acc, in.Questionnaire)
+	ctx := c.Request().Context()
+	a, err := s.wf.StartAssessment(ctx, s.actor(c), acc.project.ID, in.Questionnaire)
 	if err != nil {
 		return err
 	}
-	def, err := s.questionnaires.get(c.Request().Context(), a.QuestionnaireKey, a.QuestionnaireVersion)
+	def, err := s.wf.Definition(ctx, a.QuestionnaireKey, a.QuestionnaireVersion)
 	if err != nil {
 		return err
 	}
@@ -208,23 +204,17 @@ func (s *Server) apiAssessment(c echo.Context) error {
 	return s.apiAssessmentResponse(c, http.StatusOK, a, def)
 }
 
-// apiPatchAnswers changes answers. If-Match must name the revision the client read: a stale one
-// gets 409 with the current revision, so no one overwrites a change they have not seen.
+// apiPatchAnswers changes answers (workflow.SaveAnswers). If-Match must name the revision the
+// client read: a stale one gets 409 with the current revision, so no one overwrites a change
+// they have not seen.
 func (s *Server) apiPatchAnswers(c echo.Context) error {
-	acc, a, def, err := s.assessmentAccess(c, actView)
+	_, a, def, err := s.assessmentAccess(c, actView)
 	if err != nil {
 		return err
 	}
-	if !acc.can(actEdit) {
-		return errForbidden
-	}
-	match := strings.Trim(c.Request().Header.Get("If-Match"), `" `)
-	if match == "" {
-		return apiErr(http.StatusPreconditionRequired, "send If-Match with the revision you read (the assessment's \"revision\" or ETag)", "")
-	}
-	base, err := strconv.Atoi(match)
+	base, err := ifMatch(c, true)
 	if err != nil {
-		return apiErr(http.StatusBadRequest, "If-Match must be a revision number", "")
+		return err
 	}
 	var in struct {
 		Answers map[string]any `json:"answers"`
@@ -232,41 +222,19 @@ func (s *Server) apiPatchAnswers(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if in.Answers == nil {
-		return apiErr(http.StatusUnprocessableEntity, "answers is required: an object of question keys and values", "answers")
-	}
-	if err := workflow.Editable(a); err != nil {
-		return err
-	}
-	proposed := map[string]any{}
-	keys := make([]string, 0, len(in.Answers))
-	for k := range in.Answers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys) // report the first bad key in a stable order
-	for _, k := range keys {
-		q, ok := def.Question(k)
-		if !ok {
-			return apiErr(http.StatusUnprocessableEntity, fmt.Sprintf("answers.%s: no such question in %s version %d", k, def.Key, def.Version), "answers."+k)
-		}
-		v, err := q.FromJSON(in.Answers[k])
-		if err != nil {
-			return apiErr(http.StatusUnprocessableEntity, fmt.Sprintf("answers.%s: %v", k, err), "answers."+k)
-		}
-		proposed[k] = v
-	}
-	saved, err := s.commit(c, a, def, base, a.State.Apply(assessments.Change{Answers: proposed}), "")
-	if errors.Is(err, store.ErrConflict) {
-		current, err := s.store.Assessment(c.Request().Context(), a.ID)
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusConflict, map[string]any{
-			"error":            fmt.Sprintf("the assessment changed since revision %d; fetch it, merge, and retry with If-Match: %d", base, current.Revision),
-			"current_revision": current.Revision})
-	}
+	saved, err := s.wf.SaveAnswers(c.Request().Context(), s.actor(c), a.ID, base, "", in.Answers)
 	if err != nil {
-		return err
+		return revisionConflict(c, err)
 	}
 	return s.apiAssessmentResponse(c, http.StatusOK, saved, def)
+}
+
+// revisionConflict answers a conflict on an assessment with its current revision, as every
+// assessment endpoint does; other errors go to the error handler.
+func revisionConflict(c echo.Context, err error) error {
+	var conflict *workflow.ConflictError
+	if !errors.As(err, &conflict) || conflict.Current == 0 {
+		return err
+	}
+	return c.JSON(http.StatusConflict, map[string]any{"error": conflict.What, "current_revision": conflict.Current})
 }

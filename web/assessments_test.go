@@ -274,6 +274,9 @@ func TestAutosaveAnswersJSON(t *testing.T) {
 	a := newApp(t)
 	u := a.user("alice@example.org", false)
 	id := startAssessment(t, a, a.token(u), a.project(u, "Support bot"))
+	// The questions that ask what the project records start prefilled from it.
+	var before struct{ Progress struct{ Answered int } }
+	a.api("GET", fmt.Sprintf("/api/v1/assessments/%d", id), a.token(u), "").json(t, &before)
 	c := a.signedIn(u)
 	form := url.Values{"revision": {"1"}, "q.uses_dp": {"yes"}, "_csrf": {c.csrf}}
 	req, _ := http.NewRequest("POST", a.srv.URL+fmt.Sprintf("/assessments/%d/sections/differential_privacy", id), strings.NewReader(form.Encode()))
@@ -290,7 +293,7 @@ func TestAutosaveAnswersJSON(t *testing.T) {
 		Sections map[string]struct{ Complete bool }
 	}
 	res.json(t, &out)
-	if out.Revision != 2 || !out.Visible["epsilon"] || out.Progress.Answered != 1 {
+	if out.Revision != 2 || !out.Visible["epsilon"] || out.Progress.Answered != before.Progress.Answered+1 {
 		t.Fatalf("autosave answer: %+v", out)
 	}
 	if _, ok := out.Sections["purpose"]; !ok {
@@ -375,6 +378,35 @@ func TestQuestionnaireAPI(t *testing.T) {
 	}
 	if conditional == 0 || def.Rules[0].When == nil {
 		t.Error("conditions and rules are not structured data in the JSON")
+	}
+	// A yes/no question lists its answers with the labels the pages and the reports use.
+	var labels struct {
+		Sections []struct {
+			Questions []struct {
+				Key     string
+				Options []struct{ Value, Label string }
+			}
+		}
+	}
+	r.json(t, &labels)
+	found := false
+	for _, s := range labels.Sections {
+		for _, q := range s.Questions {
+			if q.Key != "special_categories_present" {
+				continue
+			}
+			found = true
+			got := map[string]string{}
+			for _, o := range q.Options {
+				got[o.Value] = o.Label
+			}
+			if got["partial"] != "Partly" || got["unknown"] != "Don't know yet" || got["yes"] != "Yes" {
+				t.Errorf("yes/no labels in the API: %v", got)
+			}
+		}
+	}
+	if !found {
+		t.Error("no special_categories_present question in the API's questionnaire")
 	}
 	if r := a.api("GET", "/api/v1/questionnaires/llm-finetuning?version=99", tok, ""); r.status != 404 {
 		t.Errorf("missing version: %d", r.status)

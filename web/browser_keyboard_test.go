@@ -106,7 +106,12 @@ func TestBrowserAssessmentByKeyboard(t *testing.T) {
 	}
 
 	// Answer a text question and a choice with the arrows, going back once with Shift+Tab.
+	// The purpose starts from the project's; Ctrl+A selects it, and typing replaces it.
 	b.tabTo(kb.Tab, "#f-purpose_description")
+	if got := b.value("#f-purpose_description"); got != "Support replies" {
+		t.Errorf("the purpose is not prefilled from the project: %q", got)
+	}
+	b.do("press Ctrl+A", chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
 	b.key(purposeText)
 	b.tabTo(kb.Tab, `input[name="q.legal_basis"]`)
 	b.tabTo(shiftTab, "#f-purpose_description")

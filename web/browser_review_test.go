@@ -18,8 +18,9 @@ import (
 )
 
 const (
-	// reviewOldPurpose is what newReviewFixture answers to every long text question.
-	reviewOldPurpose = "Documented in the project wiki."
+	// reviewOldPurpose is the purpose newReviewFixture's project records, which the assessment
+	// starts from (the other long text questions are answered "Documented in the project wiki.").
+	reviewOldPurpose = "Support replies"
 	// reviewNewPurpose is the assessor's fix: the first line reworded, a second line added.
 	reviewNewPurpose = "Documented in the support team's wiki.\nOnly the support agents read the drafts."
 	reviewComment    = "Say who reads the drafts."

@@ -24,22 +24,6 @@ func (s *Server) audited(c echo.Context, action, target string, details map[stri
 	return s.wf.Audited(c.Request().Context(), &e, change)
 }
 
-// auditNextCommit makes the request's next assessment commit (Server.commit, or
-// Server.createAssessment) record e together with the change; details may be filled in then
-// ("revision" is set to the revision written).
-func (s *Server) auditNextCommit(c echo.Context, action, target string, details map[string]any) {
-	e := s.event(c, action, target, details)
-	authFrom(c).auditNext = &e
-}
-
-// takeAuditNext returns and clears the event set by auditNextCommit.
-func takeAuditNext(c echo.Context) *store.AuditEvent {
-	a := authFrom(c)
-	e := a.auditNext
-	a.auditNext = nil
-	return e
-}
-
 // auditEvent records an event that changes nothing (a failed sign-in, a refused request): a
 // failure to record it is logged, not returned.
 func (s *Server) auditEvent(c echo.Context, e store.AuditEvent) {

@@ -74,8 +74,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 	case errors.Is(err, workflow.ErrFrozen):
 		status, msg = http.StatusConflict, err.Error()
-	case errors.As(err, &conflict):
+	case errors.As(err, &conflict) && conflict.Version:
 		status, msg, current = http.StatusConflict, conflict.What, &conflict.Current
+	case errors.As(err, &conflict):
+		status, msg = http.StatusConflict, conflict.What
+		if conflict.Current != 0 {
+			revision = &conflict.Current
+		}
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = errNotFound.status, errNotFound.msg
 	case errors.Is(err, store.ErrConflict):

@@ -36,9 +36,6 @@ type auth struct {
 	viaAPI  bool   // authenticated with a bearer token
 	token   *store.APIToken
 	csrf    string
-	// auditNext, when set, is recorded by the request's next commit of an assessment, in the
-	// same transaction (see Server.auditNextCommit).
-	auditNext *store.AuditEvent
 }
 
 func authFrom(c echo.Context) *auth {

@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/subtle"
 	"errors"
-	"github.com/piaf-dev/piaf/store"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -11,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/piaf-dev/piaf/store"
 
 	"github.com/labstack/echo/v4"
 )

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
@@ -40,17 +40,16 @@ func (s *Server) assessmentAccess(c echo.Context, act action) (*access, *store.A
 	return acc, a, def, nil
 }
 
-// startAssessment begins the project's next cycle on the chosen questionnaire (its newest
-// version), carrying over by question key the answers of the previous cycle that still fit.
+// startAssessment begins the project's next cycle on the chosen questionnaire (see
+// workflow.StartAssessment); a refusal goes back to the project page with its reason.
 func (s *Server) startAssessment(c echo.Context) error {
 	acc, err := s.projectAccess(c, actEdit)
 	if err != nil {
 		return err
 	}
-	a, err := s.createAssessment(c, acc, c.FormValue("questionnaire"))
-	var he *httpError
-	if errors.As(err, &he) {
-		s.flash(c, he.msg)
+	a, err := s.wf.StartAssessment(c.Request().Context(), s.actor(c), acc.project.ID, c.FormValue("questionnaire"))
+	if msg := userMessage(err); msg != "" {
+		s.flash(c, msg)
 		return c.Redirect(http.StatusSeeOther, projectPath(acc.project.ID))
 	}
 	if err != nil {
@@ -60,94 +59,22 @@ func (s *Server) startAssessment(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID))
 }
 
-func (s *Server) createAssessment(c echo.Context, acc *access, key string) (*store.Assessment, error) {
-	ctx := c.Request().Context()
-	latest, err := s.questionnaires.latest(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var def *questionnaire.Definition
-	for _, d := range latest {
-		if d.Key == key {
-			def = d
-		}
-	}
-	if def == nil {
-		return nil, apiErr(http.StatusUnprocessableEntity, fmt.Sprintf("there is no questionnaire %q", key), "questionnaire")
-	}
-	previous, err := s.store.Assessments(ctx, acc.project.ID)
-	if err != nil {
-		return nil, err
-	}
-	summary := fmt.Sprintf("Started cycle %d on %s version %d", len(previous)+1, def.Title, def.Version)
-	state := assessments.State{Questionnaire: def.Key, QuestionnaireVersion: def.Version}
-	var carried *workflow.CarriedCycle
+// userMessage is the message of a refusal fit to show as it is (invalid input, a conflict, a
+// frozen thing); "" for other errors.
+func userMessage(err error) string {
+	var invalid *workflow.ValidationError
+	var conflict *workflow.ConflictError
+	var frozen *workflow.FrozenError
 	switch {
-	case len(previous) > 0 && previous[0].Status == assessments.Approved:
-		// The risk work goes on: findings, mitigations with their tracking, evidence and
-		// acceptances still valid (see workflow.CarryFrom); the summary says what was carried.
-		cc, err := s.wf.CarryFrom(ctx, def, previous[0], s.now())
-		if err != nil {
-			return nil, err
-		}
-		carried, state = &cc, cc.State
-		summary = fmt.Sprintf("Started cycle %d on %s version %d. %s", len(previous)+1, def.Title, def.Version, cc.Summary.Text())
-	case len(previous) > 0:
-		state.Answers = carryOver(def, previous[0].Answers())
-		summary += fmt.Sprintf(", %d answers carried over from cycle %d", len(state.Answers), previous[0].Cycle)
-		// Evidence goes along, each record marked with the cycle it came from.
-		state = assessments.CarryEvidence(def, previous[0].State, state)
-		if n := len(state.Evidence); n > 0 {
-			summary += fmt.Sprintf(", %d evidence %s", n, map[bool]string{true: "record", false: "records"}[n == 1])
-		}
+	case errors.As(err, &invalid):
+		_, msg := invalid.First()
+		return msg
+	case errors.As(err, &conflict):
+		return conflict.What
+	case errors.As(err, &frozen):
+		return frozen.Reason
 	}
-	policy, err := s.wf.Policy(ctx)
-	if err != nil {
-		return nil, err
-	}
-	n := store.NewAssessment{ProjectID: acc.project.ID, State: assessments.ReconcilePolicy(def, state, policy), Author: authFrom(c).user.ID, Summary: summary}
-	var a *store.Assessment
-	if e := takeAuditNext(c); e != nil {
-		err = s.wf.Audited(ctx, e, func(st *store.Store) (err error) {
-			if a, err = st.CreateAssessment(ctx, n); err == nil {
-				e.Target = store.AuditTarget("assessment", a.ID)
-				if e.Details != nil {
-					e.Details["cycle"] = a.Cycle
-				}
-			}
-			return err
-		})
-	} else {
-		a, err = s.store.CreateAssessment(ctx, n)
-	}
-	if errors.Is(err, store.ErrOpenAssessment) {
-		return nil, apiErr(http.StatusConflict, "This project already has an assessment in progress: finish it before starting another.", "questionnaire")
-	}
-	if err != nil || carried == nil {
-		return a, err
-	}
-	moved, listed, err := s.wf.CarryComments(ctx, def, previous[0], a)
-	if err != nil {
-		return nil, err
-	}
-	err = s.audited(c, "assessment.carry", "assessment:"+strconv.FormatInt(a.ID, 10), map[string]any{"from": previous[0].ID,
-		"carried": carried.Summary, "comments_carried": len(moved), "comments_left": len(listed)}, func(*store.Store) error { return nil })
-	return a, err
-}
-
-// carryOver keeps the earlier answers whose question still exists and accepts the value.
-func carryOver(def *questionnaire.Definition, old map[string]any) map[string]any {
-	out := map[string]any{}
-	for k, v := range old {
-		q, ok := def.Question(k)
-		if !ok {
-			continue
-		}
-		if nv, err := q.FromJSON(v); err == nil && nv != nil {
-			out[k] = nv
-		}
-	}
-	return out
+	return ""
 }
 
 func assessmentPath(id int64) string { return "/assessments/" + strconv.FormatInt(id, 10) }
@@ -181,6 +108,9 @@ func (s *Server) showAssessment(c echo.Context) error {
 	if v.Review, err = s.reviewView(c, acc, a, def); err != nil {
 		return err
 	}
+	if v.Facts, err = s.wf.Facts(c.Request().Context(), a, def, acc.project); err != nil {
+		return err
+	}
 	// Opening the assessment is reading what the notifications about it said.
 	if err := s.store.MarkNotificationsReadByLink(c.Request().Context(), authFrom(c).user.ID, assessmentPath(a.ID)); err != nil {
 		return err
@@ -197,20 +127,42 @@ func (s *Server) showSection(c echo.Context) error {
 	if !ok {
 		return errNotFound
 	}
+	v, err := s.sectionView(c, acc, a, def, sec)
+	if err != nil {
+		return err
+	}
+	if v.CanEdit {
+		// Unanswered questions that ask what the project records start from the project's
+		// value; saving the form stores it.
+		for k, val := range v.Facts.Prefill {
+			if _, shown := v.Values[k]; shown && len(v.Values[k]) == 0 {
+				v.Values[k] = templates.FormValues(val)
+			}
+		}
+	}
+	return s.render(c, http.StatusOK, templates.AssessmentSection(s.page(c, sec.Title+" · "+def.Title, "projects"), v))
+}
+
+// sectionView is what one section's page shows: the assessment, the section's comments, and the
+// project facts its questions are prefilled from or contradict.
+func (s *Server) sectionView(c echo.Context, acc *access, a *store.Assessment, def *questionnaire.Definition, sec *questionnaire.Section) (templates.AssessmentView, error) {
 	v := s.assessmentView(acc, a, def)
 	v.Section = sec
 	if err := s.loadComments(c, &v); err != nil {
-		return err
+		return v, err
 	}
-	return s.render(c, http.StatusOK, templates.AssessmentSection(s.page(c, sec.Title+" · "+def.Title, "projects"), v))
+	var err error
+	v.Facts, err = s.wf.Facts(c.Request().Context(), a, def, acc.project)
+	return v, err
 }
 
 // fieldName is the form field of a question; the prefix keeps keys clear of _csrf and revision.
 func fieldName(key string) string { return "q." + key }
 
 // saveSection stores the answers of one section, posted as a normal form or by the autosave
-// script (which asks for JSON). A save against an older revision is refused with what changed in
-// between, and the page keeps everything the user typed.
+// script (which asks for JSON), through workflow.SaveAnswers. A save against an older revision
+// is merged with what others saved since; where both changed the same answer the page shows what
+// they changed and keeps everything the user typed.
 func (s *Server) saveSection(c echo.Context) error {
 	acc, a, def, err := s.assessmentAccess(c, actEdit)
 	if err != nil {
@@ -220,68 +172,56 @@ func (s *Server) saveSection(c echo.Context) error {
 	if !ok {
 		return errNotFound
 	}
-	if err := workflow.Editable(a); err != nil {
-		return err
-	}
 	form, err := c.FormParams()
 	if err != nil {
 		return err
 	}
-	base, _ := strconv.Atoi(form.Get("revision"))
-	proposed := map[string]any{}
-	fieldErrors := map[string]string{}
-	for _, q := range sec.Questions {
-		val, err := q.FromForm(form[fieldName(q.Key)])
-		if err != nil {
-			fieldErrors[q.Key] = capitalise(err.Error()) + "."
-			continue
-		}
-		proposed[q.Key] = val
+	base, err := formRevision(form.Get("revision"))
+	if err != nil {
+		return err
 	}
+	posted := map[string]any{}
+	for _, q := range sec.Questions {
+		posted[q.Key] = workflow.FormValues(form[fieldName(q.Key)])
+	}
+	ctx := c.Request().Context()
+	saved, err := s.wf.SaveAnswers(ctx, s.actor(c), a.ID, base, sec.Key, posted)
 	wantsJSON := strings.Contains(c.Request().Header.Get("Accept"), "application/json")
-	v := s.assessmentView(acc, a, def)
-	v.Section = sec
-	for _, q := range sec.Questions {
-		v.Values[q.Key] = form[fieldName(q.Key)]
-	}
-	v.Errors = fieldErrors
-	v.Revision = base
-	if len(fieldErrors) > 0 {
+	page := s.page(c, sec.Title+" · "+def.Title, "projects")
+	var invalid *workflow.ValidationError
+	var conflict *workflow.ConflictError
+	switch {
+	case errors.As(err, &invalid):
+		v, err := s.sectionView(c, acc, a, def, sec)
+		if err != nil {
+			return err
+		}
+		for _, q := range sec.Questions {
+			v.Values[q.Key] = form[fieldName(q.Key)]
+		}
+		v.Errors, v.Revision = invalid.Fields, base
 		if wantsJSON {
 			return c.JSON(http.StatusUnprocessableEntity, saveResultOf(v))
 		}
-		return s.render(c, http.StatusUnprocessableEntity, templates.AssessmentSection(s.page(c, sec.Title+" · "+def.Title, "projects"), v))
-	}
-	// A form opened at an older revision is merged with what others saved since: answers only the
-	// user changed, or only the others changed, both survive. Only a question both changed, to
-	// different answers, is a conflict the user must look at.
-	var conflicts []string
-	if base != a.Revision {
-		if proposed, conflicts, err = s.mergeSection(c, a, sec, base, proposed); err != nil {
+		return s.render(c, http.StatusUnprocessableEntity, templates.AssessmentSection(page, v))
+	case errors.As(err, &conflict):
+		if a, err = s.store.Assessment(ctx, a.ID); err != nil {
 			return err
 		}
-		if len(conflicts) == 0 {
-			base = a.Revision
-		}
-	}
-	var saved *store.Assessment
-	if len(conflicts) == 0 {
-		saved, err = s.commit(c, a, def, base, a.State.Apply(assessments.Change{Answers: proposed}), "")
-	} else {
-		err = store.ErrConflict
-	}
-	if errors.Is(err, store.ErrConflict) {
-		if a, err = s.store.Assessment(c.Request().Context(), a.ID); err != nil {
-			return err
-		}
-		v.Conflict, err = s.conflict(c, a, def, base, conflicts)
+		v, err := s.sectionView(c, acc, a, def, sec)
 		if err != nil {
+			return err
+		}
+		for _, q := range sec.Questions {
+			v.Values[q.Key] = form[fieldName(q.Key)]
+		}
+		if v.Conflict, err = s.conflict(ctx, a, def, base, conflict.Questions); err != nil {
 			return err
 		}
 		// Show the merged answers, with the user's own where both changed; saving again
 		// deliberately applies them on top of the current revision.
-		for k, val := range proposed {
-			if !slices.Contains(conflicts, k) {
+		for k, val := range conflict.Merged {
+			if !slices.Contains(conflict.Questions, k) {
 				v.Values[k] = templates.FormValues(val)
 			}
 		}
@@ -289,9 +229,8 @@ func (s *Server) saveSection(c echo.Context) error {
 		if wantsJSON {
 			return c.JSON(http.StatusConflict, map[string]any{"error": "Someone else changed the same answers since you opened the page.", "current_revision": a.Revision})
 		}
-		return s.render(c, http.StatusConflict, templates.AssessmentSection(s.page(c, sec.Title+" · "+def.Title, "projects"), v))
-	}
-	if err != nil {
+		return s.render(c, http.StatusConflict, templates.AssessmentSection(page, v))
+	case err != nil:
 		return err
 	}
 	if wantsJSON {
@@ -311,34 +250,18 @@ func (s *Server) saveSection(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID)+"/sections/"+sec.Key)
 }
 
-func capitalise(s string) string {
-	if s == "" {
-		return s
+// formRevision reads the revision a form was opened at; a missing one is 0 (the form is then
+// merged as if opened before any answer), anything but a number is refused.
+func formRevision(v string) (int, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, nil
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// conflict lists what others changed after the revision the user started from.
-func (s *Server) conflict(c echo.Context, a *store.Assessment, def *questionnaire.Definition, base int, keys []string) (*templates.ConflictView, error) {
-	revs, err := s.store.Revisions(c.Request().Context(), a.ID, max(base, 0))
-	if err != nil {
-		return nil, err
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, workflow.Invalid("revision", "The form's revision must be a revision number; reload the page.")
 	}
-	cv := &templates.ConflictView{Current: a.Revision}
-	for _, r := range revs {
-		for key, val := range r.Change.Answers {
-			if keys != nil && !slices.Contains(keys, key) {
-				continue
-			}
-			label := key
-			if q, ok := def.Question(key); ok {
-				label = q.Label
-			}
-			cv.Changes = append(cv.Changes, templates.ChangedAnswer{Key: key, Label: label, Value: templates.AnswerText(def, key, val),
-				By: r.AuthorEmail, At: r.CreatedAt, Revision: r.Number})
-		}
-	}
-	return cv, nil
+	return n, nil
 }
 
 // saveResult is the autosave script's answer: enough to update progress, visibility, risk marks
@@ -362,42 +285,6 @@ func saveResultOf(v templates.AssessmentView) saveResult {
 		Errors: v.Errors, Risks: len(v.Raised), Sections: marks}
 }
 
-// commit saves next as the assessment's new state, if the assessment is still at revision base:
-// it brings the findings in line with the answers and appends one revision holding the
-// difference. An empty summary is written from the change.
-func (s *Server) commit(c echo.Context, a *store.Assessment, def *questionnaire.Definition, base int, next assessments.State, summary string) (*store.Assessment, error) {
-	if base != a.Revision {
-		// next was computed from a.State; only a change based on that very revision may land.
-		return nil, store.ErrConflict
-	}
-	policy, err := s.wf.Policy(c.Request().Context())
-	if err != nil {
-		return nil, err
-	}
-	next = assessments.ReconcilePolicy(def, next, policy) // the instance's limits, so a policy change takes effect
-	if next.Status == assessments.ChangesRequested && !assessments.Diff(a.State, next).Empty() {
-		next.Status = assessments.Draft // the requested changes are being made
-	}
-	change := assessments.Diff(a.State, next)
-	if summary == "" {
-		summary = assessments.Summarise(def, a.State, change)
-	}
-	ctx := c.Request().Context()
-	e := takeAuditNext(c)
-	if e == nil {
-		return s.store.ApplyChange(ctx, a.ID, base, authFrom(c).user.ID, change, summary)
-	}
-	var saved *store.Assessment
-	err = s.wf.Audited(ctx, e, func(st *store.Store) (err error) {
-		saved, err = st.ApplyChange(ctx, a.ID, base, authFrom(c).user.ID, change, summary)
-		if err == nil && e.Details != nil {
-			e.Details["revision"] = saved.Revision
-		}
-		return err
-	})
-	return saved, err
-}
-
 // loadComments fills the open comments the page shows beside questions and findings.
 func (s *Server) loadComments(c echo.Context, v *templates.AssessmentView) error {
 	list, err := s.store.Comments(c.Request().Context(), v.Assessment.ID, false)
@@ -412,36 +299,50 @@ func (s *Server) loadComments(c echo.Context, v *templates.AssessmentView) error
 	return nil
 }
 
-// mergeSection merges the answers a user posted for a section, from a form opened at revision
-// base, with the current answers. It returns the answers to save and the questions where both
-// sides changed the answer differently.
-func (s *Server) mergeSection(c echo.Context, a *store.Assessment, sec *questionnaire.Section, base int, posted map[string]any) (map[string]any, []string, error) {
-	var conflicts []string
-	if base < 1 || base > a.Revision {
-		for _, q := range sec.Questions {
-			if !assessments.SameAnswer(posted[q.Key], a.Answers()[q.Key]) {
-				conflicts = append(conflicts, q.Key)
-			}
-		}
-		return posted, conflicts, nil
+func capitalise(s string) string {
+	if s == "" {
+		return s
 	}
-	states, err := s.statesAt(c, a, base)
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// conflict lists what others changed after the revision the user started from.
+func (s *Server) conflict(ctx context.Context, a *store.Assessment, def *questionnaire.Definition, base int, keys []string) (*templates.ConflictView, error) {
+	revs, err := s.store.Revisions(ctx, a.ID, max(base, 0))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	was := states[base].Answers
-	merged := map[string]any{}
-	for _, q := range sec.Questions {
-		mine, theirs, before := posted[q.Key], a.Answers()[q.Key], was[q.Key]
-		switch {
-		case assessments.SameAnswer(mine, before): // the user left it: keep the others' answer
-			merged[q.Key] = theirs
-		case assessments.SameAnswer(theirs, before), assessments.SameAnswer(mine, theirs):
-			merged[q.Key] = mine
-		default:
-			merged[q.Key] = mine
-			conflicts = append(conflicts, q.Key)
+	cv := &templates.ConflictView{Current: a.Revision}
+	for _, r := range revs {
+		for key, val := range r.Change.Answers {
+			if keys != nil && !slices.Contains(keys, key) {
+				continue
+			}
+			label := key
+			if q, ok := def.Question(key); ok {
+				label = q.Label
+			}
+			cv.Changes = append(cv.Changes, templates.ChangedAnswer{Key: key, Label: label, Value: templates.AnswerText(def, key, val),
+				By: r.AuthorEmail, At: r.CreatedAt, Revision: r.Number})
 		}
 	}
-	return merged, conflicts, nil
+	return cv, nil
+}
+
+// factProblems lists an assessment's answers that contradict what the project records, for the
+// project page.
+func (s *Server) factProblems(ctx context.Context, a *store.Assessment, def *questionnaire.Definition, p *store.Project) ([]templates.FactProblem, error) {
+	facts, err := s.wf.Facts(ctx, a, def, p)
+	if err != nil {
+		return nil, err
+	}
+	var out []templates.FactProblem
+	for _, c := range facts.Contradictions {
+		f := templates.FactProblem{Question: c.Question, Label: c.Question, Message: c.Msg, Blocking: c.Blocking, URL: assessmentPath(a.ID)}
+		if q, ok := def.Question(c.Question); ok {
+			f.Label, f.URL = q.Label, assessmentPath(a.ID)+"/sections/"+q.Section+"#q-"+q.Key
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }

@@ -73,9 +73,9 @@ func (s *Server) renderRegister(c echo.Context, status int, v templates.RiskRegi
 	return s.render(c, status, templates.RiskRegister(s.page(c, "Risk register · "+v.Def.Title, "projects"), v))
 }
 
-// formRevision is the revision a form was opened at; a form without one never overwrites
+// formBase is the revision a register form was opened at; a form without one never overwrites
 // anything.
-func formRevision(c echo.Context) int {
+func formBase(c echo.Context) int {
 	base, err := strconv.Atoi(c.FormValue("revision"))
 	if err != nil {
 		return -1
@@ -122,7 +122,7 @@ func (s *Server) addFinding(c echo.Context) error {
 	f := formFrom(c, "title", "description", "category", "likelihood", "severity")
 	in := workflow.FindingInput{Title: f.Get("title"), Description: f.Get("description"), Category: f.Get("category"),
 		Likelihood: formScale(f, "likelihood"), Severity: formScale(f, "severity")}
-	saved, finding, err := s.wf.AddFinding(c.Request().Context(), s.actor(c), id, formRevision(c), in)
+	saved, finding, err := s.wf.AddFinding(c.Request().Context(), s.actor(c), id, formBase(c), in)
 	var invalid *workflow.ValidationError
 	var conflict *workflow.ConflictError
 	switch {
@@ -318,7 +318,7 @@ func (s *Server) updateFinding(c echo.Context) error {
 		l, sv := formScale(form, "likelihood"), formScale(form, "severity")
 		in.Title, in.Description, in.Category, in.Likelihood, in.Severity = &title, &desc, &cat, &l, &sv
 	}
-	_, _, err = s.wf.UpdateFinding(c.Request().Context(), s.actor(c), id, formRevision(c), in)
+	_, _, err = s.wf.UpdateFinding(c.Request().Context(), s.actor(c), id, formBase(c), in)
 	if err != nil {
 		return s.findingFailure(c, findingID, err, func(v *templates.FindingView, fm templates.Form) { v.FindingForm = fm }, form)
 	}
@@ -332,7 +332,7 @@ func (s *Server) acceptFinding(c echo.Context) error {
 	}
 	form := formFrom(c, "justification", "expires")
 	in := workflow.AcceptanceInput{Finding: c.Param("finding"), Justification: form.Get("justification"), Expires: form.Get("expires")}
-	_, _, err = s.wf.AcceptRisk(c.Request().Context(), s.actor(c), id, formRevision(c), in)
+	_, _, err = s.wf.AcceptRisk(c.Request().Context(), s.actor(c), id, formBase(c), in)
 	if err != nil {
 		return s.findingFailure(c, in.Finding, err, func(v *templates.FindingView, fm templates.Form) { v.AcceptForm = fm }, form)
 	}
@@ -345,7 +345,7 @@ func (s *Server) withdrawAcceptance(c echo.Context) error {
 		return err
 	}
 	findingID := c.Param("finding")
-	if _, _, err := s.wf.WithdrawAcceptance(c.Request().Context(), s.actor(c), id, formRevision(c), findingID); err != nil {
+	if _, _, err := s.wf.WithdrawAcceptance(c.Request().Context(), s.actor(c), id, formBase(c), findingID); err != nil {
 		return s.findingFailure(c, findingID, err, func(*templates.FindingView, templates.Form) {}, templates.NewForm())
 	}
 	return s.findingSaved(c, id, findingID, "Acceptance withdrawn; the finding is open again.", "")
@@ -379,7 +379,7 @@ func (s *Server) linkMitigation(c echo.Context) error {
 	owner, ok := ownerValue(form, "owner")
 	in.Owner = &owner
 	if ok {
-		_, _, err = s.wf.LinkMitigation(c.Request().Context(), s.actor(c), id, formRevision(c), in)
+		_, _, err = s.wf.LinkMitigation(c.Request().Context(), s.actor(c), id, formBase(c), in)
 	} else {
 		err = badOwner
 	}
@@ -395,7 +395,7 @@ func (s *Server) unlinkMitigation(c echo.Context) error {
 		return err
 	}
 	findingID := c.Param("finding")
-	if _, _, err := s.wf.UnlinkMitigation(c.Request().Context(), s.actor(c), id, formRevision(c), findingID, c.Param("mitigation")); err != nil {
+	if _, _, err := s.wf.UnlinkMitigation(c.Request().Context(), s.actor(c), id, formBase(c), findingID, c.Param("mitigation")); err != nil {
 		return s.findingFailure(c, findingID, err, func(*templates.FindingView, templates.Form) {}, templates.NewForm())
 	}
 	return s.findingSaved(c, id, findingID, "Mitigation unlinked.", "")
@@ -437,7 +437,7 @@ func (s *Server) updateMitigation(c echo.Context) error {
 	owner, ok := ownerValue(form, "owner")
 	in := workflow.MitigationChange{Mitigation: mid, Owner: &owner, Due: &due, Status: &status, Evidence: &evidence}
 	if ok {
-		_, _, err = s.wf.UpdateMitigation(c.Request().Context(), s.actor(c), id, formRevision(c), in)
+		_, _, err = s.wf.UpdateMitigation(c.Request().Context(), s.actor(c), id, formBase(c), in)
 	} else {
 		err = badOwner
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
+	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -70,38 +70,9 @@ func (s *Server) showHistory(c echo.Context) error {
 	return s.render(c, http.StatusOK, templates.History(s.page(c, "History · "+def.Title, "projects"), v))
 }
 
-// restore appends a new revision whose content is that of an old one; nothing is rewritten.
-func (s *Server) restore(c echo.Context, a *store.Assessment, def *questionnaire.Definition, base, number int) (*store.Assessment, error) {
-	if number < 1 || number > a.Revision {
-		return nil, apiErr(http.StatusUnprocessableEntity, "there is no revision "+strconv.Itoa(number), "revision")
-	}
-	states, err := s.statesAt(c, a, number)
-	if err != nil {
-		return nil, err
-	}
-	old := states[number]
-	next := a.State
-	// The consultation is a reviewer's attributed opinion, not content: a restore (which owners
-	// and assessors run) keeps today's.
-	next.Answers, next.Findings, next.Mitigations = old.Answers, old.Findings, old.Mitigations
-	next.Seq = max(a.State.Seq, old.Seq) // ids used since must not come back for other items
-	// Acceptances are reviewers' decisions, not content: a restore keeps today's, and never
-	// brings back one a reviewer has withdrawn since.
-	for id, f := range next.Findings {
-		cur := a.State.Findings[id]
-		if f.Acceptance == nil || (cur != nil && cur.Acceptance != nil && *cur.Acceptance == *f.Acceptance) {
-			continue
-		}
-		g := *f
-		g.Acceptance = nil
-		if g.Status == assessments.FindingAccepted {
-			g.Status = assessments.FindingOpen
-		}
-		next.Findings = maps.Clone(next.Findings)
-		next.Findings[id] = &g
-	}
-	s.auditNextCommit(c, store.AuditAssessmentRestore, store.AuditTarget("assessment", a.ID), map[string]any{"restored": number})
-	return s.commit(c, a, def, base, next, "Restored the content of revision "+strconv.Itoa(number))
+// restore appends a new revision whose content is that of an old one (workflow.Restore).
+func (s *Server) restore(c echo.Context, a *store.Assessment, _ *questionnaire.Definition, base, number int) (*store.Assessment, error) {
+	return s.wf.Restore(c.Request().Context(), s.actor(c), a.ID, base, number)
 }
 
 func (s *Server) restoreForm(c echo.Context) error {
@@ -109,8 +80,14 @@ func (s *Server) restoreForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	base, _ := strconv.Atoi(c.FormValue("revision"))
-	number, _ := strconv.Atoi(c.FormValue("restore"))
+	base, err := formRevision(c.FormValue("revision"))
+	if err != nil {
+		return err
+	}
+	number, err := strconv.Atoi(c.FormValue("restore"))
+	if err != nil {
+		return workflow.Invalid("restore", "Choose the revision to restore.")
+	}
 	saved, err := s.restore(c, a, def, base, number)
 	if err != nil {
 		return err

@@ -247,6 +247,11 @@ func (s *Server) projectAssessments(c echo.Context, v *templates.ProjectView) er
 		if a.Status != assessments.Approved {
 			v.OpenAssessment = true
 		}
+		if a == v.Latest {
+			if v.FactProblems, err = s.factProblems(ctx, a, def, v.Project); err != nil {
+				return err
+			}
+		}
 	}
 	latest, err := s.questionnaires.latest(ctx)
 	if err != nil {

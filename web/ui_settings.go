@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/piaf-dev/piaf/assessments"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/piaf-dev/piaf/assessments"
 
 	"github.com/labstack/echo/v4"
 

@@ -1,5 +1,7 @@
 package questionnaire
 
+import "encoding/json"
+
 // YesNoOptions are the yes_no answers with the one label each has on the page, in reports and
 // in the API's questionnaire: whoever shows an answer asks Question.OptionLabel.
 var YesNoOptions = []Option{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"},
@@ -21,4 +23,13 @@ func (q *Question) OptionLabel(value string) string {
 		}
 	}
 	return value
+}
+
+// MarshalJSON writes a question with the options a person picks from, yes_no answers included,
+// so that the API's questionnaire carries the same labels as the pages and the reports.
+func (q *Question) MarshalJSON() ([]byte, error) {
+	type plain Question // without this method
+	out := plain(*q)
+	out.Options = q.Choices()
+	return json.Marshal(&out)
 }

@@ -34,9 +34,9 @@ func (s *Service) AcceptRisk(ctx context.Context, who Actor, assessmentID int64,
 	if err != nil {
 		return nil, nil, err
 	}
-	note := &auditNote{Action: store.AuditRiskAccept, Details: map[string]any{"finding": f.ID, "title": f.Title,
-		"expires": in.Expires, "justification": next.Findings[f.ID].Acceptance.Justification}}
-	saved, err := s.commitChange(ctx, who, a, def, base, next, "Accepted the residual risk of “"+f.Title+"” until "+in.Expires, note)
+	note := event(who, store.AuditRiskAccept, store.AuditTarget("assessment", a.ID), map[string]any{"finding": f.ID, "title": f.Title,
+		"expires": in.Expires, "justification": next.Findings[f.ID].Acceptance.Justification})
+	saved, err := s.commit(ctx, who, a, def, base, next, "Accepted the residual risk of “"+f.Title+"” until "+in.Expires, &note)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -58,8 +58,8 @@ func (s *Service) WithdrawAcceptance(ctx context.Context, who Actor, assessmentI
 	if err != nil {
 		return nil, nil, err
 	}
-	note := &auditNote{Action: store.AuditRiskWithdraw, Details: map[string]any{"finding": f.ID, "title": f.Title}}
-	saved, err := s.commitChange(ctx, who, a, def, base, next, "Withdrew the acceptance of “"+f.Title+"”", note)
+	note := event(who, store.AuditRiskWithdraw, store.AuditTarget("assessment", a.ID), map[string]any{"finding": f.ID, "title": f.Title})
+	saved, err := s.commit(ctx, who, a, def, base, next, "Withdrew the acceptance of “"+f.Title+"”", &note)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,22 +10,20 @@ import (
 	"github.com/piaf-dev/piaf/store"
 )
 
-// auditNote is the audit entry a change commits with. The new revision number is added to its
-// details once the change is written.
-type auditNote struct {
-	Action  string
-	Details map[string]any
-}
-
-// commitChange saves next, computed by the actor from a's state, as the assessment's new state,
+// commit saves next, computed by the actor from a's state, as the assessment's new state,
 // provided the actor worked on the current revision (base == a.Revision): a change based on an
 // older revision is refused with a ConflictError naming the current one, and so is a change that
 // loses a race with another save. On the way it applies the instance's evidence policy to the
 // findings, moves an assessment with changes requested back to draft when its content changes,
 // and appends one revision holding the difference (summary, or one written from the difference
-// when empty). With a note, the revision and its audit entry commit in one transaction.
-func (s *Service) commitChange(ctx context.Context, who Actor, a *store.Assessment, def *questionnaire.Definition, base int,
-	next assessments.State, summary string, note *auditNote) (*store.Assessment, error) {
+// when empty). With audit set, the revision and its audit entry commit in one transaction
+// ("revision" is added to the entry's details). Every change of an assessment's content goes
+// through here: answers, restores, the risk register, the consultation, tracking.
+func (s *Service) commit(ctx context.Context, who Actor, a *store.Assessment, def *questionnaire.Definition, base int,
+	next assessments.State, summary string, audit *store.AuditEvent) (*store.Assessment, error) {
+	if who.User == nil {
+		return nil, ErrForbidden
+	}
 	if base != a.Revision {
 		return nil, staleRevision(base, a.Revision)
 	}
@@ -43,19 +41,19 @@ func (s *Service) commitChange(ctx context.Context, who Actor, a *store.Assessme
 	}
 	var saved *store.Assessment
 	apply := func(st *store.Store) (err error) {
-		saved, err = st.ApplyChange(ctx, a.ID, base, who.id(), change, summary)
-		if err == nil && note != nil && note.Details != nil {
-			note.Details["revision"] = saved.Revision
+		saved, err = st.ApplyChange(ctx, a.ID, base, who.User.ID, change, summary)
+		if err == nil && audit != nil {
+			if audit.Details == nil {
+				audit.Details = map[string]any{}
+			}
+			audit.Details["revision"] = saved.Revision
 		}
 		return err
 	}
-	if note == nil {
+	if audit == nil {
 		err = apply(s.store)
 	} else {
-		if note.Details == nil {
-			note.Details = map[string]any{}
-		}
-		err = s.audited(ctx, who, note.Action, store.AuditTarget("assessment", a.ID), note.Details, apply)
+		err = s.Audited(ctx, audit, apply)
 	}
 	if errors.Is(err, store.ErrConflict) {
 		current := a.Revision

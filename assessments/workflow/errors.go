@@ -27,7 +27,13 @@ var (
 // client can fetch it and retry.
 type ConflictError struct {
 	What    string // e.g. "the project changed since version 3"
-	Current int64
+	Current int64  // the assessment's current revision, or the project's version (Version set)
+	Version bool
+	// Questions are the answers both the actor and someone else changed, when a stale save of
+	// answers was merged (see SaveAnswers); Merged is what the merge made of the actor's answers,
+	// the actor's own where both changed, for a form to show.
+	Questions []string
+	Merged    map[string]any
 }
 
 func (e *ConflictError) Error() string { return e.What }

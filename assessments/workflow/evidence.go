@@ -144,17 +144,20 @@ func (s *Service) viewAssessment(ctx context.Context, who Actor, assessmentID in
 	return a, nil
 }
 
-// frozen refuses changes to an assessment that is not being edited.
+// frozen refuses changes to an assessment that is not being edited: the one check (Editable),
+// with a reason that says what to do about evidence.
 func frozen(a *store.Assessment) error {
-	switch {
-	case a.Status == assessments.Approved:
-		return &FrozenError{Reason: "This assessment is approved: evidence waits for the next cycle."}
-	case a.Status == assessments.InReview:
-		return &FrozenError{Reason: "This assessment is in review: a reviewer must ask for changes before evidence is added or removed."}
-	case !a.Status.Editable():
-		return &FrozenError{Reason: "This assessment cannot be edited in its current state."}
+	err := Editable(a)
+	var fe *FrozenError
+	if errors.As(err, &fe) {
+		switch a.Status {
+		case assessments.Approved:
+			fe.Reason = "This assessment is approved: evidence waits for the next cycle."
+		case assessments.InReview:
+			fe.Reason = "This assessment is in review: a reviewer must ask for changes before evidence is added or removed."
+		}
 	}
-	return nil
+	return err
 }
 
 // AttachEvidence adds an evidence record to an assessment as a new revision: the record goes

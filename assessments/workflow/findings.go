@@ -57,7 +57,7 @@ func (s *Service) AddFinding(ctx context.Context, who Actor, assessmentID int64,
 	if err != nil {
 		return nil, nil, registerError(err)
 	}
-	saved, err := s.commitChange(ctx, who, a, def, base, next, "Added the finding “"+strings.TrimSpace(in.Title)+"”", nil)
+	saved, err := s.commit(ctx, who, a, def, base, next, "Added the finding “"+strings.TrimSpace(in.Title)+"”", nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -88,7 +88,7 @@ func (s *Service) UpdateFinding(ctx context.Context, who Actor, assessmentID int
 	if err != nil {
 		return nil, nil, registerError(err)
 	}
-	saved, err := s.commitChange(ctx, who, a, def, base, next, "Assessed the finding “"+f.Title+"”", nil)
+	saved, err := s.commit(ctx, who, a, def, base, next, "Assessed the finding “"+f.Title+"”", nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -94,7 +94,7 @@ func (s *Service) LinkMitigation(ctx context.Context, who Actor, assessmentID in
 	if err != nil {
 		return nil, nil, registerError(err)
 	}
-	saved, err := s.commitChange(ctx, who, a, def, base, next, "Linked a mitigation to “"+f.Title+"”", nil)
+	saved, err := s.commit(ctx, who, a, def, base, next, "Linked a mitigation to “"+f.Title+"”", nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -117,7 +117,7 @@ func (s *Service) UnlinkMitigation(ctx context.Context, who Actor, assessmentID 
 	if err != nil {
 		return nil, nil, registerError(err)
 	}
-	saved, err := s.commitChange(ctx, who, a, def, base, next, "Unlinked a mitigation from “"+f.Title+"”", nil)
+	saved, err := s.commit(ctx, who, a, def, base, next, "Unlinked a mitigation from “"+f.Title+"”", nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -149,7 +149,7 @@ func (s *Service) UpdateMitigation(ctx context.Context, who Actor, assessmentID 
 	if in.Status != nil {
 		summary += ": " + in.Status.Label()
 	}
-	saved, err := s.commitChange(ctx, who, a, def, base, next, summary, nil)
+	saved, err := s.commit(ctx, who, a, def, base, next, summary, nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
 	"github.com/piaf-dev/piaf/store"
 
 	"github.com/piaf-dev/piaf/assessments"

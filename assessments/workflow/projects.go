@@ -88,7 +88,7 @@ func (s *Service) UpdateProject(ctx context.Context, who Actor, projectID int64,
 		version = a.Project.Version
 	}
 	conflict := &ConflictError{What: "the project changed since version " + strconv.FormatInt(version, 10) + "; fetch it again and retry",
-		Current: a.Project.Version}
+		Current: a.Project.Version, Version: true}
 	if !only {
 		in := ProjectInput{Name: a.Project.Name, Purpose: a.Project.Purpose, BaseModel: a.Project.BaseModel, Deployment: a.Project.Deployment}
 		for _, f := range []struct{ dst, src *string }{{&in.Name, c.Name}, {&in.Purpose, c.Purpose}, {&in.BaseModel, c.BaseModel}, {&in.Deployment, c.Deployment}} {

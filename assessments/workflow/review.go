@@ -117,8 +117,9 @@ func (s *Service) CarryComments(ctx context.Context, def *questionnaire.Definiti
 // SubmitProblems says why the assessment cannot go to review yet; none means it can. The
 // overview lists the same sentences, so the page and the operation never disagree: required
 // questions unanswered, high risks open with no mitigation and no acceptance, lower residual
-// risks resting only on planned mitigations, and open comments (wherever they stand, including
-// on questions the answers now hide).
+// risks resting only on planned mitigations, answers that contradict what the project records
+// (see Facts), and open comments (wherever they stand, including on questions the answers now
+// hide).
 func (s *Service) SubmitProblems(ctx context.Context, def *questionnaire.Definition, a *store.Assessment) ([]string, error) {
 	var out []string
 	if missing := def.Progress(questionnaire.Answers(a.Answers())).Missing; len(missing) > 0 {
@@ -131,6 +132,11 @@ func (s *Service) SubmitProblems(ctx context.Context, def *questionnaire.Definit
 	for _, f := range assessments.EvidenceBlockers(a.State) {
 		out = append(out, fmt.Sprintf("The %s risk “%s” is marked mitigated, but its lower residual risk is only projected: no mitigation is implemented or verified yet.", f.InherentLevel().Name(), f.Title))
 	}
+	contradictions, err := s.factProblems(ctx, def, a)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, contradictions...)
 	open, err := s.store.Comments(ctx, a.ID, false)
 	if err != nil {
 		return nil, err

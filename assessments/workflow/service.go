@@ -46,6 +46,8 @@ type Service struct {
 
 	defsMu sync.Mutex
 	defs   map[string]*questionnaire.Definition // parsed questionnaire versions, by key@version
+	// builtinsStored: the questionnaires embedded in the binary are in the store.
+	builtinsStored bool
 }
 
 // New builds the service.

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/piaf-dev/piaf/assessments"
-	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -242,82 +241,11 @@ func (s *Service) Reassess(ctx context.Context, who Actor, assessmentID int64) (
 		return nil, &FrozenError{Reason: "Only an approved assessment can be re-assessed; this one is " + strings.ToLower(a.Status.Label()) + ".",
 			Current: int64(a.Revision)}
 	}
-	def, err := s.latestDefinition(ctx, a.QuestionnaireKey)
+	project, err := s.store.Project(ctx, a.ProjectID)
 	if err != nil {
 		return nil, err
 	}
-	e := event(who, store.AuditAssessmentReassess, "", map[string]any{"from": a.ID})
-	return s.nextCycle(ctx, who, a.ProjectID, def, &e)
-}
-
-// latestDefinition is the newest stored version of a questionnaire.
-func (s *Service) latestDefinition(ctx context.Context, key string) (*questionnaire.Definition, error) {
-	stored, err := s.store.Questionnaires(ctx)
-	if err != nil {
-		return nil, err
-	}
-	version := 0
-	for _, q := range stored {
-		if q.Key == key && q.Version > version {
-			version = q.Version
-		}
-	}
-	if version == 0 {
-		return nil, Invalid("questionnaire", fmt.Sprintf("there is no questionnaire %q", key))
-	}
-	return s.Definition(ctx, key, version)
-}
-
-// nextCycle starts a project's next assessment on def after an approved one, recorded with the
-// audit event e. It is the re-assessment half of starting an assessment.
-//
-// JOIN: the answers work moves web's createAssessment into this package (answers.go) as an
-// unexported helper; when both are merged, nextCycle becomes a call of that helper and goes.
-func (s *Service) nextCycle(ctx context.Context, who Actor, projectID int64, def *questionnaire.Definition, e *store.AuditEvent) (*store.Assessment, error) {
-	previous, err := s.store.Assessments(ctx, projectID)
-	if err != nil {
-		return nil, err
-	}
-	if len(previous) == 0 || previous[0].Status != assessments.Approved {
-		return nil, openCycle()
-	}
-	cc, err := s.CarryFrom(ctx, def, previous[0], s.now())
-	if err != nil {
-		return nil, err
-	}
-	summary := fmt.Sprintf("Started cycle %d on %s version %d. %s", len(previous)+1, def.Title, def.Version, cc.Summary.Text())
-	policy, err := s.Policy(ctx)
-	if err != nil {
-		return nil, err
-	}
-	n := store.NewAssessment{ProjectID: projectID, State: assessments.ReconcilePolicy(def, cc.State, policy), Author: who.id(), Summary: summary}
-	var a *store.Assessment
-	err = s.Audited(ctx, e, func(st *store.Store) (err error) {
-		if a, err = st.CreateAssessment(ctx, n); err == nil {
-			e.Target = store.AuditTarget("assessment", a.ID)
-			if e.Details != nil {
-				e.Details["cycle"] = a.Cycle
-			}
-		}
-		return err
-	})
-	if errors.Is(err, store.ErrOpenAssessment) {
-		return nil, openCycle()
-	}
-	if err != nil {
-		return nil, err
-	}
-	moved, listed, err := s.CarryComments(ctx, def, previous[0], a)
-	if err != nil {
-		return nil, err
-	}
-	err = s.audited(ctx, who, "assessment.carry", "assessment:"+fmt.Sprint(a.ID), map[string]any{"from": previous[0].ID,
-		"carried": cc.Summary, "comments_carried": len(moved), "comments_left": len(listed)}, func(*store.Store) error { return nil })
-	return a, err
-}
-
-func openCycle() error {
-	return &ConflictError{What: "This project already has an assessment in progress: finish it before starting another."}
+	return s.createAssessment(ctx, who, project, a.QuestionnaireKey, a)
 }
 
 // Redecisions lists, on a cycle carried from an approved one, the acceptances that did not

@@ -2,9 +2,10 @@ package workflow
 
 import (
 	"context"
-	"github.com/piaf-dev/piaf/assessments/field"
 	"strings"
 	"time"
+
+	"github.com/piaf-dev/piaf/assessments/field"
 
 	"github.com/piaf-dev/piaf/store"
 )

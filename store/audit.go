@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // Audit actions. A dotted name belongs to the group before its dot, which the audit page filters on.
@@ -73,20 +75,6 @@ type AuditEvent struct {
 	Action     string
 	Target     string
 	Details    map[string]any
-}
-
-// AuditEntry is one entry of the log as stored.
-type AuditEntry struct {
-	Seq        int64
-	At         time.Time
-	ActorID    int64 // 0: nobody signed in
-	ActorEmail string
-	ClientAddr string
-	Action     string
-	Target     string
-	Details    map[string]any // numbers are json.Number
-	PrevHash   string
-	Hash       string
 }
 
 // auditGenesis is the prev_hash of entry #1.
@@ -208,7 +196,7 @@ type AuditQuery struct {
 }
 
 // AuditEntries returns one page of matching entries, newest first, and how many match in all.
-func (s *Store) AuditEntries(ctx context.Context, q AuditQuery) ([]AuditEntry, int, error) {
+func (s *Store) AuditEntries(ctx context.Context, q AuditQuery) ([]assessments.AuditEntry, int, error) {
 	where := []string{"1 = 1"}
 	var args []any
 	if action := strings.TrimSuffix(strings.TrimSpace(q.Action), "."); action != "" {
@@ -246,7 +234,7 @@ func (s *Store) AuditEntries(ctx context.Context, q AuditQuery) ([]AuditEntry, i
 		return nil, 0, fmt.Errorf("store: audit entries: %w", err)
 	}
 	defer rows.Close()
-	var entries []AuditEntry
+	var entries []assessments.AuditEntry
 	for rows.Next() {
 		r, err := scanAuditRow(rows)
 		if err != nil {
@@ -261,12 +249,12 @@ func (s *Store) AuditEntries(ctx context.Context, q AuditQuery) ([]AuditEntry, i
 	return entries, total, rows.Err()
 }
 
-func (r auditRow) entry() (AuditEntry, error) {
+func (r auditRow) entry() (assessments.AuditEntry, error) {
 	at, err := parseTime(r.at)
 	if err != nil {
-		return AuditEntry{}, err
+		return assessments.AuditEntry{}, err
 	}
-	e := AuditEntry{Seq: r.seq, At: at, ActorID: r.actorID.Int64, ActorEmail: r.actorEmail, ClientAddr: r.clientAddr,
+	e := assessments.AuditEntry{Seq: r.seq, At: at, ActorID: r.actorID.Int64, ActorEmail: r.actorEmail, ClientAddr: r.clientAddr,
 		Action: r.action, Target: r.target, PrevHash: r.prevHash, Hash: r.hash}
 	dec := json.NewDecoder(strings.NewReader(r.details))
 	dec.UseNumber()
@@ -277,22 +265,6 @@ func (r auditRow) entry() (AuditEntry, error) {
 	return e, nil
 }
 
-// AuditReport is the outcome of walking the chain.
-type AuditReport struct {
-	Entries  int64         // entries found intact, from #1 on
-	HeadSeq  int64         // the last intact entry; 0 when the log is empty
-	HeadHash string        // its hash (64 zeros when the log is empty)
-	Bad      *AuditProblem // the first bad entry; nil when the chain is intact
-}
-
-// AuditProblem is the first entry where the chain breaks.
-type AuditProblem struct {
-	Seq    int64
-	Reason string
-}
-
-func (p *AuditProblem) String() string { return fmt.Sprintf("entry #%d %s", p.Seq, p.Reason) }
-
 // VerifyAudit walks the chain in seq order and stops at the first bad entry: a gap in seq (an
 // entry removed), a prev_hash that is not the hash of the entry before (entries removed,
 // reordered or rewritten), or a hash that does not match the entry's content (an entry changed).
@@ -300,8 +272,8 @@ func (p *AuditProblem) String() string { return fmt.Sprintf("entry #%d %s", p.Se
 // Entries removed from the end leave a shorter chain that is still intact: that is only
 // detectable against a head recorded outside the database, which is why the report, and
 // `piaf audit verify`, give the head's seq and hash.
-func (s *Store) VerifyAudit(ctx context.Context) (AuditReport, error) {
-	rep := AuditReport{HeadHash: auditGenesis}
+func (s *Store) VerifyAudit(ctx context.Context) (assessments.AuditReport, error) {
+	rep := assessments.AuditReport{HeadHash: auditGenesis}
 	rows, err := s.read.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit_log ORDER BY seq")
 	if err != nil {
 		return rep, fmt.Errorf("store: verify audit log: %w", err)
@@ -315,17 +287,17 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditReport, error) {
 		want := rep.HeadSeq + 1
 		switch {
 		case r.seq > want:
-			rep.Bad = &AuditProblem{Seq: want, Reason: fmt.Sprintf("was removed (the next entry is #%d)", r.seq)}
+			rep.Bad = &assessments.AuditProblem{Seq: want, Reason: fmt.Sprintf("was removed (the next entry is #%d)", r.seq)}
 		case r.seq < want:
-			rep.Bad = &AuditProblem{Seq: r.seq, Reason: fmt.Sprintf("is out of sequence (expected #%d)", want)}
+			rep.Bad = &assessments.AuditProblem{Seq: r.seq, Reason: fmt.Sprintf("is out of sequence (expected #%d)", want)}
 		case r.prevHash != rep.HeadHash:
-			rep.Bad = &AuditProblem{Seq: r.seq, Reason: fmt.Sprintf(
+			rep.Bad = &assessments.AuditProblem{Seq: r.seq, Reason: fmt.Sprintf(
 				"does not link to entry #%d (one of them was rewritten, or entries were removed or reordered)", rep.HeadSeq)}
 			if rep.HeadSeq == 0 {
 				rep.Bad.Reason = "does not start the chain (entries before it were removed or it was rewritten)"
 			}
 		case r.computeHash() != r.hash:
-			rep.Bad = &AuditProblem{Seq: r.seq, Reason: "was changed (its hash does not match its content)"}
+			rep.Bad = &assessments.AuditProblem{Seq: r.seq, Reason: "was changed (its hash does not match its content)"}
 		}
 		if rep.Bad != nil {
 			return rep, nil

@@ -5,16 +5,16 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // In a browser, a long list of notifications pages with plain links: Older, then Newest.
 func TestBrowserNotificationPages(t *testing.T) {
 	a := newApp(t)
 	u := a.user("alice@example.org", false)
-	var list []store.Notification
+	var list []assessments.Notification
 	for k := 1; k <= 60; k++ {
-		list = append(list, store.Notification{UserID: u.ID, Kind: "comment", Title: fmt.Sprintf("Comment %d on Support bot", k), Link: "/projects"})
+		list = append(list, assessments.Notification{UserID: u.ID, Kind: "comment", Title: fmt.Sprintf("Comment %d on Support bot", k), Link: "/projects"})
 	}
 	if err := a.store.Notify(context.Background(), list); err != nil {
 		t.Fatal(err)

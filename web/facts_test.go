@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // factsFixture is a project whose dataset holds special categories, with an assessment whose
@@ -15,8 +15,8 @@ import (
 // are no special categories: the contradiction issue 11 found in a signed report.
 type factsFixture struct {
 	app                        *app
-	assessor, reviewer, viewer *store.User
-	project                    *store.Project
+	assessor, reviewer, viewer *assessments.User
+	project                    *assessments.Project
 	id                         int64
 	base                       string // the assessment's API path
 }
@@ -31,16 +31,16 @@ func newFactsFixture(t *testing.T) *factsFixture {
 	a := newApp(t)
 	f := &factsFixture{app: a}
 	f.assessor = a.user("ada@example.org", false)
-	p, err := a.store.CreateProject(t.Context(), f.assessor.ID, store.ProjectFields{Name: "Clinic bot", Purpose: factsPurpose, Deployment: factsDeployment},
-		[]store.DatasetFields{{Name: "tickets", Categories: "names, health conditions", SpecialCategories: true, ApproxRecords: 5000}})
+	p, err := a.store.CreateProject(t.Context(), f.assessor.ID, assessments.ProjectFields{Name: "Clinic bot", Purpose: factsPurpose, Deployment: factsDeployment},
+		[]assessments.Dataset{{Name: "tickets", Categories: "names, health conditions", SpecialCategories: true, ApproxRecords: 5000}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.project = p
 	f.reviewer = a.user("rita@example.org", false)
-	a.member(p, f.reviewer, store.RoleReviewer)
+	a.member(p, f.reviewer, assessments.RoleReviewer)
 	f.viewer = a.user("vera@example.org", false)
-	a.member(p, f.viewer, store.RoleViewer)
+	a.member(p, f.viewer, assessments.RoleViewer)
 	tok := a.token(f.assessor)
 	f.id = startAssessment(t, a, tok, p)
 	f.base = fmt.Sprintf("/api/v1/assessments/%d", f.id)

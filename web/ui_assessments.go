@@ -11,15 +11,15 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/assessments/workflow"
-	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
 
 // assessmentAccess loads the assessment in :assessment with its project, checking that the user
 // may do act in that project (404 for outsiders, as for the project itself).
-func (s *Server) assessmentAccess(c echo.Context, act action) (*access, *store.Assessment, *questionnaire.Definition, error) {
+func (s *Server) assessmentAccess(c echo.Context, act action) (*access, *assessments.Assessment, *questionnaire.Definition, error) {
 	id, err := paramID(c, "assessment")
 	if err != nil {
 		return nil, nil, nil, err
@@ -80,7 +80,7 @@ func userMessage(err error) string {
 func assessmentPath(id int64) string { return "/assessments/" + strconv.FormatInt(id, 10) }
 
 // assessmentView gathers what every assessment page shows: progress, risks and where they come from.
-func (s *Server) assessmentView(acc *access, a *store.Assessment, def *questionnaire.Definition) templates.AssessmentView {
+func (s *Server) assessmentView(acc *access, a *assessments.Assessment, def *questionnaire.Definition) templates.AssessmentView {
 	answers := questionnaire.Answers(a.Answers())
 	v := templates.AssessmentView{
 		Project: acc.project, Assessment: a, Def: def, Progress: def.Progress(answers), Raised: def.Evaluate(answers),
@@ -145,7 +145,7 @@ func (s *Server) showSection(c echo.Context) error {
 
 // sectionView is what one section's page shows: the assessment, the section's comments, and the
 // project facts its questions are prefilled from or contradict.
-func (s *Server) sectionView(c echo.Context, acc *access, a *store.Assessment, def *questionnaire.Definition, sec *questionnaire.Section) (templates.AssessmentView, error) {
+func (s *Server) sectionView(c echo.Context, acc *access, a *assessments.Assessment, def *questionnaire.Definition, sec *questionnaire.Section) (templates.AssessmentView, error) {
 	v := s.assessmentView(acc, a, def)
 	v.Section = sec
 	if err := s.loadComments(c, &v); err != nil {
@@ -291,7 +291,7 @@ func (s *Server) loadComments(c echo.Context, v *templates.AssessmentView) error
 	if err != nil {
 		return err
 	}
-	v.Comments = map[string][]*store.Comment{}
+	v.Comments = map[string][]*assessments.Comment{}
 	for _, cm := range list {
 		k := cm.TargetKind + ":" + cm.TargetKey
 		v.Comments[k] = append(v.Comments[k], cm)
@@ -307,7 +307,7 @@ func capitalise(s string) string {
 }
 
 // conflict lists what others changed after the revision the user started from.
-func (s *Server) conflict(ctx context.Context, a *store.Assessment, def *questionnaire.Definition, base int, keys []string) (*templates.ConflictView, error) {
+func (s *Server) conflict(ctx context.Context, a *assessments.Assessment, def *questionnaire.Definition, base int, keys []string) (*templates.ConflictView, error) {
 	revs, err := s.store.Revisions(ctx, a.ID, max(base, 0))
 	if err != nil {
 		return nil, err
@@ -331,7 +331,7 @@ func (s *Server) conflict(ctx context.Context, a *store.Assessment, def *questio
 
 // factProblems lists an assessment's answers that contradict what the project records, for the
 // project page.
-func (s *Server) factProblems(ctx context.Context, a *store.Assessment, def *questionnaire.Definition, p *store.Project) ([]templates.FactProblem, error) {
+func (s *Server) factProblems(ctx context.Context, a *assessments.Assessment, def *questionnaire.Definition, p *assessments.Project) ([]templates.FactProblem, error) {
 	facts, err := s.wf.Facts(ctx, a, def, p)
 	if err != nil {
 		return nil, err

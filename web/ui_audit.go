@@ -28,7 +28,7 @@ func (s *Server) adminAudit(c echo.Context) error {
 		f.Fail("to", "The end date is before the start date.")
 	}
 	page, _ := strconv.Atoi(c.QueryParam("page"))
-	v := templates.AuditView{Filter: f, Page: max(page, 1)}
+	v := templates.AuditView{Actions: store.AuditActions, Filter: f, Page: max(page, 1)}
 	var err error
 	if v.Report, err = s.store.VerifyAudit(ctx); err != nil {
 		return err

@@ -6,13 +6,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/workflow"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // setNextReview sets the one next review date (workflow.SetNextReview): the policy's, which an
 // owner may bring forward and an admin move either way.
-func (s *Server) setNextReview(c echo.Context, date string) (*store.Assessment, error) {
+func (s *Server) setNextReview(c echo.Context, date string) (*assessments.Assessment, error) {
 	_, a, _, err := s.assessmentAccess(c, actView)
 	if err != nil {
 		return nil, err

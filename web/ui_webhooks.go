@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -32,7 +33,7 @@ func (s *Server) addInstanceWebhook(c echo.Context) error {
 	if !f.Valid() {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, func(v *templates.SettingsView) { v.Webhook = f })
 	}
-	var h *store.Webhook
+	var h *assessments.Webhook
 	e := s.event(c, store.AuditSettingsChange, "", map[string]any{"host": hostOf(raw), "scope": "instance"})
 	err := s.wf.Audited(c.Request().Context(), &e, func(st *store.Store) (err error) {
 		h, err = st.CreateWebhook(c.Request().Context(), 0, raw, authFrom(c).user.ID)
@@ -71,13 +72,13 @@ func (s *Server) projectWebhooks(c echo.Context) error {
 	return s.renderProjectWebhooks(c, a, http.StatusOK, templates.NewForm(), nil)
 }
 
-func (s *Server) renderProjectWebhooks(c echo.Context, a *access, status int, f templates.Form, created *store.Webhook) error {
+func (s *Server) renderProjectWebhooks(c echo.Context, a *access, status int, f templates.Form, created *assessments.Webhook) error {
 	ctx := c.Request().Context()
 	hooks, err := s.store.Webhooks(ctx, a.project.ID)
 	if err != nil {
 		return err
 	}
-	v := templates.WebhooksView{Project: a.project, Webhooks: hooks, Form: f, NewWebhook: created, Deliveries: map[int64][]store.WebhookDelivery{}}
+	v := templates.WebhooksView{Project: a.project, Webhooks: hooks, Form: f, NewWebhook: created, Deliveries: map[int64][]assessments.WebhookDelivery{}}
 	for _, h := range hooks {
 		if v.Deliveries[h.ID], err = s.store.WebhookDeliveries(ctx, h.ID, 10); err != nil {
 			return err
@@ -96,7 +97,7 @@ func (s *Server) addProjectWebhook(c echo.Context) error {
 	if !f.Valid() {
 		return s.renderProjectWebhooks(c, a, http.StatusUnprocessableEntity, f, nil)
 	}
-	var h *store.Webhook
+	var h *assessments.Webhook
 	e := s.event(c, store.AuditSettingsChange, "", map[string]any{"host": hostOf(raw), "project": a.project.ID})
 	err = s.wf.Audited(c.Request().Context(), &e, func(st *store.Store) (err error) {
 		h, err = st.CreateWebhook(c.Request().Context(), a.project.ID, raw, authFrom(c).user.ID)

@@ -64,7 +64,7 @@ func (s *Service) ensureBuiltins(ctx context.Context) error {
 // StartAssessment begins the project's next cycle on the newest version of the questionnaire
 // key. The previous cycle's work is carried (see createAssessment), and the questions that ask
 // what the project records are prefilled from it.
-func (s *Service) StartAssessment(ctx context.Context, who Actor, projectID int64, key string) (*store.Assessment, error) {
+func (s *Service) StartAssessment(ctx context.Context, who Actor, projectID int64, key string) (*assessments.Assessment, error) {
 	acc, err := s.Access(ctx, who, projectID, ActEdit)
 	if err != nil {
 		return nil, err
@@ -84,7 +84,7 @@ func (s *Service) StartAssessment(ctx context.Context, who Actor, projectID int6
 // answers that still fit and the evidence are carried. Unanswered questions that ask what the
 // project records are prefilled from it. from, when set, is the approved assessment a reviewer
 // or owner re-assesses: the creation is then audited as a re-assessment of it.
-func (s *Service) createAssessment(ctx context.Context, who Actor, project *store.Project, key string, from *store.Assessment) (*store.Assessment, error) {
+func (s *Service) createAssessment(ctx context.Context, who Actor, project *assessments.Project, key string, from *assessments.Assessment) (*assessments.Assessment, error) {
 	if who.User == nil {
 		return nil, ErrForbidden
 	}
@@ -130,7 +130,7 @@ func (s *Service) createAssessment(ctx context.Context, who Actor, project *stor
 		return nil, err
 	}
 	n := store.NewAssessment{ProjectID: project.ID, State: assessments.ReconcilePolicy(def, state, policy), Author: who.User.ID, Summary: summary}
-	var a *store.Assessment
+	var a *assessments.Assessment
 	if from != nil {
 		e := event(who, store.AuditAssessmentReassess, "", map[string]any{"from": from.ID})
 		err = s.Audited(ctx, &e, func(st *store.Store) (err error) {
@@ -176,7 +176,7 @@ func CarryAnswers(def *questionnaire.Definition, old map[string]any) map[string]
 // editable loads an assessment the actor may change, with its questionnaire: ErrNotFound for
 // outsiders, ErrForbidden for members who may not edit, a FrozenError when its status freezes
 // it.
-func (s *Service) editable(ctx context.Context, who Actor, assessmentID int64) (*store.Assessment, *questionnaire.Definition, error) {
+func (s *Service) editable(ctx context.Context, who Actor, assessmentID int64) (*assessments.Assessment, *questionnaire.Definition, error) {
 	a, _, def, err := s.assessmentFor(ctx, who, assessmentID, ActEdit)
 	if err != nil {
 		return nil, nil, err
@@ -189,7 +189,7 @@ func (s *Service) editable(ctx context.Context, who Actor, assessmentID int64) (
 
 // assessmentFor loads an assessment, checks that the actor may do act in its project, and
 // loads its questionnaire version.
-func (s *Service) assessmentFor(ctx context.Context, who Actor, assessmentID int64, act Action) (*store.Assessment, *Access, *questionnaire.Definition, error) {
+func (s *Service) assessmentFor(ctx context.Context, who Actor, assessmentID int64, act Action) (*assessments.Assessment, *Access, *questionnaire.Definition, error) {
 	a, err := s.store.Assessment(ctx, assessmentID)
 	if err != nil {
 		return nil, nil, nil, err
@@ -215,7 +215,7 @@ func (s *Service) assessmentFor(ctx context.Context, who Actor, assessmentID int
 //
 // Validation errors name the question key (form) or "answers.<key>" (API). An edit of an
 // assessment whose changes were requested moves it back to draft.
-func (s *Service) SaveAnswers(ctx context.Context, who Actor, assessmentID int64, base int, section string, answers map[string]any) (*store.Assessment, error) {
+func (s *Service) SaveAnswers(ctx context.Context, who Actor, assessmentID int64, base int, section string, answers map[string]any) (*assessments.Assessment, error) {
 	a, def, err := s.editable(ctx, who, assessmentID)
 	if err != nil {
 		return nil, err
@@ -317,7 +317,7 @@ func capitalise(s string) string {
 // mergeSection merges the answers a user posted for a section, from a form opened at revision
 // base, with the current answers. It returns the answers to save and the questions where both
 // sides changed the answer differently.
-func (s *Service) mergeSection(ctx context.Context, a *store.Assessment, sec *questionnaire.Section, base int, posted map[string]any) (map[string]any, []string, error) {
+func (s *Service) mergeSection(ctx context.Context, a *assessments.Assessment, sec *questionnaire.Section, base int, posted map[string]any) (map[string]any, []string, error) {
 	var conflicts []string
 	if base < 1 || base > a.Revision {
 		for _, q := range sec.Questions {

@@ -19,7 +19,7 @@ import (
 type answersFixture struct {
 	wf                      *workflow.Service
 	alice, carol, vic, olga workflow.Actor
-	project                 *store.Project
+	project                 *assessments.Project
 }
 
 func newAnswersFixture(t *testing.T) *answersFixture {
@@ -36,8 +36,8 @@ func newAnswersFixture(t *testing.T) *answersFixture {
 	for _, m := range []struct {
 		actor *workflow.Actor
 		email string
-		role  store.Role
-	}{{&f.carol, "carol@example.org", store.RoleAssessor}, {&f.vic, "vic@example.org", store.RoleViewer}, {&f.olga, "olga@example.org", ""}} {
+		role  assessments.Role
+	}{{&f.carol, "carol@example.org", assessments.RoleAssessor}, {&f.vic, "vic@example.org", assessments.RoleViewer}, {&f.olga, "olga@example.org", ""}} {
 		u, err := wf.Store().CreateUser(ctx, store.NewUser{Email: m.email})
 		if err != nil {
 			t.Fatal(err)
@@ -52,7 +52,7 @@ func newAnswersFixture(t *testing.T) *answersFixture {
 	return f
 }
 
-func (f *answersFixture) start(t *testing.T) *store.Assessment {
+func (f *answersFixture) start(t *testing.T) *assessments.Assessment {
 	t.Helper()
 	a, err := f.wf.StartAssessment(t.Context(), f.alice, f.project.ID, "llm-finetuning")
 	if err != nil {
@@ -62,7 +62,7 @@ func (f *answersFixture) start(t *testing.T) *store.Assessment {
 }
 
 // setStatus moves an assessment to status as the review steps would.
-func (f *answersFixture) setStatus(t *testing.T, a *store.Assessment, status assessments.Status) *store.Assessment {
+func (f *answersFixture) setStatus(t *testing.T, a *assessments.Assessment, status assessments.Status) *assessments.Assessment {
 	t.Helper()
 	saved, err := f.wf.Store().ApplyChange(t.Context(), a.ID, a.Revision, f.alice.User.ID, assessments.Change{Status: status}, "status "+string(status))
 	if err != nil {
@@ -264,7 +264,7 @@ func TestContradictionBlocksSubmission(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problems := func(a *store.Assessment) string {
+	problems := func(a *assessments.Assessment) string {
 		t.Helper()
 		p, err := f.wf.SubmitProblems(ctx, def, a)
 		if err != nil {

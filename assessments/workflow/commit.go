@@ -19,8 +19,8 @@ import (
 // when empty). With audit set, the revision and its audit entry commit in one transaction
 // ("revision" is added to the entry's details). Every change of an assessment's content goes
 // through here: answers, restores, the risk register, the consultation, tracking.
-func (s *Service) commit(ctx context.Context, who Actor, a *store.Assessment, def *questionnaire.Definition, base int,
-	next assessments.State, summary string, audit *store.AuditEvent) (*store.Assessment, error) {
+func (s *Service) commit(ctx context.Context, who Actor, a *assessments.Assessment, def *questionnaire.Definition, base int,
+	next assessments.State, summary string, audit *store.AuditEvent) (*assessments.Assessment, error) {
 	if who.User == nil {
 		return nil, ErrForbidden
 	}
@@ -39,7 +39,7 @@ func (s *Service) commit(ctx context.Context, who Actor, a *store.Assessment, de
 	if summary == "" {
 		summary = assessments.Summarise(def, a.State, change)
 	}
-	var saved *store.Assessment
+	var saved *assessments.Assessment
 	apply := func(st *store.Store) (err error) {
 		saved, err = st.ApplyChange(ctx, a.ID, base, who.User.ID, change, summary)
 		if err == nil && audit != nil {

@@ -15,7 +15,7 @@ import (
 // project, and an answer that contradicts the project blocks submission (assessments.CheckFacts).
 
 // snapshotOf describes the project as it is now.
-func (s *Service) snapshotOf(ctx context.Context, p *store.Project) (*assessments.ProjectSnapshot, error) {
+func (s *Service) snapshotOf(ctx context.Context, p *assessments.Project) (*assessments.ProjectSnapshot, error) {
 	snap := &assessments.ProjectSnapshot{Name: p.Name, Purpose: p.Purpose, BaseModel: p.BaseModel, Deployment: p.Deployment,
 		Datasets: []assessments.Dataset{}, Members: []assessments.MemberSnapshot{}}
 	datasets, err := s.store.Datasets(ctx, p.ID)
@@ -23,7 +23,7 @@ func (s *Service) snapshotOf(ctx context.Context, p *store.Project) (*assessment
 		return nil, err
 	}
 	for _, d := range datasets {
-		snap.Datasets = append(snap.Datasets, d.DatasetFields)
+		snap.Datasets = append(snap.Datasets, d.Dataset)
 	}
 	members, err := s.store.Members(ctx, p.ID)
 	if err != nil {
@@ -36,7 +36,7 @@ func (s *Service) snapshotOf(ctx context.Context, p *store.Project) (*assessment
 }
 
 // checkFacts compares the project as it is now with answers.
-func (s *Service) checkFacts(ctx context.Context, def *questionnaire.Definition, p *store.Project, answers map[string]any) (assessments.FactsCheck, error) {
+func (s *Service) checkFacts(ctx context.Context, def *questionnaire.Definition, p *assessments.Project, answers map[string]any) (assessments.FactsCheck, error) {
 	snap, err := s.snapshotOf(ctx, p)
 	if err != nil {
 		return assessments.FactsCheck{}, err
@@ -47,7 +47,7 @@ func (s *Service) checkFacts(ctx context.Context, def *questionnaire.Definition,
 // Facts compares an assessment's answers with its project as it is now: what the project would
 // prefill, where each such answer comes from, and the contradictions. The section page, the
 // overview and the project page show them; SubmitProblems refuses the blocking ones.
-func (s *Service) Facts(ctx context.Context, a *store.Assessment, def *questionnaire.Definition, p *store.Project) (assessments.FactsCheck, error) {
+func (s *Service) Facts(ctx context.Context, a *assessments.Assessment, def *questionnaire.Definition, p *assessments.Project) (assessments.FactsCheck, error) {
 	if p == nil || p.ID != a.ProjectID {
 		var err error
 		if p, err = s.store.Project(ctx, a.ProjectID); err != nil {
@@ -58,7 +58,7 @@ func (s *Service) Facts(ctx context.Context, a *store.Assessment, def *questionn
 }
 
 // factProblems are the blocking contradictions, as SubmitProblems lists them.
-func (s *Service) factProblems(ctx context.Context, def *questionnaire.Definition, a *store.Assessment) ([]string, error) {
+func (s *Service) factProblems(ctx context.Context, def *questionnaire.Definition, a *assessments.Assessment) ([]string, error) {
 	facts, err := s.Facts(ctx, a, def, nil)
 	if err != nil {
 		return nil, err
@@ -93,12 +93,12 @@ func prefilled(answers, prefill map[string]any) map[string]any {
 // SetNextReview sets the one next review date of an approved assessment. The date is the
 // policy's (by residual risk, from the approval); an owner may bring it forward, never put it
 // off past the policy's date; an administrator may move it either way. It is never in the past.
-func (s *Service) SetNextReview(ctx context.Context, who Actor, assessmentID int64, date string) (*store.Assessment, error) {
+func (s *Service) SetNextReview(ctx context.Context, who Actor, assessmentID int64, date string) (*assessments.Assessment, error) {
 	a, acc, _, err := s.assessmentFor(ctx, who, assessmentID, ActView)
 	if err != nil {
 		return nil, err
 	}
-	if acc.Role != store.RoleOwner && !acc.Admin {
+	if acc.Role != assessments.RoleOwner && !acc.Admin {
 		return nil, ErrForbidden
 	}
 	if acc.Project.Archived() {

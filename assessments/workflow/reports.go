@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/assessments/report"
 	"github.com/piaf-dev/piaf/assessments/signing"
@@ -29,7 +30,7 @@ type ReportFile struct {
 // Report gathers one revision of an assessment (0: the current one) into a report, for an actor
 // who may view the project. Everything it shows is as of that revision, so downloading the
 // Markdown and then its signature gives matching bytes.
-func (s *Service) Report(ctx context.Context, who Actor, assessmentID int64, revision int) (*report.Report, *store.Revision, error) {
+func (s *Service) Report(ctx context.Context, who Actor, assessmentID int64, revision int) (*report.Report, *assessments.Revision, error) {
 	a, acc, def, err := s.assessmentFor(ctx, who, assessmentID, ActView)
 	if err != nil {
 		return nil, nil, err
@@ -37,7 +38,7 @@ func (s *Service) Report(ctx context.Context, who Actor, assessmentID int64, rev
 	return s.reportFor(ctx, acc.Project, a, def, revision)
 }
 
-func (s *Service) reportFor(ctx context.Context, project *store.Project, a *store.Assessment, def *questionnaire.Definition, number int) (*report.Report, *store.Revision, error) {
+func (s *Service) reportFor(ctx context.Context, project *assessments.Project, a *assessments.Assessment, def *questionnaire.Definition, number int) (*report.Report, *assessments.Revision, error) {
 	if number == 0 {
 		number = a.Revision
 	}
@@ -88,7 +89,7 @@ func (s *Service) reportFor(ctx context.Context, project *store.Project, a *stor
 			continue
 		}
 		r.Reviews = append(r.Reviews, report.Review{Kind: string(e.Kind), By: personName(e.UserName, e.UserEmail), At: e.CreatedAt, Revision: e.Revision, StateHash: e.StateHash, Comment: e.Comment})
-		if e.Kind == store.ReviewApprove && e.Revision == number {
+		if e.Kind == assessments.ReviewApprove && e.Revision == number {
 			r.Assessment.Approved = true
 		}
 	}
@@ -195,7 +196,7 @@ func (s *Service) ExportReport(ctx context.Context, who Actor, assessmentID int6
 		f.Name, f.ContentType, f.Body = base+".json", "application/json", body
 	}
 	sum := sha256.Sum256(f.Body)
-	e := store.Export{AssessmentID: a.ID, Revision: r.Assessment.Revision, StateHash: rev.StateHash, Format: format,
+	e := assessments.Export{AssessmentID: a.ID, Revision: r.Assessment.Revision, StateHash: rev.StateHash, Format: format,
 		SHA256: hex.EncodeToString(sum[:]), Size: int64(len(f.Body)), UserEmail: who.User.Email}
 	audit := event(who, store.AuditReportExport, store.AuditTarget("assessment", a.ID),
 		map[string]any{"revision": e.Revision, "format": format, "sha256": e.SHA256})

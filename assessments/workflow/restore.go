@@ -13,7 +13,7 @@ import (
 // Restore appends a new revision whose content (answers, findings, mitigations) is that of
 // revision number; nothing is rewritten. base is the revision the actor saw. A
 // restore is audited with the revision it wrote.
-func (s *Service) Restore(ctx context.Context, who Actor, assessmentID int64, base, number int) (*store.Assessment, error) {
+func (s *Service) Restore(ctx context.Context, who Actor, assessmentID int64, base, number int) (*assessments.Assessment, error) {
 	a, def, err := s.editable(ctx, who, assessmentID)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -148,4 +149,18 @@ func newErrorID() string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// queryCount reads a non-negative whole number from the query parameter name: empty is 0;
+// anything else is refused with 400 naming the parameter, never read as 0.
+func queryCount(c echo.Context, name string) (int64, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, apiErr(http.StatusBadRequest, name+" must be a whole number", name)
+	}
+	return n, nil
 }

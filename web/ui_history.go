@@ -43,7 +43,11 @@ func (s *Server) showHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	before, _ := strconv.Atoi(c.QueryParam("before"))
+	before64, err := queryCount(c, "before")
+	if err != nil {
+		return err
+	}
+	before := int(min(before64, 1<<31))
 	entries, older, err := s.historyPageOf(c.Request().Context(), a, before)
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,7 +14,10 @@ import (
 const notificationsPerPage = 50
 
 func (s *Server) notificationList(c echo.Context) error {
-	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64) // anything else: the newest
+	before, err := queryCount(c, "before")
+	if err != nil {
+		return err
+	}
 	list, older, err := s.store.NotificationPage(c.Request().Context(), authFrom(c).user.ID, before, notificationsPerPage)
 	if err != nil {
 		return err

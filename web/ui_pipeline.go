@@ -15,8 +15,11 @@ const checksPerPage = 10
 
 // pipelineChecks is the page of gate decisions the project page shows (?checks=N).
 func (s *Server) pipelineChecks(c echo.Context, a *access) (templates.PipelineChecks, error) {
-	page, _ := strconv.Atoi(c.QueryParam("checks"))
-	page = max(1, min(page, workflow.MaxPage))
+	n, err := queryCount(c, "checks")
+	if err != nil {
+		return templates.PipelineChecks{}, err
+	}
+	page := int(max(1, min(n, workflow.MaxPage)))
 	checks, total, err := s.wf.GateChecks(c.Request().Context(), s.actor(c), a.project.ID, page, checksPerPage)
 	if err != nil {
 		return templates.PipelineChecks{}, err

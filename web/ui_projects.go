@@ -181,7 +181,10 @@ func (s *Server) editProject(c echo.Context) error {
 	}
 	f := formFrom(c, append(projectFormFields, "version")...)
 	in := projectFromForm(f)
-	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
+	version, err := strconv.ParseInt(f.Get("version"), 10, 64)
+	if err != nil && f.Get("version") != "" {
+		return apiErr(http.StatusBadRequest, "The form's version must be a number; reload the page.", "version")
+	}
 	view := templates.ProjectFormView{Project: a.project}
 	_, err = s.wf.UpdateProject(c.Request().Context(), s.actor(c), a.project.ID, workflow.ProjectChange{
 		Name: &in.Name, Purpose: &in.Purpose, BaseModel: &in.BaseModel, Deployment: &in.Deployment, Version: max(version, 1)})

@@ -63,11 +63,9 @@ func (s *Server) reportPreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var exportsBefore int64
-	if v := c.QueryParam("exports_before"); v != "" {
-		if exportsBefore, err = strconv.ParseInt(v, 10, 64); err != nil || exportsBefore < 1 {
-			return apiErr(http.StatusBadRequest, "exports_before must be an export number", "exports_before")
-		}
+	exportsBefore, err := queryCount(c, "exports_before")
+	if err != nil {
+		return err
 	}
 	exports, older, err := s.store.ExportPage(c.Request().Context(), a.ID, exportsBefore, exportsPerPage)
 	if err != nil {

@@ -209,8 +209,10 @@ func (s *Server) saveConsultation(c echo.Context) error {
 	}
 	f := formFrom(c, "dpo_opinion", "views_sought", "views")
 	in := consultationInput{DPOOpinion: f.Get("dpo_opinion"), ViewsSought: f.Get("views_sought"), Views: f.Get("views")}
-	base, _ := strconv.Atoi(c.FormValue("revision"))
-	_, err = s.wf.GiveOpinion(c.Request().Context(), s.actor(c), id, base, in.consultation())
+	base, err := formRevision(c.FormValue("revision"))
+	if err == nil {
+		_, err = s.wf.GiveOpinion(c.Request().Context(), s.actor(c), id, base, in.consultation())
+	}
 	if err == nil {
 		s.flash(c, "Consultation saved.")
 		return c.Redirect(http.StatusSeeOther, assessmentPath(id)+"#consultation")

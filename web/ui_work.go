@@ -57,7 +57,10 @@ func (s *Server) mitigationRegister(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	project, _ := strconv.ParseInt(c.QueryParam("project"), 10, 64) // checked by MitigationRegister
+	project, err := queryCount(c, "project") // a project the actor may not see is checked by ProjectedRisks
+	if err != nil {
+		return err
+	}
 	if v.Projected, v.ProjectedTotal, err = s.wf.ProjectedRisks(c.Request().Context(), s.actor(c), project); err != nil {
 		return err
 	}

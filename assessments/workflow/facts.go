@@ -14,30 +14,10 @@ import (
 // personal data and special categories from the datasets, record counts) are prefilled from the
 // project, and an answer that contradicts the project blocks submission (assessments.CheckFacts).
 
-// snapshotOf describes the project as it is now.
-func (s *Service) snapshotOf(ctx context.Context, p *assessments.Project) (*assessments.ProjectSnapshot, error) {
-	snap := &assessments.ProjectSnapshot{Name: p.Name, Purpose: p.Purpose, BaseModel: p.BaseModel, Deployment: p.Deployment,
-		Datasets: []assessments.Dataset{}, Members: []assessments.MemberSnapshot{}}
-	datasets, err := s.store.Datasets(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range datasets {
-		snap.Datasets = append(snap.Datasets, d.Dataset)
-	}
-	members, err := s.store.Members(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range members {
-		snap.Members = append(snap.Members, assessments.MemberSnapshot{Name: m.Name, Email: m.Email, Role: string(m.Role)})
-	}
-	return snap, nil
-}
 
 // checkFacts compares the project as it is now with answers.
 func (s *Service) checkFacts(ctx context.Context, def *questionnaire.Definition, p *assessments.Project, answers map[string]any) (assessments.FactsCheck, error) {
-	snap, err := s.snapshotOf(ctx, p)
+	snap, err := s.ProjectSnapshot(ctx, p)
 	if err != nil {
 		return assessments.FactsCheck{}, err
 	}

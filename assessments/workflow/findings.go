@@ -68,13 +68,9 @@ func (s *Service) AddFinding(ctx context.Context, who Actor, assessmentID int64,
 // description and inherent risk. Rights and states as AddFinding; an unknown finding is
 // ErrNotFound.
 func (s *Service) UpdateFinding(ctx context.Context, who Actor, assessmentID int64, base int, in FindingChange) (*assessments.Assessment, *assessments.Finding, error) {
-	a, def, err := s.registerAssessment(ctx, who, assessmentID)
+	a, def, f, err := s.registerFinding(ctx, who, assessmentID, in.Finding)
 	if err != nil {
 		return nil, nil, err
-	}
-	f, ok := a.State.Findings[in.Finding]
-	if !ok {
-		return nil, nil, ErrNotFound
 	}
 	if in.Status != nil && *in.Status == f.Status {
 		in.Status = nil // unchanged: keep an acceptance, and a mitigated finding's claim, as they are
@@ -101,6 +97,19 @@ func scale(n *int) *assessments.Scale {
 	}
 	v := assessments.Scale(*n)
 	return &v
+}
+
+// registerFinding is registerAssessment with one of its findings; an unknown one is ErrNotFound.
+func (s *Service) registerFinding(ctx context.Context, who Actor, assessmentID int64, findingID string) (*assessments.Assessment, *questionnaire.Definition, *assessments.Finding, error) {
+	a, def, err := s.registerAssessment(ctx, who, assessmentID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	f, ok := a.State.Findings[findingID]
+	if !ok {
+		return nil, nil, nil, ErrNotFound
+	}
+	return a, def, f, nil
 }
 
 // registerAssessment loads an assessment whose risk register the actor may change: owners and

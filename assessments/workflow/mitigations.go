@@ -46,13 +46,9 @@ type MitigationChange struct {
 // the project, while the assessment is editable. It returns the saved assessment and the linked
 // mitigation.
 func (s *Service) LinkMitigation(ctx context.Context, who Actor, assessmentID int64, base int, in MitigationLink) (*assessments.Assessment, *assessments.Mitigation, error) {
-	a, def, err := s.registerAssessment(ctx, who, assessmentID)
+	a, def, f, err := s.registerFinding(ctx, who, assessmentID, in.Finding)
 	if err != nil {
 		return nil, nil, err
-	}
-	f, ok := a.State.Findings[in.Finding]
-	if !ok {
-		return nil, nil, ErrNotFound
 	}
 	var next assessments.State
 	var id string
@@ -104,13 +100,9 @@ func (s *Service) LinkMitigation(ctx context.Context, who Actor, assessmentID in
 // more is deleted. Rights and states as LinkMitigation. It returns the saved assessment and the
 // finding.
 func (s *Service) UnlinkMitigation(ctx context.Context, who Actor, assessmentID int64, base int, findingID, mitigationID string) (*assessments.Assessment, *assessments.Finding, error) {
-	a, def, err := s.registerAssessment(ctx, who, assessmentID)
+	a, def, f, err := s.registerFinding(ctx, who, assessmentID, findingID)
 	if err != nil {
 		return nil, nil, err
-	}
-	f, ok := a.State.Findings[findingID]
-	if !ok {
-		return nil, nil, ErrNotFound
 	}
 	next, err := assessments.Unlink(a.State, f.ID, mitigationID)
 	if err != nil {

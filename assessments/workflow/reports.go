@@ -64,7 +64,7 @@ func (s *Service) reportFor(ctx context.Context, project *assessments.Project, a
 	// covers; a revision never submitted shows the project as it is now.
 	snap := state.Project
 	if snap == nil {
-		if snap, err = s.snapshotOf(ctx, project); err != nil {
+		if snap, err = s.ProjectSnapshot(ctx, project); err != nil {
 			return nil, nil, err
 		}
 	}

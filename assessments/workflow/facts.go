@@ -14,7 +14,6 @@ import (
 // personal data and special categories from the datasets, record counts) are prefilled from the
 // project, and an answer that contradicts the project blocks submission (assessments.CheckFacts).
 
-
 // checkFacts compares the project as it is now with answers.
 func (s *Service) checkFacts(ctx context.Context, def *questionnaire.Definition, p *assessments.Project, answers map[string]any) (assessments.FactsCheck, error) {
 	snap, err := s.ProjectSnapshot(ctx, p)

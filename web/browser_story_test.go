@@ -15,7 +15,8 @@ package web_test
 //	                              14-cycle-2-calendar-and-dashboard: calendar and reminder passes keep
 //	                                 the dates, the open high-risk count does not jump
 //	2  tracking after approval    9-track-after-approval: implemented then verified from the finding
-//	                                 page; the approved revision and hash (API, overview) unchanged
+//	                                 page; the approved revision and hash (API, overview) unchanged;
+//	                                 the report preview shows the tracking since approval
 //	3  separation of duties       8-accept-and-approve: the reviewer who accepted a risk approves
 //	5  orphaned comments          4-comment-and-request-changes, 5-answers-hide-the-question: listed
 //	                                 "on a question no longer shown", submitting blocked and the
@@ -512,6 +513,15 @@ func TestBrowserLifecycleStory(t *testing.T) {
 			t.Errorf("the overview's approved hash %q, want %s", note, approved.StateHash)
 		}
 		b.storyShot("9-tracked")
+		// The report shows the approved content and, apart from it, the tracking since approval.
+		b.visit(overview + "/report")
+		report := b.text("#main")
+		section := strings.Index(report, "Mitigation tracking since approval")
+		if section < 0 || !strings.Contains(report[section:], storyCanary) || !strings.Contains(report[section:], "Planned → Verified") ||
+			!strings.Contains(report[section:], approved.StateHash) || !strings.Contains(report[section:], "Ada Engineer") {
+			t.Errorf("the report's tracking since approval: %q", report[max(section, 0):])
+		}
+		b.storyShot("9-report-tracking")
 	})
 
 	storyStep(t, b, "10-calendar", func(t *testing.T) {

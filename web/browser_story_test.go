@@ -246,6 +246,12 @@ func TestBrowserLifecycleStory(t *testing.T) {
 	ada, rui := named("ada@example.org", "Ada Engineer"), named("rui@example.org", "Rui Reviewer")
 	p := a.project(ada, "Support bot")
 	a.member(p, rui, assessments.RoleReviewer)
+	// Support tickets hold health details now and then: the project's facts say special
+	// categories, which the questionnaire's answer follows.
+	if _, err := a.store.AddDataset(t.Context(), p.ID, assessments.Dataset{Name: "support_tickets", Source: "Helpdesk export",
+		Categories: "names, emails, ticket text", SpecialCategories: true, DataSubjects: "customers", ApproxRecords: 120000, Retention: "12 months"}); err != nil {
+		t.Fatal(err)
+	}
 	adaToken := a.token(ada)
 	today := time.Now().UTC()
 	dueCanary, dueFilter := today.AddDate(0, 0, 40).Format(time.DateOnly), today.AddDate(0, 0, 75).Format(time.DateOnly)

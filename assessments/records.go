@@ -102,9 +102,12 @@ type Export struct {
 	Format       string // "md", "md.sig", "pdf", "json"
 	SHA256       string
 	Size         int64
-	UserEmail    string
-	UserName     string // the account's name now, in Exports; empty when it has none
-	CreatedAt    time.Time
+	// Tracking is the last mitigation tracking record the report showed beside the approved
+	// content (its Seq); 0 when it showed none.
+	Tracking  int
+	UserEmail string
+	UserName  string // the account's name now, in Exports; empty when it has none
+	CreatedAt time.Time
 }
 
 // QuestionnaireSource is a stored questionnaire version: its YAML exactly as loaded.

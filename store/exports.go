@@ -13,8 +13,8 @@ import (
 // RecordExport stores an export and its audit entry in one transaction.
 func (s *Store) RecordExport(ctx context.Context, e assessments.Export, userID int64, audit AuditEvent) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO exports (assessment_id, revision, state_hash, format, sha256, size, user_id, user_email, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.AssessmentID, e.Revision, e.StateHash, e.Format, e.SHA256, e.Size, nullID(userID), e.UserEmail, s.stamp()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO exports (assessment_id, revision, state_hash, format, sha256, size, tracking_seq, user_id, user_email, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.AssessmentID, e.Revision, e.StateHash, e.Format, e.SHA256, e.Size, e.Tracking, nullID(userID), e.UserEmail, s.stamp()); err != nil {
 			return fmt.Errorf("store: record export: %w", err)
 		}
 		return s.AuditTx(ctx, tx, audit)
@@ -24,9 +24,9 @@ func (s *Store) RecordExport(ctx context.Context, e assessments.Export, userID i
 // ExportBySHA256 finds a recorded export by the SHA-256 of its file.
 func (s *Store) ExportBySHA256(ctx context.Context, sum string) (*assessments.Export, error) {
 	var e assessments.Export
-	err := s.read.QueryRowContext(ctx, `SELECT id, assessment_id, revision, state_hash, format, sha256, size, user_email, created_at
+	err := s.read.QueryRowContext(ctx, `SELECT id, assessment_id, revision, state_hash, format, sha256, size, tracking_seq, user_email, created_at
 		FROM exports WHERE sha256 = ? ORDER BY id LIMIT 1`, sum).Scan(&e.ID, &e.AssessmentID, &e.Revision, &e.StateHash, &e.Format,
-		&e.SHA256, &e.Size, &e.UserEmail, timeCol{&e.CreatedAt})
+		&e.SHA256, &e.Size, &e.Tracking, &e.UserEmail, timeCol{&e.CreatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -52,7 +52,7 @@ func (s *Store) ExportPage(ctx context.Context, assessmentID, before int64, limi
 	if limit <= 0 {
 		limit = 20
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.assessment_id, e.revision, e.state_hash, e.format, e.sha256, e.size, e.user_email,
+	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.assessment_id, e.revision, e.state_hash, e.format, e.sha256, e.size, e.tracking_seq, e.user_email,
 		coalesce(u.name, ''), e.created_at
 		FROM exports e LEFT JOIN users u ON u.id = e.user_id WHERE e.assessment_id = ? AND e.id < ? ORDER BY e.id DESC LIMIT ?`,
 		assessmentID, before, limit+1)
@@ -62,7 +62,7 @@ func (s *Store) ExportPage(ctx context.Context, assessmentID, before int64, limi
 	defer rows.Close()
 	for rows.Next() {
 		var e assessments.Export
-		if err := rows.Scan(&e.ID, &e.AssessmentID, &e.Revision, &e.StateHash, &e.Format, &e.SHA256, &e.Size, &e.UserEmail, &e.UserName, timeCol{&e.CreatedAt}); err != nil {
+		if err := rows.Scan(&e.ID, &e.AssessmentID, &e.Revision, &e.StateHash, &e.Format, &e.SHA256, &e.Size, &e.Tracking, &e.UserEmail, &e.UserName, timeCol{&e.CreatedAt}); err != nil {
 			return nil, 0, err
 		}
 		list = append(list, &e)

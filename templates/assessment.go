@@ -2,6 +2,7 @@ package templates
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/a-h/templ"
 
@@ -305,7 +306,7 @@ func levelWord(l assessments.Level) string {
 	return "low"
 }
 
-// liveFindings are the assessment's findings that count, gravest residual risk first.
+// liveFindings are the assessment's findings that count, gravest first by the level that counts.
 func (v AssessmentView) liveFindings() []*assessments.Finding {
 	var out []*assessments.Finding
 	for _, f := range assessments.SortedFindings(v.Def, v.Assessment.State) {
@@ -313,6 +314,11 @@ func (v AssessmentView) liveFindings() []*assessments.Finding {
 			out = append(out, f)
 		}
 	}
+	// Gravest first by the level that counts, as riskClass colours them: a projected lower
+	// residual level counts at the inherent one.
+	slices.SortStableFunc(out, func(a, b *assessments.Finding) int {
+		return int(assessments.EffectiveResidual(v.Assessment.State, b).Level - assessments.EffectiveResidual(v.Assessment.State, a).Level)
+	})
 	return out
 }
 

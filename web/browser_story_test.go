@@ -15,7 +15,8 @@ package web_test
 //	                              14-cycle-2-calendar-and-dashboard: calendar and reminder passes keep
 //	                                 the dates, the open high-risk count does not jump
 //	2  tracking after approval    9-track-after-approval: implemented then verified from the finding
-//	                                 page; the approved revision and hash (API, overview) unchanged
+//	                                 page; the approved revision and hash (API, overview) unchanged;
+//	                                 the report preview shows the tracking since approval
 //	3  separation of duties       8-accept-and-approve: the reviewer who accepted a risk approves
 //	5  orphaned comments          4-comment-and-request-changes, 5-answers-hide-the-question: listed
 //	                                 "on a question no longer shown", submitting blocked and the
@@ -255,6 +256,12 @@ func TestBrowserLifecycleStory(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.member(p, rui, assessments.RoleReviewer)
+	// Support tickets hold health details now and then: the project's facts say special
+	// categories, which the questionnaire's answer follows.
+	if _, err := a.store.AddDataset(t.Context(), p.ID, assessments.Dataset{Name: "support_tickets", Source: "Helpdesk export",
+		Categories: "names, emails, ticket text", SpecialCategories: true, DataSubjects: "customers", ApproxRecords: 120000, Retention: "12 months"}); err != nil {
+		t.Fatal(err)
+	}
 	adaToken := a.token(ada)
 	today := time.Now().UTC()
 	dueCanary, dueFilter := today.AddDate(0, 0, 40).Format(time.DateOnly), today.AddDate(0, 0, 75).Format(time.DateOnly)
@@ -522,6 +529,15 @@ func TestBrowserLifecycleStory(t *testing.T) {
 			t.Errorf("the overview's approved hash %q, want %s", note, approved.StateHash)
 		}
 		b.storyShot("9-tracked")
+		// The report shows the approved content and, apart from it, the tracking since approval.
+		b.visit(overview + "/report")
+		report := b.text("#main")
+		section := strings.Index(report, "Mitigation tracking since approval")
+		if section < 0 || !strings.Contains(report[section:], storyCanary) || !strings.Contains(report[section:], "Planned → Verified") ||
+			!strings.Contains(report[section:], approved.StateHash) || !strings.Contains(report[section:], "Ada Engineer") {
+			t.Errorf("the report's tracking since approval: %q", report[max(section, 0):])
+		}
+		b.storyShot("9-report-tracking")
 	})
 
 	storyStep(t, b, "10-calendar", func(t *testing.T) {

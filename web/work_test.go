@@ -202,14 +202,29 @@ func TestWorkAPI(t *testing.T) {
 			Overdue    bool   `json:"overdue"`
 		} `json:"mitigations"`
 		Owners []store.Person `json:"owners"`
+		// The risks waiting on these mitigations, as the register page lists them.
+		Projected []struct {
+			AssessmentID      int64  `json:"assessment_id"`
+			FindingID         string `json:"finding_id"`
+			Title             string `json:"title"`
+			EffectiveLevel    string `json:"effective_level"`
+			ResidualProjected bool   `json:"residual_projected"`
+		} `json:"projected_risks"`
+		ProjectedTotal int `json:"projected_total"`
 	}
 	get(w.rita, "/api/v1/mitigations", 200).json(t, &reg)
 	if reg.Total != 1 || reg.Mitigations[0].Title != "Zero-retention contract" || reg.Mitigations[0].OwnerName != "Alice Martin" ||
 		reg.Mitigations[0].OwnerEmail != "alice@example.org" || !reg.Mitigations[0].Overdue || len(reg.Owners) != 1 {
 		t.Errorf("reviewer's register: %+v", reg)
 	}
+	// Limited residual risk resting on a planned mitigation: it counts at its inherent level.
+	if reg.ProjectedTotal != 1 || len(reg.Projected) != 1 || reg.Projected[0].AssessmentID != w.supportAID || reg.Projected[0].FindingID != "f1" ||
+		reg.Projected[0].Title != "Risk of Zero-retention contract" || reg.Projected[0].EffectiveLevel != "maximum" || !reg.Projected[0].ResidualProjected {
+		t.Errorf("reviewer's risks waiting on mitigations: %d %+v", reg.ProjectedTotal, reg.Projected)
+	}
+	reg.Projected = nil
 	get(w.vera, "/api/v1/mitigations", 200).json(t, &reg)
-	if reg.Total != 0 || len(reg.Mitigations) != 0 || len(reg.Owners) != 0 {
+	if reg.Total != 0 || len(reg.Mitigations) != 0 || len(reg.Owners) != 0 || reg.ProjectedTotal != 0 || len(reg.Projected) != 0 {
 		t.Errorf("a non-member's register: %+v", reg)
 	}
 	get(w.vera, "/api/v1/mitigations?project="+strconv.FormatInt(w.ranker.ID, 10), 404)

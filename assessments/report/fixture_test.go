@@ -117,5 +117,12 @@ func testReport(t testing.TB) *Report {
 		},
 		Owners:     map[int64]string{1: "Alice Martin", 2: "Bob Reviewer"},
 		NextReview: at("2027-03-01T00:00:00Z"),
+		// After approval the canary test was handed to Bob, run and verified, with evidence
+		// that tries to break Markdown; the approved state above still says planned.
+		Tracking: &Tracking{Through: 2, At: at("2026-04-10T09:30:00Z"), Moved: []TrackedMitigation{{
+			AsApproved: state.Mitigations["m2"],
+			Current: &assessments.Mitigation{ID: "m2", Title: "Canary exposure test", Owner: 2, Due: "2026-04-15",
+				Status: assessments.MitigationVerified, Evidence: "Exposure 1.2 bits <b>below</b> the limit; [log](javascript:alert(1))"},
+			Changes: 2, ChangedBy: "Bob Reviewer", ChangedAt: at("2026-04-10T09:30:00Z")}}},
 	}
 }

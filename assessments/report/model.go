@@ -32,6 +32,9 @@ type Report struct {
 	// Policy is the organisation's policy when the report was generated, for the limits the
 	// evidence charts show; nil means the default policy.
 	Policy *assessments.Policy
+	// Tracking is set on a report of the approved revision only: the mitigations' tracking
+	// since approval, shown apart from the approved content.
+	Tracking *Tracking
 }
 
 // Project is the fine-tuning project the assessment belongs to.
@@ -88,3 +91,23 @@ type Comment struct {
 
 // Draft tells whether the report must be marked DRAFT.
 func (r *Report) Draft() bool { return !r.Assessment.Approved }
+
+// Tracking is how an approved revision's mitigations moved on after approval, as recorded when
+// the report was generated. It sits beside the approved content and is not covered by its hash.
+type Tracking struct {
+	// Through is the sequence number of the last tracking record shown (0: none yet), At when
+	// it was recorded.
+	Through int       `json:"through"`
+	At      time.Time `json:"at"`
+	// Moved lists the mitigations whose tracking changed since approval, by due date.
+	Moved []TrackedMitigation `json:"moved"`
+}
+
+// TrackedMitigation is one mitigation as approved and as tracked now.
+type TrackedMitigation struct {
+	AsApproved *assessments.Mitigation `json:"as_approved"`
+	Current    *assessments.Mitigation `json:"current"`
+	Changes    int                     `json:"changes"`    // how many tracking records moved it
+	ChangedBy  string                  `json:"changed_by"` // display name of who recorded the last of them
+	ChangedAt  time.Time               `json:"changed_at"` // and when
+}

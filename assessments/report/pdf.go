@@ -65,6 +65,7 @@ func PDF(r *Report) (out []byte, err error) {
 	d.evidence()
 	d.findings()
 	d.closing()
+	d.tracking()
 	var buf bytes.Buffer
 	if err := d.p.Output(&buf); err != nil {
 		return nil, fmt.Errorf("report: drawing PDF: %w", err)

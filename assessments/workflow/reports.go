@@ -121,7 +121,40 @@ func (s *Service) reportFor(ctx context.Context, project *assessments.Project, a
 			return nil, nil, fmt.Errorf("workflow: assessment %d next review %q: %w", a.ID, a.NextReviewAt, err)
 		}
 	}
+	if r.Assessment.Approved {
+		if r.Tracking, err = s.reportTracking(ctx, a.ID, number, state); err != nil {
+			return nil, nil, err
+		}
+	}
 	return r, rev, nil
+}
+
+// reportTracking is how the approved revision's mitigations moved on since approval, as recorded
+// now: the report shows it apart from the approved content, which it does not change.
+func (s *Service) reportTracking(ctx context.Context, assessmentID int64, approved int, state assessments.State) (*report.Tracking, error) {
+	all, err := s.store.MitigationTracking(ctx, assessmentID)
+	if err != nil {
+		return nil, err
+	}
+	var records []assessments.TrackingRecord
+	for _, rec := range all {
+		if rec.Revision == approved {
+			records = append(records, rec)
+		}
+	}
+	t := &report.Tracking{}
+	if n := len(records); n > 0 {
+		t.Through, t.At = records[n-1].Seq, records[n-1].At
+	}
+	for _, tm := range assessments.ViewTracking(state, records).Sorted() {
+		if !tm.Moved() {
+			continue
+		}
+		last := tm.Changes[len(tm.Changes)-1]
+		t.Moved = append(t.Moved, report.TrackedMitigation{AsApproved: tm.AsApproved, Current: tm.Current,
+			Changes: len(tm.Changes), ChangedBy: last.ByName, ChangedAt: last.At})
+	}
+	return t, nil
 }
 
 func personName(name, email string) string {
@@ -133,7 +166,8 @@ func personName(name, email string) string {
 
 // ExportReport renders one format (see ReportFormats) of one revision (0: the current one) of
 // an assessment's report, signs it where the format is signed, and records the export (who,
-// when, revision, format, SHA-256) with its audit entry. An unknown format or revision is
+// when, revision, format, SHA-256, and for the approved revision the last mitigation tracking
+// record it showed) with its audit entry. An unknown format or revision is
 // ErrNotFound.
 func (s *Service) ExportReport(ctx context.Context, who Actor, assessmentID int64, format string, revision int) (*ReportFile, error) {
 	if who.User == nil {
@@ -188,8 +222,12 @@ func (s *Service) ExportReport(ctx context.Context, who Actor, assessmentID int6
 		}
 		f.Name, f.ContentType, f.Body = base+".pdf", "application/pdf", signed
 	case "json":
-		body, err := json.MarshalIndent(map[string]any{"assessment": a.ID, "project": acc.Project.ID, "cycle": a.Cycle,
-			"revision": r.Assessment.Revision, "state_hash": rev.StateHash, "approved": r.Assessment.Approved, "state": r.State}, "", "  ")
+		doc := map[string]any{"assessment": a.ID, "project": acc.Project.ID, "cycle": a.Cycle,
+			"revision": r.Assessment.Revision, "state_hash": rev.StateHash, "approved": r.Assessment.Approved, "state": r.State}
+		if r.Tracking != nil {
+			doc["tracking"] = r.Tracking // beside the approved state, which it does not change
+		}
+		body, err := json.MarshalIndent(doc, "", "  ")
 		if err != nil {
 			return nil, err
 		}
@@ -198,8 +236,13 @@ func (s *Service) ExportReport(ctx context.Context, who Actor, assessmentID int6
 	sum := sha256.Sum256(f.Body)
 	e := assessments.Export{AssessmentID: a.ID, Revision: r.Assessment.Revision, StateHash: rev.StateHash, Format: format,
 		SHA256: hex.EncodeToString(sum[:]), Size: int64(len(f.Body)), UserEmail: who.User.Email}
-	audit := event(who, store.AuditReportExport, store.AuditTarget("assessment", a.ID),
-		map[string]any{"revision": e.Revision, "format": format, "sha256": e.SHA256})
+	details := map[string]any{"revision": e.Revision, "format": format, "sha256": e.SHA256}
+	if r.Tracking != nil {
+		// The report showed the mitigations' tracking up to this record beside the approved content.
+		e.Tracking = r.Tracking.Through
+		details["tracking_seq"] = e.Tracking
+	}
+	audit := event(who, store.AuditReportExport, store.AuditTarget("assessment", a.ID), details)
 	s.log.Info("audit", "action", audit.Action, "target", audit.Target, "actor", audit.ActorEmail, "addr", audit.ClientAddr)
 	if err := s.store.RecordExport(ctx, e, who.User.ID, audit); err != nil {
 		return nil, err

@@ -245,16 +245,6 @@ func TestBrowserLifecycleStory(t *testing.T) {
 	}
 	ada, rui := named("ada@example.org", "Ada Engineer"), named("rui@example.org", "Rui Reviewer")
 	p := a.project(ada, "Support bot")
-	// The tickets hold health data, and the project says so: the questionnaire starts with that
-	// answer (prefilled from the project), and without DP it raises the special-categories risk.
-	ds, err := a.store.Datasets(t.Context(), p.ID)
-	if err != nil || len(ds) != 1 {
-		t.Fatalf("datasets %v %v", ds, err)
-	}
-	ds[0].SpecialCategories = true
-	if _, err := a.store.UpdateDataset(t.Context(), p.ID, ds[0].ID, ds[0].Dataset); err != nil {
-		t.Fatal(err)
-	}
 	a.member(p, rui, assessments.RoleReviewer)
 	// Support tickets hold health details now and then: the project's facts say special
 	// categories, which the questionnaire's answer follows.

@@ -33,7 +33,7 @@ func TestWebhookDeliveriesArePaged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	stamp := func(i int) string { return start.Add(time.Duration(i) * time.Minute).Format("2006-01-02 15:04") + " UTC" }
+	stamp := func(i int) string { return start.Add(time.Duration(i)*time.Minute).Format("2006-01-02 15:04") + " UTC" }
 	older := regexp.MustCompile(`href="([^"]+/deliveries\?before=\d+)"[^>]*data-testid="older-deliveries"`)
 	owners := a.signedIn(owner)
 	base := "/projects/" + strconv.FormatInt(p.ID, 10) + "/webhooks"

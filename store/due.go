@@ -112,6 +112,9 @@ func (s *Store) DueSoonList(ctx context.Context, sc Scope, today, horizon string
 }
 
 func (s *Store) dueSoonList(ctx context.Context, sc Scope, today, horizon string, limit int) ([]DueSoon, int, error) {
+	if sc.instance() {
+		return s.dueSoonInstance(ctx, today, horizon, limit)
+	}
 	where, args := sc.where()
 	var all []any
 	q := `SELECT 'reassessment' AS kind, p.id, p.name, a.id, a.cycle, '' AS item, '' AS title, coalesce(a.next_review_at, '') AS due,
@@ -136,18 +139,57 @@ func (s *Store) dueSoonList(ctx context.Context, sc Scope, today, horizon string
 	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM ("+q+") LIMIT ?)", append(all[:len(all):len(all)], CountCap)...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count due soon: %w", err)
 	}
-	rows, err := s.read.QueryContext(ctx, "SELECT * FROM ("+q+") ORDER BY reason = '', due, 3, 6 LIMIT ?", append(all, limit)...)
+	out, err := s.dueSoonRows(ctx, "SELECT * FROM ("+q+") ORDER BY reason = '', due, 3, 6 LIMIT ?", append(all, limit)...)
+	return out, total, err
+}
+
+// dueSoonInstance is the administrator's "due soon" list: its total from the kept counts, and
+// each of its four parts read in date order through an index that holds only current cycles,
+// stopping after a page (the ORDER BY's later terms sort only the rows sharing a date), so
+// the work is the page, not the instance. Required re-assessments come first, as in the
+// scoped list.
+func (s *Store) dueSoonInstance(ctx context.Context, today, horizon string, limit int) ([]DueSoon, int, error) {
+	total, err := s.dueSoonTotal(ctx, today, horizon)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: due soon: %w", err)
+		return nil, 0, err
+	}
+	const current = ` JOIN projects p ON p.id = a.project_id`
+	q := `SELECT * FROM (SELECT * FROM (SELECT 'reassessment' AS kind, p.id, p.name, a.id, a.cycle, '' AS item, '' AS title, coalesce(a.next_review_at, '') AS due,
+			a.reassessment_reason AS reason
+		FROM assessments a INDEXED BY assessments_current_required` + current + `
+		WHERE a.current = 1 AND a.status = 'approved' AND a.reassessment_reason <> ''
+		ORDER BY a.next_review_at, p.name LIMIT ?)
+	UNION ALL SELECT * FROM (SELECT 'reassessment', p.id, p.name, a.id, a.cycle, '', '', a.next_review_at, ''
+		FROM assessments a INDEXED BY assessments_current_review` + current + `
+		WHERE a.current = 1 AND a.status = 'approved' AND a.next_review_at IS NOT NULL AND a.next_review_at <= ?
+			AND coalesce(a.reassessment_reason, '') = ''
+		ORDER BY a.next_review_at, p.name LIMIT ?)
+	UNION ALL SELECT * FROM (SELECT 'mitigation', p.id, p.name, a.id, a.cycle, x.mitigation_id, x.title, x.due, ''
+		FROM mitigations x INDEXED BY mitigations_overdue JOIN assessments a ON a.id = x.assessment_id AND a.current = 1` + current + `
+		WHERE x.findings > 0 AND x.due IS NOT NULL AND x.status IN ('planned', 'in_progress') AND x.due >= ? AND x.due <= ?
+		ORDER BY x.due, p.name, x.mitigation_id LIMIT ?)
+	UNION ALL SELECT * FROM (SELECT 'acceptance', p.id, p.name, a.id, a.cycle, x.finding_id, x.title, x.acceptance_expires, ''
+		FROM findings x INDEXED BY findings_acceptance_expires JOIN assessments a ON a.id = x.assessment_id AND a.current = 1` + current + `
+		WHERE x.acceptance_expires IS NOT NULL AND x.status = 'accepted' AND x.live = 1 AND x.acceptance_expires <= ?
+		ORDER BY x.acceptance_expires, p.name, x.finding_id LIMIT ?))
+	ORDER BY reason = '', due, 3, 6 LIMIT ?`
+	out, err := s.dueSoonRows(ctx, q, limit, horizon, limit, today, horizon, limit, horizon, limit, limit)
+	return out, min(total, CountCap), err
+}
+
+func (s *Store) dueSoonRows(ctx context.Context, q string, args ...any) ([]DueSoon, error) {
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: due soon: %w", err)
 	}
 	defer rows.Close()
 	var out []DueSoon
 	for rows.Next() {
 		var d DueSoon
 		if err := rows.Scan(&d.Kind, &d.ProjectID, &d.ProjectName, &d.AssessmentID, &d.Cycle, &d.ItemID, &d.Title, &d.Due, &d.Reason); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		out = append(out, d)
 	}
-	return out, total, rows.Err()
+	return out, rows.Err()
 }

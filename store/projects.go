@@ -181,7 +181,19 @@ func (s *Store) projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem
 	}
 	from := ` FROM projects p ` + join + ` members m ON m.project_id = p.id AND m.user_id = ? WHERE ` + strings.Join(where, " AND ")
 	var total int
-	if err := s.read.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
+	var err error
+	switch {
+	case q.All && strings.TrimSpace(q.Search) == "":
+		// An administrator's unfiltered list: the count is kept (counters.go).
+		name := "projects.active"
+		if q.Archived {
+			name = "projects.archived"
+		}
+		total, err = s.counter(ctx, name)
+	default:
+		err = s.read.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&total)
+	}
+	if err != nil {
 		return nil, 0, fmt.Errorf("store: count projects: %w", err)
 	}
 	if q.Limit <= 0 {

@@ -32,6 +32,7 @@ func TestKeptCountsFollowEveryWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin, member := store.Scope{UserID: rita.ID, All: true}, store.Scope{UserID: ana.ID}
+	var projects []*store.Project
 	compare := func(step string) {
 		t.Helper()
 		s.ForgetCached()
@@ -60,8 +61,21 @@ func TestKeptCountsFollowEveryWrite(t *testing.T) {
 			}
 			return l
 		}
-		if a, m := read(admin), read(member); !reflect.DeepEqual(a, m) {
+		a, m := read(admin), read(member)
+		if !reflect.DeepEqual(a, m) {
 			t.Fatalf("%s: the kept counts disagree with counting:\nadmin  %+v\nmember %+v", step, a, m)
+		}
+		// One project at a time, the totals are counted by the scoped queries.
+		var risks, overdue, due int
+		for _, p := range projects {
+			sc := store.Scope{UserID: rita.ID, All: true, ProjectID: p.ID}
+			_, n1, _ := s.OpenHighRisks(ctx, sc, 10)
+			_, n2, _ := s.OverdueMitigations(ctx, sc, today, 10)
+			_, n3, _ := s.DueSoonList(ctx, sc, today, horizon, 20)
+			risks, overdue, due = risks+n1, overdue+n2, due+n3
+		}
+		if risks != a.RiskN || overdue != a.OverN || due != a.DueN {
+			t.Fatalf("%s: per project %d risks, %d overdue, %d due; for the instance %d, %d, %d", step, risks, overdue, due, a.RiskN, a.OverN, a.DueN)
 		}
 	}
 	state := func(n int) assessments.State {
@@ -77,7 +91,6 @@ func TestKeptCountsFollowEveryWrite(t *testing.T) {
 				"m2": {ID: "m2", Title: "Retention", Owner: ana.ID, Due: fmt.Sprintf("2026-12-%02d", 10+n), Status: assessments.MitigationInProgress},
 			}}
 	}
-	var projects []*store.Project
 	var cycles []*store.Assessment
 	for i := range 3 {
 		p, err := s.CreateProject(ctx, ana.ID, store.ProjectFields{Name: fmt.Sprintf("Project %d", i)}, nil)

@@ -175,11 +175,12 @@ func (s *Store) projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem
 	}
 	// A member's list starts from their memberships (an inner join the planner can drive from
 	// members_user) instead of checking every project of the instance.
-	join := "LEFT JOIN"
+	// The join order is forced (CROSS JOIN): left to itself, the planner walks the whole
+	// instance's projects in name order and looks up the membership of each.
+	from := ` FROM projects p LEFT JOIN members m ON m.project_id = p.id AND m.user_id = ? WHERE ` + strings.Join(where, " AND ")
 	if !q.All {
-		join = "JOIN"
+		from = ` FROM members m CROSS JOIN projects p ON p.id = m.project_id WHERE m.user_id = ? AND ` + strings.Join(where, " AND ")
 	}
-	from := ` FROM projects p ` + join + ` members m ON m.project_id = p.id AND m.user_id = ? WHERE ` + strings.Join(where, " AND ")
 	var total int
 	var err error
 	switch {

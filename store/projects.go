@@ -204,14 +204,17 @@ func (s *Store) projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem
 	if q.RecentFirst {
 		order = "p.updated_at DESC, p.id DESC"
 	}
+	// The page's ids are chosen first: SQLite computes the select list of every row before
+	// sorting, so the per-project counts would otherwise run for every project in the list.
 	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.name, p.purpose, p.base_model, p.deployment, p.archived_at,
-		p.created_at, p.updated_at, p.version, coalesce(m.role, ''),
+		p.created_at, p.updated_at, p.version, pg.role,
 		(SELECT count(*) FROM datasets d WHERE d.project_id = p.id),
 		(SELECT count(*) FROM members mm WHERE mm.project_id = p.id),
 		coalesce((SELECT a.status FROM assessments a WHERE a.project_id = p.id ORDER BY a.cycle DESC LIMIT 1), ''),
 		coalesce((SELECT a.next_review_at FROM assessments a WHERE a.project_id = p.id ORDER BY a.cycle DESC LIMIT 1), ''),
-		coalesce((SELECT a.reassessment_reason IS NOT NULL AND a.reassessment_reason <> '' FROM assessments a WHERE a.project_id = p.id ORDER BY a.cycle DESC LIMIT 1), 0)`+from+
-		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+		coalesce((SELECT a.reassessment_reason IS NOT NULL AND a.reassessment_reason <> '' FROM assessments a WHERE a.project_id = p.id ORDER BY a.cycle DESC LIMIT 1), 0)
+		FROM (SELECT p.id AS id, coalesce(m.role, '') AS role`+from+` ORDER BY `+order+` LIMIT ? OFFSET ?) pg
+		CROSS JOIN projects p ON p.id = pg.id ORDER BY `+order, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: projects: %w", err)
 	}

@@ -6,32 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // TokenPrefix starts every API token, so a leaked one is easy to recognise in logs and scanners.
 const TokenPrefix = "piaf_"
 
-// APIToken is a user's bearer token for the JSON API. The secret itself is shown once, at creation.
-type APIToken struct {
-	ID         int64
-	UserID     int64
-	Name       string
-	Prefix     string // the first characters, to tell tokens apart
-	CreatedAt  time.Time
-	LastUsedAt *time.Time
-	RevokedAt  *time.Time
-	// Scope is ScopePersonal (the user's full rights) or ScopePipeline (ProjectID only, see
-	// pipeline.go); ExpiresAt is nil for a token that does not expire.
-	Scope     string
-	ProjectID int64
-	ExpiresAt *time.Time
-	UserName  string // who created it, for lists
-}
-
 // CreateAPIToken makes a token for the user and returns it with its secret.
-func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string) (*APIToken, string, error) {
+func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string) (*assessments.APIToken, string, error) {
 	secret := TokenPrefix + newSecret()
-	t := &APIToken{UserID: userID, Name: name, Prefix: secret[:len(TokenPrefix)+6], CreatedAt: s.now()}
+	t := &assessments.APIToken{UserID: userID, Name: name, Prefix: secret[:len(TokenPrefix)+6], CreatedAt: s.now()}
 	err := s.write.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at)
 		VALUES (?, ?, ?, ?, ?) RETURNING id`, userID, name, hashSecret(secret), t.Prefix, formatTime(t.CreatedAt)).Scan(&t.ID)
 	if err != nil {
@@ -41,16 +26,16 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string) (
 }
 
 // APITokens lists a user's personal tokens, newest first, revoked ones included.
-func (s *Store) APITokens(ctx context.Context, userID int64) ([]*APIToken, error) {
+func (s *Store) APITokens(ctx context.Context, userID int64) ([]*assessments.APIToken, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at
 		FROM api_tokens WHERE user_id = ? AND scope = 'personal' ORDER BY id DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: tokens: %w", err)
 	}
 	defer rows.Close()
-	var tokens []*APIToken
+	var tokens []*assessments.APIToken
 	for rows.Next() {
-		var t APIToken
+		var t assessments.APIToken
 		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, timeCol{&t.CreatedAt}, nullTimeCol{&t.LastUsedAt}, nullTimeCol{&t.RevokedAt}); err != nil {
 			return nil, fmt.Errorf("store: scan token: %w", err)
 		}
@@ -74,15 +59,15 @@ func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64) error
 }
 
 // UserForAPIToken returns the user a live token acts for, and records its use.
-func (s *Store) UserForAPIToken(ctx context.Context, secret string) (*User, error) {
+func (s *Store) UserForAPIToken(ctx context.Context, secret string) (*assessments.User, error) {
 	_, u, err := s.TokenForSecret(ctx, secret)
 	return u, err
 }
 
 // TokenForSecret returns a live (not revoked, not expired) token and the user it acts for, and
 // records its use.
-func (s *Store) TokenForSecret(ctx context.Context, secret string) (*APIToken, *User, error) {
-	var t APIToken
+func (s *Store) TokenForSecret(ctx context.Context, secret string) (*assessments.APIToken, *assessments.User, error) {
+	var t assessments.APIToken
 	err := s.read.QueryRowContext(ctx, `SELECT id, user_id, name, prefix, created_at, last_used_at, scope, coalesce(project_id, 0), expires_at
 		FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL`, hashSecret(secret)).
 		Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, timeCol{&t.CreatedAt}, nullTimeCol{&t.LastUsedAt}, &t.Scope, &t.ProjectID, nullTimeCol{&t.ExpiresAt})

@@ -6,39 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/piaf-dev/piaf/assessments"
 )
 
-// Assessment is one questionnaire version applied to one project, in one cycle.
-type Assessment struct {
-	ID                   int64
-	ProjectID            int64
-	Cycle                int
-	QuestionnaireKey     string
-	QuestionnaireVersion int
-	Status               assessments.Status
-	Revision             int
-	State                assessments.State
-	StateHash            string
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
-	ApprovedAt           *time.Time
-	NextReviewAt         string // YYYY-MM-DD; set on approval
-	// ReassessmentReason says why the project changed since approval, empty when it did not.
-	ReassessmentReason string
-	ReassessmentSince  *time.Time
-}
-
-// Answers are the current answers.
-func (a *Assessment) Answers() map[string]any { return a.State.Answers }
-
 const assessmentColumns = `id, project_id, cycle, questionnaire_key, questionnaire_version, status, revision, state,
 	state_hash, created_at, updated_at, approved_at, coalesce(next_review_at, ''), coalesce(reassessment_reason, ''), reassessment_since`
 
-func scanAssessment(row interface{ Scan(...any) error }) (*Assessment, error) {
-	var a Assessment
+func scanAssessment(row interface{ Scan(...any) error }) (*assessments.Assessment, error) {
+	var a assessments.Assessment
 	var state, status string
 	err := row.Scan(&a.ID, &a.ProjectID, &a.Cycle, &a.QuestionnaireKey, &a.QuestionnaireVersion, &status, &a.Revision,
 		&state, &a.StateHash, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, nullTimeCol{&a.ApprovedAt}, &a.NextReviewAt, &a.ReassessmentReason, nullTimeCol{&a.ReassessmentSince})
@@ -67,8 +43,8 @@ type NewAssessment struct {
 }
 
 // CreateAssessment starts the project's next cycle with its first revision.
-func (s *Store) CreateAssessment(ctx context.Context, n NewAssessment) (*Assessment, error) {
-	var a *Assessment
+func (s *Store) CreateAssessment(ctx context.Context, n NewAssessment) (*assessments.Assessment, error) {
+	var a *assessments.Assessment
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var open, cycle int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE status <> 'approved'), coalesce(max(cycle), 0)
@@ -120,24 +96,24 @@ func insertRevision(ctx context.Context, tx *sql.Tx, assessmentID int64, number 
 }
 
 // Assessment returns one assessment.
-func (s *Store) Assessment(ctx context.Context, id int64) (*Assessment, error) {
+func (s *Store) Assessment(ctx context.Context, id int64) (*assessments.Assessment, error) {
 	return scanAssessment(s.read.QueryRowContext(ctx, "SELECT "+assessmentColumns+" FROM assessments WHERE id = ?", id))
 }
 
 // Assessments lists a project's assessments, newest cycle first.
-func (s *Store) Assessments(ctx context.Context, projectID int64) ([]*Assessment, error) {
+func (s *Store) Assessments(ctx context.Context, projectID int64) ([]*assessments.Assessment, error) {
 	return s.assessmentList(ctx, "store: assessments", "SELECT "+assessmentColumns+" FROM assessments WHERE project_id = ? ORDER BY cycle DESC", projectID)
 }
 
 // assessmentList runs a query selecting assessmentColumns and scans every row; what names the
 // list in errors.
-func (s *Store) assessmentList(ctx context.Context, what, query string, args ...any) ([]*Assessment, error) {
+func (s *Store) assessmentList(ctx context.Context, what, query string, args ...any) ([]*assessments.Assessment, error) {
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
-	var out []*Assessment
+	var out []*assessments.Assessment
 	for rows.Next() {
 		a, err := scanAssessment(rows)
 		if err != nil {
@@ -151,8 +127,8 @@ func (s *Store) assessmentList(ctx context.Context, what, query string, args ...
 // ApplyChange appends a revision with the change if the assessment is still at revision base,
 // and updates the current state in the same transaction. ErrConflict when someone else saved in
 // between; an empty change appends nothing.
-func (s *Store) ApplyChange(ctx context.Context, id int64, base int, author int64, c assessments.Change, summary string) (*Assessment, error) {
-	var a *Assessment
+func (s *Store) ApplyChange(ctx context.Context, id int64, base int, author int64, c assessments.Change, summary string) (*assessments.Assessment, error) {
+	var a *assessments.Assessment
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		a, err = applyChange(ctx, tx, id, base, author, c, summary, s.stamp())
@@ -161,7 +137,7 @@ func (s *Store) ApplyChange(ctx context.Context, id int64, base int, author int6
 	return a, err
 }
 
-func applyChange(ctx context.Context, tx *sql.Tx, id int64, base int, author int64, c assessments.Change, summary, now string) (*Assessment, error) {
+func applyChange(ctx context.Context, tx *sql.Tx, id int64, base int, author int64, c assessments.Change, summary, now string) (*assessments.Assessment, error) {
 	a, err := scanAssessment(tx.QueryRowContext(ctx, "SELECT "+assessmentColumns+" FROM assessments WHERE id = ?", id))
 	if err != nil {
 		return nil, err
@@ -193,21 +169,8 @@ func applyChange(ctx context.Context, tx *sql.Tx, id int64, base int, author int
 	return a, project(ctx, tx, id, state)
 }
 
-// Revision is one appended change of an assessment.
-type Revision struct {
-	Number      int
-	Parent      int // zero for the first
-	AuthorID    int64
-	AuthorEmail string
-	AuthorName  string // empty when the account has no name
-	CreatedAt   time.Time
-	Summary     string
-	Change      assessments.Change
-	StateHash   string
-}
-
 // Revisions lists an assessment's revisions after number since, oldest first.
-func (s *Store) Revisions(ctx context.Context, assessmentID int64, since int) ([]*Revision, error) {
+func (s *Store) Revisions(ctx context.Context, assessmentID int64, since int) ([]*assessments.Revision, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT r.number, coalesce(r.parent, 0), coalesce(r.author_id, 0), coalesce(u.email, ''),
 		coalesce(u.name, ''), r.created_at, r.summary, r.changes, r.state_hash
 		FROM revisions r LEFT JOIN users u ON u.id = r.author_id
@@ -216,9 +179,9 @@ func (s *Store) Revisions(ctx context.Context, assessmentID int64, since int) ([
 		return nil, fmt.Errorf("store: revisions: %w", err)
 	}
 	defer rows.Close()
-	var out []*Revision
+	var out []*assessments.Revision
 	for rows.Next() {
-		var r Revision
+		var r assessments.Revision
 		var changes string
 		if err := rows.Scan(&r.Number, &r.Parent, &r.AuthorID, &r.AuthorEmail, &r.AuthorName, timeCol{&r.CreatedAt}, &r.Summary, &changes, &r.StateHash); err != nil {
 			return nil, fmt.Errorf("store: scan revision: %w", err)
@@ -301,8 +264,8 @@ func (s *Store) SetNextReview(ctx context.Context, id int64, date string) error 
 
 // RequireReassessment marks the project's approved latest cycle as needing re-assessment, keeping
 // the first reason until a new cycle starts, and returns it (nil when there is none to mark).
-func (s *Store) RequireReassessment(ctx context.Context, projectID int64, reason string) (*Assessment, error) {
-	var a *Assessment
+func (s *Store) RequireReassessment(ctx context.Context, projectID int64, reason string) (*assessments.Assessment, error) {
+	var a *assessments.Assessment
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		a, err = scanAssessment(tx.QueryRowContext(ctx, `SELECT `+assessmentColumns+` FROM assessments WHERE project_id = ?
@@ -328,7 +291,7 @@ func (s *Store) RequireReassessment(ctx context.Context, projectID int64, reason
 }
 
 // ApprovedDue lists the latest approved cycle of every active project, for reminders.
-func (s *Store) ApprovedDue(ctx context.Context) ([]*Assessment, error) {
+func (s *Store) ApprovedDue(ctx context.Context) ([]*assessments.Assessment, error) {
 	return s.assessmentList(ctx, "store: approved assessments", `SELECT `+assessmentColumns+` FROM assessments WHERE id IN (
 		SELECT a.id FROM assessments a JOIN projects p ON p.id = a.project_id
 		WHERE p.archived_at IS NULL AND a.status = 'approved'

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // Audit actions. A dotted name belongs to the group before its dot, which the audit page filters on.
@@ -73,20 +75,6 @@ type AuditEvent struct {
 	Action     string
 	Target     string
 	Details    map[string]any
-}
-
-// AuditEntry is one entry of the log as stored.
-type AuditEntry struct {
-	Seq        int64
-	At         time.Time
-	ActorID    int64 // 0: nobody signed in
-	ActorEmail string
-	ClientAddr string
-	Action     string
-	Target     string
-	Details    map[string]any // numbers are json.Number
-	PrevHash   string
-	Hash       string
 }
 
 // auditGenesis is the prev_hash of entry #1.
@@ -210,7 +198,7 @@ type AuditQuery struct {
 
 // AuditEntries returns one page of matching entries, newest first, and how many match in all.
 // Counting reads every match: pages that grow with the log use AuditPage.
-func (s *Store) AuditEntries(ctx context.Context, q AuditQuery) ([]AuditEntry, int, error) {
+func (s *Store) AuditEntries(ctx context.Context, q AuditQuery) ([]assessments.AuditEntry, int, error) {
 	where, args := auditWhere(q)
 	from := " FROM audit_log WHERE " + where
 	var total int
@@ -234,7 +222,7 @@ const MaxAuditPage = 200
 // with (zero: none). It reads backwards along the primary key and stops after the page, without
 // counting: its cost does not grow with the log (a filter that matches few entries reads until
 // it has found a page or reached the start).
-func (s *Store) AuditPage(ctx context.Context, q AuditQuery) (entries []AuditEntry, older int64, err error) {
+func (s *Store) AuditPage(ctx context.Context, q AuditQuery) (entries []assessments.AuditEntry, older int64, err error) {
 	limit := min(max(q.Limit, 1), MaxAuditPage)
 	where, args := auditWhere(q)
 	if q.Before > 0 {
@@ -279,13 +267,13 @@ func auditWhere(q AuditQuery) (string, []any) {
 	return strings.Join(where, " AND "), args
 }
 
-func (s *Store) auditRows(ctx context.Context, query string, args ...any) ([]AuditEntry, error) {
+func (s *Store) auditRows(ctx context.Context, query string, args ...any) ([]assessments.AuditEntry, error) {
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: audit entries: %w", err)
 	}
 	defer rows.Close()
-	var entries []AuditEntry
+	var entries []assessments.AuditEntry
 	for rows.Next() {
 		r, err := scanAuditRow(rows)
 		if err != nil {
@@ -300,12 +288,12 @@ func (s *Store) auditRows(ctx context.Context, query string, args ...any) ([]Aud
 	return entries, rows.Err()
 }
 
-func (r auditRow) entry() (AuditEntry, error) {
+func (r auditRow) entry() (assessments.AuditEntry, error) {
 	at, err := parseTime(r.at)
 	if err != nil {
-		return AuditEntry{}, err
+		return assessments.AuditEntry{}, err
 	}
-	e := AuditEntry{Seq: r.seq, At: at, ActorID: r.actorID.Int64, ActorEmail: r.actorEmail, ClientAddr: r.clientAddr,
+	e := assessments.AuditEntry{Seq: r.seq, At: at, ActorID: r.actorID.Int64, ActorEmail: r.actorEmail, ClientAddr: r.clientAddr,
 		Action: r.action, Target: r.target, PrevHash: r.prevHash, Hash: r.hash}
 	dec := json.NewDecoder(strings.NewReader(r.details))
 	dec.UseNumber()
@@ -315,22 +303,6 @@ func (r auditRow) entry() (AuditEntry, error) {
 	}
 	return e, nil
 }
-
-// AuditReport is the outcome of walking the chain.
-type AuditReport struct {
-	Entries  int64         // entries found intact, from #1 on
-	HeadSeq  int64         // the last intact entry; 0 when the log is empty
-	HeadHash string        // its hash (64 zeros when the log is empty)
-	Bad      *AuditProblem // the first bad entry; nil when the chain is intact
-}
-
-// AuditProblem is the first entry where the chain breaks.
-type AuditProblem struct {
-	Seq    int64
-	Reason string
-}
-
-func (p *AuditProblem) String() string { return fmt.Sprintf("entry #%d %s", p.Seq, p.Reason) }
 
 // VerifyAudit walks the whole chain in seq order and stops at the first bad entry: a gap in seq
 // (an entry removed), a prev_hash that is not the hash of the entry before (entries removed,
@@ -342,8 +314,8 @@ func (p *AuditProblem) String() string { return fmt.Sprintf("entry #%d %s", p.Se
 // Entries removed from the end leave a shorter chain that is still intact: that is only
 // detectable against a head recorded outside the database, which is why the report, and
 // `piaf audit verify`, give the head's seq and hash.
-func (s *Store) VerifyAudit(ctx context.Context) (AuditReport, error) {
-	w := auditWalk{rep: AuditReport{HeadHash: auditGenesis}}
+func (s *Store) VerifyAudit(ctx context.Context) (assessments.AuditReport, error) {
+	w := auditWalk{rep: assessments.AuditReport{HeadHash: auditGenesis}}
 	if err := s.walkAudit(ctx, &w, 0); err != nil {
 		return w.rep, err
 	}
@@ -362,7 +334,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditReport, error) {
 // (VerifyAudit: `piaf check`, `piaf audit verify` and the server's periodic check), whose
 // finding this then reports. With no head recorded yet, or on a read-only store, it walks the
 // whole chain.
-func (s *Store) VerifyAuditSinceHead(ctx context.Context) (AuditReport, error) {
+func (s *Store) VerifyAuditSinceHead(ctx context.Context) (assessments.AuditReport, error) {
 	if s.readOnly() {
 		return s.VerifyAudit(ctx)
 	}
@@ -378,11 +350,11 @@ func (s *Store) VerifyAuditSinceHead(ctx context.Context) (AuditReport, error) {
 		return s.VerifyAudit(ctx)
 	}
 	if err != nil {
-		return AuditReport{}, fmt.Errorf("store: audit head: %w", err)
+		return assessments.AuditReport{}, fmt.Errorf("store: audit head: %w", err)
 	}
-	w := auditWalk{rep: AuditReport{Entries: head.seq, HeadSeq: head.seq, HeadHash: head.hash}}
+	w := auditWalk{rep: assessments.AuditReport{Entries: head.seq, HeadSeq: head.seq, HeadHash: head.hash}}
 	if head.badSeq.Valid {
-		w.rep.Bad = &AuditProblem{Seq: head.badSeq.Int64, Reason: head.badReason}
+		w.rep.Bad = &assessments.AuditProblem{Seq: head.badSeq.Int64, Reason: head.badReason}
 		return w.rep, nil
 	}
 	if head.seq > 0 {
@@ -390,11 +362,11 @@ func (s *Store) VerifyAuditSinceHead(ctx context.Context) (AuditReport, error) {
 		r, err := scanAuditRow(s.read.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit_log WHERE seq = ?", head.seq))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			w.rep.Bad = &AuditProblem{Seq: head.seq, Reason: "was removed (it had been verified)"}
+			w.rep.Bad = &assessments.AuditProblem{Seq: head.seq, Reason: "was removed (it had been verified)"}
 		case err != nil:
 			return w.rep, fmt.Errorf("store: audit head: %w", err)
 		case r.hash != head.hash || r.computeHash() != r.hash:
-			w.rep.Bad = &AuditProblem{Seq: head.seq, Reason: "was changed (its hash does not match its content)"}
+			w.rep.Bad = &assessments.AuditProblem{Seq: head.seq, Reason: "was changed (its hash does not match its content)"}
 		}
 		if w.rep.Bad != nil {
 			w.rep.HeadSeq, w.rep.Entries = head.seq-1, head.seq-1
@@ -413,7 +385,7 @@ func (s *Store) VerifyAuditSinceHead(ctx context.Context) (AuditReport, error) {
 // recordAuditHead stores a verification's outcome. A full walk replaces whatever was recorded;
 // an incremental one (from the head at seq from) only moves a head that is still where it
 // started, so two views verifying at once, or a full walk in between, are not undone.
-func (s *Store) recordAuditHead(ctx context.Context, rep AuditReport, full bool, from int64) error {
+func (s *Store) recordAuditHead(ctx context.Context, rep assessments.AuditReport, full bool, from int64) error {
 	var badSeq any
 	reason := ""
 	if rep.Bad != nil {
@@ -436,7 +408,7 @@ func (s *Store) recordAuditHead(ctx context.Context, rep AuditReport, full bool,
 }
 
 // auditWalk checks entries one after the other from an intact head.
-type auditWalk struct{ rep AuditReport }
+type auditWalk struct{ rep assessments.AuditReport }
 
 // walkAudit checks the entries after seq, in order, until the first bad one.
 func (s *Store) walkAudit(ctx context.Context, w *auditWalk, after int64) error {
@@ -466,17 +438,17 @@ func (w *auditWalk) step(r auditRow) bool {
 	want := rep.HeadSeq + 1
 	switch {
 	case r.seq > want:
-		rep.Bad = &AuditProblem{Seq: want, Reason: fmt.Sprintf("was removed (the next entry is #%d)", r.seq)}
+		rep.Bad = &assessments.AuditProblem{Seq: want, Reason: fmt.Sprintf("was removed (the next entry is #%d)", r.seq)}
 	case r.seq < want:
-		rep.Bad = &AuditProblem{Seq: r.seq, Reason: fmt.Sprintf("is out of sequence (expected #%d)", want)}
+		rep.Bad = &assessments.AuditProblem{Seq: r.seq, Reason: fmt.Sprintf("is out of sequence (expected #%d)", want)}
 	case r.prevHash != rep.HeadHash:
-		rep.Bad = &AuditProblem{Seq: r.seq, Reason: fmt.Sprintf(
+		rep.Bad = &assessments.AuditProblem{Seq: r.seq, Reason: fmt.Sprintf(
 			"does not link to entry #%d (one of them was rewritten, or entries were removed or reordered)", rep.HeadSeq)}
 		if rep.HeadSeq == 0 {
 			rep.Bad.Reason = "does not start the chain (entries before it were removed or it was rewritten)"
 		}
 	case r.computeHash() != r.hash:
-		rep.Bad = &AuditProblem{Seq: r.seq, Reason: "was changed (its hash does not match its content)"}
+		rep.Bad = &assessments.AuditProblem{Seq: r.seq, Reason: "was changed (its hash does not match its content)"}
 	}
 	if rep.Bad != nil {
 		return false

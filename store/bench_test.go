@@ -16,7 +16,7 @@ func BenchmarkApplyChange(b *testing.B) {
 	s := storetest.New(b)
 	ctx := context.Background()
 	u, _ := s.CreateUser(ctx, store.NewUser{Email: "a@example.org"})
-	p, _ := s.CreateProject(ctx, u.ID, store.ProjectFields{Name: "p"}, nil)
+	p, _ := s.CreateProject(ctx, u.ID, assessments.ProjectFields{Name: "p"}, nil)
 	if _, err := s.EnsureQuestionnaire(ctx, "q", 1, "Q", []byte("key: q")); err != nil {
 		b.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 // comments still have a target in the new cycle (a question it shows or asks, a finding it
 // carried); the others are returned as listed, for the new cycle's first page to show, and stay
 // open on the old cycle.
-func (s *Store) CarryComments(ctx context.Context, from, to int64, keep func(*Comment) bool) (carried, listed []*Comment, err error) {
+func (s *Store) CarryComments(ctx context.Context, from, to int64, keep func(*assessments.Comment) bool) (carried, listed []*assessments.Comment, err error) {
 	open, err := s.Comments(ctx, from, false)
 	if err != nil {
 		return nil, nil, err
@@ -100,7 +100,7 @@ func (s *Store) RevisionHeads(ctx context.Context, assessmentID int64, before, l
 // LastApproved lists, for every active project, its latest approved cycle, even while a newer
 // cycle is in progress: its next review date and calendar event stay until the new cycle is
 // approved. (ApprovedDue lists it only while it is the latest cycle.)
-func (s *Store) LastApproved(ctx context.Context) ([]*Assessment, error) {
+func (s *Store) LastApproved(ctx context.Context) ([]*assessments.Assessment, error) {
 	return s.assessmentList(ctx, "store: last approved assessments", `SELECT `+assessmentColumns+` FROM assessments WHERE id IN (
 		SELECT a.id FROM assessments a JOIN projects p ON p.id = a.project_id
 		WHERE p.archived_at IS NULL AND a.status = 'approved'

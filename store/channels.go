@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // Channels a user may turn off.
@@ -73,7 +75,7 @@ func (s *Store) CalendarFeedCreated(ctx context.Context, userID int64) (*time.Ti
 }
 
 // UserForCalendarFeed returns the user a feed token belongs to.
-func (s *Store) UserForCalendarFeed(ctx context.Context, token string) (*User, error) {
+func (s *Store) UserForCalendarFeed(ctx context.Context, token string) (*assessments.User, error) {
 	var id int64
 	err := s.read.QueryRowContext(ctx, "SELECT user_id FROM calendar_feeds WHERE token_hash = ?", hashSecret(token)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -85,19 +87,9 @@ func (s *Store) UserForCalendarFeed(ctx context.Context, token string) (*User, e
 	return s.User(ctx, id)
 }
 
-// Webhook is an endpoint that receives reminders, for one project or the whole instance.
-type Webhook struct {
-	ID        int64
-	ProjectID int64 // zero: the whole instance
-	URL       string
-	Secret    string
-	Active    bool
-	CreatedAt time.Time
-}
-
 // CreateWebhook adds a webhook.
-func (s *Store) CreateWebhook(ctx context.Context, projectID int64, url string, by int64) (*Webhook, error) {
-	w := &Webhook{ProjectID: projectID, URL: url, Secret: newSecret(), Active: true, CreatedAt: s.now()}
+func (s *Store) CreateWebhook(ctx context.Context, projectID int64, url string, by int64) (*assessments.Webhook, error) {
+	w := &assessments.Webhook{ProjectID: projectID, URL: url, Secret: newSecret(), Active: true, CreatedAt: s.now()}
 	err := s.write.QueryRowContext(ctx, `INSERT INTO webhooks (project_id, url, secret, created_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 		nullID(projectID), url, w.Secret, nullID(by), formatTime(w.CreatedAt)).Scan(&w.ID)
 	if err != nil {
@@ -107,16 +99,16 @@ func (s *Store) CreateWebhook(ctx context.Context, projectID int64, url string, 
 }
 
 // Webhooks lists the webhooks of a project, or with projectID zero those of the instance.
-func (s *Store) Webhooks(ctx context.Context, projectID int64) ([]*Webhook, error) {
+func (s *Store) Webhooks(ctx context.Context, projectID int64) ([]*assessments.Webhook, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT id, coalesce(project_id, 0), url, secret, active, created_at FROM webhooks
 		WHERE project_id IS ? ORDER BY id`, nullID(projectID))
 	if err != nil {
 		return nil, fmt.Errorf("store: webhooks: %w", err)
 	}
 	defer rows.Close()
-	var out []*Webhook
+	var out []*assessments.Webhook
 	for rows.Next() {
-		var w Webhook
+		var w assessments.Webhook
 		if err := rows.Scan(&w.ID, &w.ProjectID, &w.URL, &w.Secret, &w.Active, timeCol{&w.CreatedAt}); err != nil {
 			return nil, err
 		}
@@ -126,8 +118,8 @@ func (s *Store) Webhooks(ctx context.Context, projectID int64) ([]*Webhook, erro
 }
 
 // Webhook returns one webhook.
-func (s *Store) Webhook(ctx context.Context, id int64) (*Webhook, error) {
-	var w Webhook
+func (s *Store) Webhook(ctx context.Context, id int64) (*assessments.Webhook, error) {
+	var w assessments.Webhook
 	err := s.read.QueryRowContext(ctx, `SELECT id, coalesce(project_id, 0), url, secret, active, created_at FROM webhooks WHERE id = ?`, id).
 		Scan(&w.ID, &w.ProjectID, &w.URL, &w.Secret, &w.Active, timeCol{&w.CreatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -151,26 +143,15 @@ func (s *Store) DeleteWebhook(ctx context.Context, projectID, id int64) error {
 	return nil
 }
 
-// WebhookDelivery is one attempt to deliver to a webhook.
-type WebhookDelivery struct {
-	ID        int64 // increases with every attempt logged; the key the deliveries are paged by
-	OutboxKey string
-	Attempt   int
-	Status    int
-	Error     string
-	Duration  time.Duration
-	At        time.Time
-}
-
 // LogWebhookDelivery records an attempt.
-func (s *Store) LogWebhookDelivery(ctx context.Context, webhookID int64, d WebhookDelivery) error {
+func (s *Store) LogWebhookDelivery(ctx context.Context, webhookID int64, d assessments.WebhookDelivery) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, outbox_key, attempt, status, error, duration_ms, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, webhookID, d.OutboxKey, d.Attempt, d.Status, d.Error, d.Duration.Milliseconds(), formatTime(d.At))
 	return err
 }
 
 // WebhookDeliveries lists a webhook's latest delivery attempts, newest first.
-func (s *Store) WebhookDeliveries(ctx context.Context, webhookID int64, limit int) ([]WebhookDelivery, error) {
+func (s *Store) WebhookDeliveries(ctx context.Context, webhookID int64, limit int) ([]assessments.WebhookDelivery, error) {
 	list, _, err := s.WebhookDeliveryPage(ctx, webhookID, 0, limit)
 	return list, err
 }
@@ -182,7 +163,7 @@ const MaxDeliveriesPage = 200
 // attempts logged before the attempt before (zero: from the newest), newest first, and when
 // older attempts remain, the id to ask for them with (zero: none). It reads by the index on
 // (webhook_id, id), so a page costs the same however many attempts are logged.
-func (s *Store) WebhookDeliveryPage(ctx context.Context, webhookID, before int64, limit int) (list []WebhookDelivery, older int64, err error) {
+func (s *Store) WebhookDeliveryPage(ctx context.Context, webhookID, before int64, limit int) (list []assessments.WebhookDelivery, older int64, err error) {
 	limit = min(max(limit, 1), MaxDeliveriesPage)
 	if before <= 0 {
 		before = math.MaxInt64
@@ -194,7 +175,7 @@ func (s *Store) WebhookDeliveryPage(ctx context.Context, webhookID, before int64
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var d WebhookDelivery
+		var d assessments.WebhookDelivery
 		var ms int64
 		if err := rows.Scan(&d.ID, &d.OutboxKey, &d.Attempt, &d.Status, &d.Error, &ms, timeCol{&d.At}); err != nil {
 			return nil, 0, err

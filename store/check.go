@@ -10,12 +10,12 @@ import (
 
 // CheckReport is what Check found. Problems lists every failure in words; empty means healthy.
 type CheckReport struct {
-	Integrity            string       `json:"integrity"` // "ok", or SQLite's first findings
-	ForeignKeyViolations int          `json:"foreign_key_violations"`
-	Assessments          int          `json:"assessments_checked"`
-	Revisions            int          `json:"revisions_checked"`
-	Audit                *AuditReport `json:"audit,omitempty"`
-	Problems             []string     `json:"problems"`
+	Integrity            string                   `json:"integrity"` // "ok", or SQLite's first findings
+	ForeignKeyViolations int                      `json:"foreign_key_violations"`
+	Assessments          int                      `json:"assessments_checked"`
+	Revisions            int                      `json:"revisions_checked"`
+	Audit                *assessments.AuditReport `json:"audit,omitempty"`
+	Problems             []string                 `json:"problems"`
 }
 
 // OK tells whether nothing was found wrong.

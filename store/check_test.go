@@ -35,7 +35,7 @@ func TestCheckFindsAlteredHistoryAndDamagedPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	u, _ := s.CreateUser(ctx, store.NewUser{Email: "a@example.org"})
-	p, _ := s.CreateProject(ctx, u.ID, store.ProjectFields{Name: "p"}, nil)
+	p, _ := s.CreateProject(ctx, u.ID, assessments.ProjectFields{Name: "p"}, nil)
 	if _, err := s.EnsureQuestionnaire(ctx, "q", 1, "Q", []byte("key: q")); err != nil {
 		t.Fatal(err)
 	}

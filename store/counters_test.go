@@ -32,7 +32,7 @@ func TestKeptCountsFollowEveryWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin, member := store.Scope{UserID: rita.ID, All: true}, store.Scope{UserID: ana.ID}
-	var projects []*store.Project
+	var projects []*assessments.Project
 	compare := func(step string) {
 		t.Helper()
 		s.ForgetCached()
@@ -40,9 +40,9 @@ func TestKeptCountsFollowEveryWrite(t *testing.T) {
 			t.Fatalf("%s: kept counts: %v %v", step, problems, err)
 		}
 		type lists struct {
-			Risks    []store.OpenRisk
+			Risks    []assessments.OpenRisk
 			RiskN    int
-			Overdue  []store.DueMitigation
+			Overdue  []assessments.DueMitigation
 			OverN    int
 			Due      []store.DueSoon
 			DueN     int
@@ -91,13 +91,13 @@ func TestKeptCountsFollowEveryWrite(t *testing.T) {
 				"m2": {ID: "m2", Title: "Retention", Owner: ana.ID, Due: fmt.Sprintf("2026-12-%02d", 10+n), Status: assessments.MitigationInProgress},
 			}}
 	}
-	var cycles []*store.Assessment
+	var cycles []*assessments.Assessment
 	for i := range 3 {
-		p, err := s.CreateProject(ctx, ana.ID, store.ProjectFields{Name: fmt.Sprintf("Project %d", i)}, nil)
+		p, err := s.CreateProject(ctx, ana.ID, assessments.ProjectFields{Name: fmt.Sprintf("Project %d", i)}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetMember(ctx, p.ID, rita.ID, store.RoleReviewer); err != nil {
+		if err := s.SetMember(ctx, p.ID, rita.ID, assessments.RoleReviewer); err != nil {
 			t.Fatal(err)
 		}
 		a, err := s.CreateAssessment(ctx, store.NewAssessment{ProjectID: p.ID, State: state(i), Author: ana.ID, Summary: "start"})
@@ -123,11 +123,11 @@ func TestKeptCountsFollowEveryWrite(t *testing.T) {
 	}
 	compare("a risk accepted")
 	if a, err = s.Decide(ctx, store.Decision{AssessmentID: a.ID, Base: a.Revision, UserID: ana.ID, UserEmail: ana.Email,
-		Kind: store.ReviewSubmit, Status: assessments.InReview, Summary: "Submitted"}); err != nil {
+		Kind: assessments.ReviewSubmit, Status: assessments.InReview, Summary: "Submitted"}); err != nil {
 		t.Fatal(err)
 	}
 	if a, err = s.Decide(ctx, store.Decision{AssessmentID: a.ID, Base: a.Revision, UserID: rita.ID, UserEmail: rita.Email,
-		Kind: store.ReviewApprove, Status: assessments.Approved, Summary: "Approved", NextReview: "2026-12-24"}); err != nil {
+		Kind: assessments.ReviewApprove, Status: assessments.Approved, Summary: "Approved", NextReview: "2026-12-24"}); err != nil {
 		t.Fatal(err)
 	}
 	compare("approved")

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // Scope selects the projects a query looks at: the user's (or all, for admins), or one project.
@@ -63,16 +65,6 @@ func (sc Scope) from(table, alias, index, byAssessment, join string) (string, []
 	}
 }
 
-// OpenRisk is a live, open finding at significant or maximum residual level.
-type OpenRisk struct {
-	ProjectID    int64
-	ProjectName  string
-	AssessmentID int64
-	FindingID    string
-	Title        string
-	Level        int
-}
-
 // CountCap bounds the totals the dashboard shows: past it a count says "CountCap or more"
 // instead of reading every matching row of the instance.
 const CountCap = 1000
@@ -88,10 +80,10 @@ func (s *Store) cappedCount(ctx context.Context, from string, args []any) (int, 
 // assessments' first (the order of the findings_open_grave index, so the list reads a few
 // index entries instead of sorting every open risk of the instance). The total stops at
 // CountCap.
-func (s *Store) OpenHighRisks(ctx context.Context, sc Scope, limit int) ([]OpenRisk, int, error) {
-	r, err := cached(s.cacheFor(), cacheKey("OpenHighRisks", sc, limit), func() (counted[OpenRisk], error) {
+func (s *Store) OpenHighRisks(ctx context.Context, sc Scope, limit int) ([]assessments.OpenRisk, int, error) {
+	r, err := cached(s.cacheFor(), cacheKey("OpenHighRisks", sc, limit), func() (counted[assessments.OpenRisk], error) {
 		items, total, err := s.openHighRisks(ctx, sc, limit)
-		return counted[OpenRisk]{items, total}, err
+		return counted[assessments.OpenRisk]{items, total}, err
 	})
 	if err != nil {
 		return nil, 0, err
@@ -113,7 +105,7 @@ func (c counted[T]) copy() ([]T, int, error) {
 	return append([]T(nil), c.items...), c.total, nil
 }
 
-func (s *Store) openHighRisks(ctx context.Context, sc Scope, limit int) ([]OpenRisk, int, error) {
+func (s *Store) openHighRisks(ctx context.Context, sc Scope, limit int) ([]assessments.OpenRisk, int, error) {
 	from, args := sc.from("findings", "f", "findings_open_grave", "findings_assessment_open", "")
 	from += ` AND f.live = 1 AND f.status = 'open' AND f.residual_level >= 3`
 	var total int
@@ -133,9 +125,9 @@ func (s *Store) openHighRisks(ctx context.Context, sc Scope, limit int) ([]OpenR
 		return nil, 0, fmt.Errorf("store: open risks: %w", err)
 	}
 	defer rows.Close()
-	var out []OpenRisk
+	var out []assessments.OpenRisk
 	for rows.Next() {
-		var r OpenRisk
+		var r assessments.OpenRisk
 		if err := rows.Scan(&r.ProjectID, &r.ProjectName, &r.AssessmentID, &r.FindingID, &r.Title, &r.Level); err != nil {
 			return nil, 0, err
 		}
@@ -144,26 +136,13 @@ func (s *Store) openHighRisks(ctx context.Context, sc Scope, limit int) ([]OpenR
 	return out, total, rows.Err()
 }
 
-// DueMitigation is a linked mitigation not done by its due date.
-type DueMitigation struct {
-	ProjectID    int64
-	ProjectName  string
-	AssessmentID int64
-	MitigationID string
-	Title        string
-	OwnerEmail   string
-	OwnerName    string // empty when the owner has no name
-	Due          string
-	Status       string
-}
-
 // OverdueMitigations lists mitigations due before today (YYYY-MM-DD) that are neither
 // implemented nor verified, oldest first (the order of the mitigations_overdue index). The
 // total stops at CountCap.
-func (s *Store) OverdueMitigations(ctx context.Context, sc Scope, today string, limit int) ([]DueMitigation, int, error) {
-	r, err := cached(s.cacheFor(), cacheKey("OverdueMitigations", sc, today, limit), func() (counted[DueMitigation], error) {
+func (s *Store) OverdueMitigations(ctx context.Context, sc Scope, today string, limit int) ([]assessments.DueMitigation, int, error) {
+	r, err := cached(s.cacheFor(), cacheKey("OverdueMitigations", sc, today, limit), func() (counted[assessments.DueMitigation], error) {
 		items, total, err := s.overdueMitigations(ctx, sc, today, limit)
-		return counted[DueMitigation]{items, total}, err
+		return counted[assessments.DueMitigation]{items, total}, err
 	})
 	if err != nil {
 		return nil, 0, err
@@ -171,7 +150,7 @@ func (s *Store) OverdueMitigations(ctx context.Context, sc Scope, today string, 
 	return r.copy()
 }
 
-func (s *Store) overdueMitigations(ctx context.Context, sc Scope, today string, limit int) ([]DueMitigation, int, error) {
+func (s *Store) overdueMitigations(ctx context.Context, sc Scope, today string, limit int) ([]assessments.DueMitigation, int, error) {
 	from, args := sc.from("mitigations", "mi", "mitigations_overdue", "mitigations_assessment_due", " LEFT JOIN users u ON u.id = mi.owner_id")
 	from += ` AND mi.findings > 0 AND mi.due IS NOT NULL AND mi.due < ?
 		AND mi.status IN ('planned', 'in_progress')`
@@ -193,9 +172,9 @@ func (s *Store) overdueMitigations(ctx context.Context, sc Scope, today string, 
 		return nil, 0, fmt.Errorf("store: overdue mitigations: %w", err)
 	}
 	defer rows.Close()
-	var out []DueMitigation
+	var out []assessments.DueMitigation
 	for rows.Next() {
-		var m DueMitigation
+		var m assessments.DueMitigation
 		if err := rows.Scan(&m.ProjectID, &m.ProjectName, &m.AssessmentID, &m.MitigationID, &m.Title, &m.OwnerEmail, &m.OwnerName, &m.Due, &m.Status); err != nil {
 			return nil, 0, err
 		}

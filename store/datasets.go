@@ -5,23 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
 	"github.com/piaf-dev/piaf/assessments"
 )
 
-// Dataset is one source of training data of a project.
-type Dataset struct {
-	ID        int64
-	ProjectID int64
-	DatasetFields
-}
-
-// DatasetFields are the fields a user edits: the domain's dataset.
-type DatasetFields = assessments.Dataset
-
 const datasetColumns = "id, project_id, name, source, categories, special_categories, data_subjects, approx_records, retention"
 
-func scanDataset(row interface{ Scan(...any) error }) (*Dataset, error) {
-	var d Dataset
+func scanDataset(row interface{ Scan(...any) error }) (*assessments.DatasetRecord, error) {
+	var d assessments.DatasetRecord
 	err := row.Scan(&d.ID, &d.ProjectID, &d.Name, &d.Source, &d.Categories, &d.SpecialCategories, &d.DataSubjects,
 		&d.ApproxRecords, &d.Retention)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -33,7 +24,7 @@ func scanDataset(row interface{ Scan(...any) error }) (*Dataset, error) {
 	return &d, nil
 }
 
-func insertDataset(ctx context.Context, tx *sql.Tx, projectID int64, f DatasetFields, now string) (*Dataset, error) {
+func insertDataset(ctx context.Context, tx *sql.Tx, projectID int64, f assessments.Dataset, now string) (*assessments.DatasetRecord, error) {
 	return scanDataset(tx.QueryRowContext(ctx, `INSERT INTO datasets (project_id, name, source, categories, special_categories,
 		data_subjects, approx_records, retention, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+datasetColumns,
 		projectID, f.Name, f.Source, f.Categories, boolInt(f.SpecialCategories), f.DataSubjects, f.ApproxRecords, f.Retention, now, now))
@@ -52,8 +43,8 @@ func touchProject(ctx context.Context, tx *sql.Tx, projectID int64, now string) 
 }
 
 // AddDataset adds a dataset to a project.
-func (s *Store) AddDataset(ctx context.Context, projectID int64, f DatasetFields) (*Dataset, error) {
-	var d *Dataset
+func (s *Store) AddDataset(ctx context.Context, projectID int64, f assessments.Dataset) (*assessments.DatasetRecord, error) {
+	var d *assessments.DatasetRecord
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.stamp()
 		if err := touchProject(ctx, tx, projectID, now); err != nil {
@@ -67,13 +58,13 @@ func (s *Store) AddDataset(ctx context.Context, projectID int64, f DatasetFields
 }
 
 // Datasets lists a project's datasets in the order they were added.
-func (s *Store) Datasets(ctx context.Context, projectID int64) ([]*Dataset, error) {
+func (s *Store) Datasets(ctx context.Context, projectID int64) ([]*assessments.DatasetRecord, error) {
 	rows, err := s.read.QueryContext(ctx, "SELECT "+datasetColumns+" FROM datasets WHERE project_id = ? ORDER BY id", projectID)
 	if err != nil {
 		return nil, fmt.Errorf("store: datasets: %w", err)
 	}
 	defer rows.Close()
-	var out []*Dataset
+	var out []*assessments.DatasetRecord
 	for rows.Next() {
 		d, err := scanDataset(rows)
 		if err != nil {
@@ -85,13 +76,13 @@ func (s *Store) Datasets(ctx context.Context, projectID int64) ([]*Dataset, erro
 }
 
 // Dataset returns one dataset of a project.
-func (s *Store) Dataset(ctx context.Context, projectID, id int64) (*Dataset, error) {
+func (s *Store) Dataset(ctx context.Context, projectID, id int64) (*assessments.DatasetRecord, error) {
 	return scanDataset(s.read.QueryRowContext(ctx, "SELECT "+datasetColumns+" FROM datasets WHERE project_id = ? AND id = ?", projectID, id))
 }
 
 // UpdateDataset changes a dataset of a project.
-func (s *Store) UpdateDataset(ctx context.Context, projectID, id int64, f DatasetFields) (*Dataset, error) {
-	var d *Dataset
+func (s *Store) UpdateDataset(ctx context.Context, projectID, id int64, f assessments.Dataset) (*assessments.DatasetRecord, error) {
+	var d *assessments.DatasetRecord
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.stamp()
 		var err error

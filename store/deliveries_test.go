@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/store/storetest"
 )
@@ -18,7 +19,7 @@ func TestWebhookDeliveryPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.CreateProject(ctx, u.ID, store.ProjectFields{Name: "p"}, nil)
+	p, err := s.CreateProject(ctx, u.ID, assessments.ProjectFields{Name: "p"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,11 +27,11 @@ func TestWebhookDeliveryPage(t *testing.T) {
 	other, _ := s.CreateWebhook(ctx, p.ID, "https://b.example.org/", u.ID)
 	const n = store.MaxDeliveriesPage + 30
 	for i := range n {
-		if err := s.LogWebhookDelivery(ctx, h.ID, store.WebhookDelivery{OutboxKey: "k", Attempt: i + 1, Status: 200, At: time.Now()}); err != nil {
+		if err := s.LogWebhookDelivery(ctx, h.ID, assessments.WebhookDelivery{OutboxKey: "k", Attempt: i + 1, Status: 200, At: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 		if i%50 == 0 {
-			_ = s.LogWebhookDelivery(ctx, other.ID, store.WebhookDelivery{OutboxKey: "other", Attempt: 1, At: time.Now()})
+			_ = s.LogWebhookDelivery(ctx, other.ID, assessments.WebhookDelivery{OutboxKey: "other", Attempt: 1, At: time.Now()})
 		}
 	}
 	list, older, err := s.WebhookDeliveryPage(ctx, h.ID, 0, 10_000)

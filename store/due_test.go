@@ -17,8 +17,8 @@ func TestDueSoonList(t *testing.T) {
 	if _, err := s.EnsureQuestionnaire(ctx, "q", 1, "Q", []byte("key: q")); err != nil {
 		t.Fatal(err)
 	}
-	start := func(name string, st assessments.State) *store.Assessment {
-		p, _ := s.CreateProject(ctx, owner.ID, store.ProjectFields{Name: name}, nil)
+	start := func(name string, st assessments.State) *assessments.Assessment {
+		p, _ := s.CreateProject(ctx, owner.ID, assessments.ProjectFields{Name: name}, nil)
 		st.Questionnaire, st.QuestionnaireVersion = "q", 1
 		a, err := s.CreateAssessment(ctx, store.NewAssessment{ProjectID: p.ID, State: st, Author: owner.ID, Summary: "start"})
 		if err != nil {

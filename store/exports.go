@@ -6,25 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
 )
 
-// Export records one report that left piaf.
-type Export struct {
-	ID           int64
-	AssessmentID int64
-	Revision     int
-	StateHash    string
-	Format       string // "md", "md.sig", "pdf", "json"
-	SHA256       string
-	Size         int64
-	UserEmail    string
-	UserName     string // the account's name now, in Exports; empty when it has none
-	CreatedAt    time.Time
-}
-
 // RecordExport stores an export and its audit entry in one transaction.
-func (s *Store) RecordExport(ctx context.Context, e Export, userID int64, audit AuditEvent) error {
+func (s *Store) RecordExport(ctx context.Context, e assessments.Export, userID int64, audit AuditEvent) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO exports (assessment_id, revision, state_hash, format, sha256, size, user_id, user_email, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.AssessmentID, e.Revision, e.StateHash, e.Format, e.SHA256, e.Size, nullID(userID), e.UserEmail, s.stamp()); err != nil {
@@ -35,8 +22,8 @@ func (s *Store) RecordExport(ctx context.Context, e Export, userID int64, audit 
 }
 
 // ExportBySHA256 finds a recorded export by the SHA-256 of its file.
-func (s *Store) ExportBySHA256(ctx context.Context, sum string) (*Export, error) {
-	var e Export
+func (s *Store) ExportBySHA256(ctx context.Context, sum string) (*assessments.Export, error) {
+	var e assessments.Export
 	err := s.read.QueryRowContext(ctx, `SELECT id, assessment_id, revision, state_hash, format, sha256, size, user_email, created_at
 		FROM exports WHERE sha256 = ? ORDER BY id LIMIT 1`, sum).Scan(&e.ID, &e.AssessmentID, &e.Revision, &e.StateHash, &e.Format,
 		&e.SHA256, &e.Size, &e.UserEmail, timeCol{&e.CreatedAt})
@@ -50,7 +37,7 @@ func (s *Store) ExportBySHA256(ctx context.Context, sum string) (*Export, error)
 }
 
 // Exports lists an assessment's latest 100 exports, newest first.
-func (s *Store) Exports(ctx context.Context, assessmentID int64) ([]*Export, error) {
+func (s *Store) Exports(ctx context.Context, assessmentID int64) ([]*assessments.Export, error) {
 	list, _, err := s.ExportPage(ctx, assessmentID, 0, 100)
 	return list, err
 }
@@ -58,7 +45,7 @@ func (s *Store) Exports(ctx context.Context, assessmentID int64) ([]*Export, err
 // ExportPage lists up to limit of an assessment's exports whose ids are below before (zero:
 // from the newest), newest first, reading the exports_assessment index from that point; older
 // is the before of the next page, zero when there is none.
-func (s *Store) ExportPage(ctx context.Context, assessmentID, before int64, limit int) (list []*Export, older int64, err error) {
+func (s *Store) ExportPage(ctx context.Context, assessmentID, before int64, limit int) (list []*assessments.Export, older int64, err error) {
 	if before <= 0 {
 		before = math.MaxInt64
 	}
@@ -74,7 +61,7 @@ func (s *Store) ExportPage(ctx context.Context, assessmentID, before int64, limi
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var e Export
+		var e assessments.Export
 		if err := rows.Scan(&e.ID, &e.AssessmentID, &e.Revision, &e.StateHash, &e.Format, &e.SHA256, &e.Size, &e.UserEmail, &e.UserName, timeCol{&e.CreatedAt}); err != nil {
 			return nil, 0, err
 		}

@@ -113,7 +113,7 @@ func (s *Store) StatesAt(ctx context.Context, assessmentID int64, numbers ...int
 
 // RevisionPage lists up to limit revisions of an assessment numbered below before (zero: from
 // the latest), newest first, without their changes' content beyond the status they set.
-func (s *Store) RevisionPage(ctx context.Context, assessmentID int64, before, limit int) ([]*Revision, error) {
+func (s *Store) RevisionPage(ctx context.Context, assessmentID int64, before, limit int) ([]*assessments.Revision, error) {
 	if before <= 0 {
 		before = int(^uint(0) >> 1)
 	}
@@ -128,9 +128,9 @@ func (s *Store) RevisionPage(ctx context.Context, assessmentID int64, before, li
 		return nil, fmt.Errorf("store: revisions: %w", err)
 	}
 	defer rows.Close()
-	var out []*Revision
+	var out []*assessments.Revision
 	for rows.Next() {
-		var r Revision
+		var r assessments.Revision
 		var status string
 		if err := rows.Scan(&r.Number, &r.Parent, &r.AuthorID, &r.AuthorEmail, &r.AuthorName, timeCol{&r.CreatedAt}, &r.Summary, &status, &r.StateHash); err != nil {
 			return nil, fmt.Errorf("store: scan revision: %w", err)
@@ -142,7 +142,7 @@ func (s *Store) RevisionPage(ctx context.Context, assessmentID int64, before, li
 }
 
 // Revision returns one revision with its change.
-func (s *Store) Revision(ctx context.Context, assessmentID int64, number int) (*Revision, error) {
+func (s *Store) Revision(ctx context.Context, assessmentID int64, number int) (*assessments.Revision, error) {
 	revs, err := s.Revisions(ctx, assessmentID, number-1)
 	if err != nil {
 		return nil, err

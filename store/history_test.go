@@ -12,11 +12,11 @@ import (
 
 // longHistory makes an assessment with n revisions: the first starts it, revision k (k > 1)
 // sets the answer "n" to k, and revision 50 submits it.
-func longHistory(t testing.TB, s *store.Store, n int) *store.Assessment {
+func longHistory(t testing.TB, s *store.Store, n int) *assessments.Assessment {
 	t.Helper()
 	ctx := context.Background()
 	u, _ := s.CreateUser(ctx, store.NewUser{Email: "a@example.org"})
-	p, _ := s.CreateProject(ctx, u.ID, store.ProjectFields{Name: "p"}, nil)
+	p, _ := s.CreateProject(ctx, u.ID, assessments.ProjectFields{Name: "p"}, nil)
 	if _, err := s.EnsureQuestionnaire(ctx, "q", 1, "Q", []byte("key: q")); err != nil {
 		t.Fatal(err)
 	}

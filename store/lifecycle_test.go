@@ -16,9 +16,9 @@ func ptr[T any](v T) *T { return &v }
 
 type lifecycle struct {
 	s              *store.Store
-	ana, rita, bob *store.User
-	project        *store.Project
-	a              *store.Assessment
+	ana, rita, bob *assessments.User
+	project        *assessments.Project
+	a              *assessments.Assessment
 	approvedHash   string
 }
 
@@ -37,11 +37,11 @@ func approvedLifecycle(t *testing.T) *lifecycle {
 	}
 	l.rita, _ = s.CreateUser(ctx, store.NewUser{Email: "rita@example.org", Name: "Rita Reviewer"})
 	l.bob, _ = s.CreateUser(ctx, store.NewUser{Email: "bob@example.org"})
-	l.project, err = s.CreateProject(ctx, l.ana.ID, store.ProjectFields{Name: "Support bot"}, nil)
+	l.project, err = s.CreateProject(ctx, l.ana.ID, assessments.ProjectFields{Name: "Support bot"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetMember(ctx, l.project.ID, l.rita.ID, store.RoleReviewer); err != nil {
+	if err := s.SetMember(ctx, l.project.ID, l.rita.ID, assessments.RoleReviewer); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.EnsureQuestionnaire(ctx, "q", 1, "Q", []byte("key: q")); err != nil {
@@ -73,7 +73,7 @@ func approvedLifecycle(t *testing.T) *lifecycle {
 		t.Fatal(err)
 	}
 	if l.a, err = s.Decide(ctx, store.Decision{AssessmentID: l.a.ID, Base: l.a.Revision, UserID: l.ana.ID, UserEmail: l.ana.Email,
-		Kind: store.ReviewSubmit, Status: assessments.InReview, Summary: "Submitted"}); err != nil {
+		Kind: assessments.ReviewSubmit, Status: assessments.InReview, Summary: "Submitted"}); err != nil {
 		t.Fatal(err)
 	}
 	return l
@@ -83,7 +83,7 @@ func (l *lifecycle) approve(t *testing.T) {
 	t.Helper()
 	var err error
 	l.a, err = l.s.Decide(context.Background(), store.Decision{AssessmentID: l.a.ID, Base: l.a.Revision, UserID: l.rita.ID, UserEmail: l.rita.Email,
-		Kind: store.ReviewApprove, Status: assessments.Approved, Summary: "Approved", NextReview: "2027-02-28"})
+		Kind: assessments.ReviewApprove, Status: assessments.Approved, Summary: "Approved", NextReview: "2027-02-28"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func TestNextCycleCarriesTrackingAndComments(t *testing.T) {
 	ctx := context.Background()
 	l := approvedLifecycle(t)
 	s := l.s
-	for _, c := range []store.Comment{{TargetKind: "question", TargetKey: "x", Body: "Which vendor?"},
+	for _, c := range []assessments.Comment{{TargetKind: "question", TargetKey: "x", Body: "Which vendor?"},
 		{TargetKind: "finding", TargetKey: "f1", Body: "Attach the contract"}, {TargetKind: "question", TargetKey: "gone", Body: "Old question"}} {
 		c.AssessmentID, c.AuthorID, c.AuthorEmail, c.Revision = l.a.ID, l.rita.ID, l.rita.Email, l.a.Revision
 		if _, err := s.AddComment(ctx, c, nil); err != nil {
@@ -247,7 +247,7 @@ func TestNextCycleCarriesTrackingAndComments(t *testing.T) {
 	if err != nil || len(last) != 1 || last[0].ID != l.a.ID || last[0].NextReviewAt != "2027-02-28" {
 		t.Fatalf("the approved cycle's review date left with the new cycle: %v %+v", err, last)
 	}
-	carried, listed, err := s.CarryComments(ctx, l.a.ID, next.ID, func(c *store.Comment) bool {
+	carried, listed, err := s.CarryComments(ctx, l.a.ID, next.ID, func(c *assessments.Comment) bool {
 		if c.TargetKind == "finding" {
 			_, ok := next.State.Findings[c.TargetKey]
 			return ok

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // LinkPurpose says what a one-time link is for.
@@ -97,8 +99,8 @@ func link(ctx context.Context, q queryer, token string, now time.Time) (*Link, e
 
 // CompleteSetup uses the setup link to create the first admin. It fails with ErrNotFound when
 // the link is invalid or someone else finished setup first.
-func (s *Store) CompleteSetup(ctx context.Context, token string, n NewUser) (*User, error) {
-	var u *User
+func (s *Store) CompleteSetup(ctx context.Context, token string, n NewUser) (*assessments.User, error) {
+	var u *assessments.User
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		l, err := link(ctx, tx, token, s.now())
 		if err != nil {
@@ -125,7 +127,7 @@ func (s *Store) CompleteSetup(ctx context.Context, token string, n NewUser) (*Us
 }
 
 // RedeemPasswordLink uses an invite or reset link to set the user's password.
-func (s *Store) RedeemPasswordLink(ctx context.Context, token, passwordHash string) (*User, error) {
+func (s *Store) RedeemPasswordLink(ctx context.Context, token, passwordHash string) (*assessments.User, error) {
 	var userID int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		l, err := link(ctx, tx, token, s.now())

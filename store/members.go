@@ -5,48 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
 )
-
-// Role is what a member may do in a project.
-type Role string
-
-// Roles, from most to least powerful.
-const (
-	RoleOwner    Role = "owner"
-	RoleAssessor Role = "assessor"
-	RoleReviewer Role = "reviewer"
-	RoleViewer   Role = "viewer"
-)
-
-// Roles lists every role in order.
-var Roles = []Role{RoleOwner, RoleAssessor, RoleReviewer, RoleViewer}
-
-// Valid tells whether r is one of the roles.
-func (r Role) Valid() bool {
-	for _, v := range Roles {
-		if r == v {
-			return true
-		}
-	}
-	return false
-}
-
-// Member is a user's membership of a project.
-type Member struct {
-	ProjectID int64
-	UserID    int64
-	Email     string
-	Name      string
-	Role      Role
-	AddedAt   time.Time
-}
 
 // ErrLastOwner refuses a change that would leave a project without an owner.
 var ErrLastOwner = errors.New("store: a project needs at least one owner")
 
 // Role returns a user's role in a project, ErrNotFound for non-members.
-func (s *Store) Role(ctx context.Context, projectID, userID int64) (Role, error) {
+func (s *Store) Role(ctx context.Context, projectID, userID int64) (assessments.Role, error) {
 	var r string
 	err := s.read.QueryRowContext(ctx, "SELECT role FROM members WHERE project_id = ? AND user_id = ?", projectID, userID).Scan(&r)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -55,11 +22,11 @@ func (s *Store) Role(ctx context.Context, projectID, userID int64) (Role, error)
 	if err != nil {
 		return "", fmt.Errorf("store: role: %w", err)
 	}
-	return Role(r), nil
+	return assessments.Role(r), nil
 }
 
 // Members lists a project's members, owners first.
-func (s *Store) Members(ctx context.Context, projectID int64) ([]*Member, error) {
+func (s *Store) Members(ctx context.Context, projectID int64) ([]*assessments.Member, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT m.project_id, m.user_id, u.email, u.name, m.role, m.added_at
 		FROM members m JOIN users u ON u.id = m.user_id WHERE m.project_id = ?
 		ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'assessor' THEN 1 WHEN 'reviewer' THEN 2 ELSE 3 END, u.email`, projectID)
@@ -67,21 +34,21 @@ func (s *Store) Members(ctx context.Context, projectID int64) ([]*Member, error)
 		return nil, fmt.Errorf("store: members: %w", err)
 	}
 	defer rows.Close()
-	var out []*Member
+	var out []*assessments.Member
 	for rows.Next() {
-		var m Member
+		var m assessments.Member
 		var role string
 		if err := rows.Scan(&m.ProjectID, &m.UserID, &m.Email, &m.Name, &role, timeCol{&m.AddedAt}); err != nil {
 			return nil, fmt.Errorf("store: scan member: %w", err)
 		}
-		m.Role = Role(role)
+		m.Role = assessments.Role(role)
 		out = append(out, &m)
 	}
 	return out, rows.Err()
 }
 
 // SetMember adds a user to a project or changes their role. Demoting the last owner is refused.
-func (s *Store) SetMember(ctx context.Context, projectID, userID int64, role Role) error {
+func (s *Store) SetMember(ctx context.Context, projectID, userID int64, role assessments.Role) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := keepAnOwner(ctx, tx, projectID, userID, role); err != nil {
 			return err
@@ -113,8 +80,8 @@ func (s *Store) RemoveMember(ctx context.Context, projectID, userID int64) error
 }
 
 // keepAnOwner fails when giving userID the new role (empty: removing them) leaves no owner.
-func keepAnOwner(ctx context.Context, tx *sql.Tx, projectID, userID int64, role Role) error {
-	if role == RoleOwner {
+func keepAnOwner(ctx context.Context, tx *sql.Tx, projectID, userID int64, role assessments.Role) error {
+	if role == assessments.RoleOwner {
 		return nil
 	}
 	var others int

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // OutboxItem is one reminder on one channel, queued for delivery.
@@ -117,7 +119,7 @@ func (s *Store) Delivered(ctx context.Context, it *OutboxItem, worker string) er
 			return ErrConflict // another worker took it back; it will not be marked twice
 		}
 		if it.Channel == "inapp" {
-			return notify(ctx, tx, []Notification{{UserID: it.UserID, Kind: it.Kind, Title: it.Subject, Link: it.Link}}, s.stamp())
+			return notify(ctx, tx, []assessments.Notification{{UserID: it.UserID, Kind: it.Kind, Title: it.Subject, Link: it.Link}}, s.stamp())
 		}
 		return nil
 	})

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // Token scopes.
@@ -17,10 +19,10 @@ const (
 
 // CreatePipelineToken makes a token bound to one project that expires at expires, and returns it
 // with its secret (shown once).
-func (s *Store) CreatePipelineToken(ctx context.Context, userID, projectID int64, name string, expires time.Time) (*APIToken, string, error) {
+func (s *Store) CreatePipelineToken(ctx context.Context, userID, projectID int64, name string, expires time.Time) (*assessments.APIToken, string, error) {
 	secret := TokenPrefix + newSecret()
 	exp := expires.UTC()
-	t := &APIToken{UserID: userID, Name: name, Prefix: secret[:len(TokenPrefix)+6], CreatedAt: s.now(), Scope: ScopePipeline,
+	t := &assessments.APIToken{UserID: userID, Name: name, Prefix: secret[:len(TokenPrefix)+6], CreatedAt: s.now(), Scope: ScopePipeline,
 		ProjectID: projectID, ExpiresAt: &exp}
 	err := s.write.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, scope, project_id, expires_at)
 		VALUES (?, ?, ?, ?, ?, 'pipeline', ?, ?) RETURNING id`, userID, name, hashSecret(secret), t.Prefix, formatTime(t.CreatedAt),
@@ -33,7 +35,7 @@ func (s *Store) CreatePipelineToken(ctx context.Context, userID, projectID int64
 
 // PipelineTokens lists a project's pipeline tokens, newest first, revoked and expired ones
 // included, with the name of who created each.
-func (s *Store) PipelineTokens(ctx context.Context, projectID int64) ([]*APIToken, error) {
+func (s *Store) PipelineTokens(ctx context.Context, projectID int64) ([]*assessments.APIToken, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT t.id, t.user_id, t.name, t.prefix, t.created_at, t.last_used_at, t.revoked_at,
 		t.expires_at, coalesce(nullif(u.name, ''), u.email, '')
 		FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id
@@ -42,9 +44,9 @@ func (s *Store) PipelineTokens(ctx context.Context, projectID int64) ([]*APIToke
 		return nil, fmt.Errorf("store: pipeline tokens: %w", err)
 	}
 	defer rows.Close()
-	var out []*APIToken
+	var out []*assessments.APIToken
 	for rows.Next() {
-		t := APIToken{Scope: ScopePipeline, ProjectID: projectID}
+		t := assessments.APIToken{Scope: ScopePipeline, ProjectID: projectID}
 		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Prefix, timeCol{&t.CreatedAt}, nullTimeCol{&t.LastUsedAt}, nullTimeCol{&t.RevokedAt},
 			nullTimeCol{&t.ExpiresAt}, &t.UserName); err != nil {
 			return nil, fmt.Errorf("store: scan pipeline token: %w", err)
@@ -56,8 +58,8 @@ func (s *Store) PipelineTokens(ctx context.Context, projectID int64) ([]*APIToke
 
 // RevokePipelineToken stops one of a project's pipeline tokens; ErrNotFound when the project
 // has no such live token.
-func (s *Store) RevokePipelineToken(ctx context.Context, projectID, tokenID int64) (*APIToken, error) {
-	var t APIToken
+func (s *Store) RevokePipelineToken(ctx context.Context, projectID, tokenID int64) (*assessments.APIToken, error) {
+	var t assessments.APIToken
 	err := s.write.QueryRowContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND project_id = ? AND scope = 'pipeline'
 		AND revoked_at IS NULL RETURNING id, name, prefix`, s.stamp(), tokenID, projectID).Scan(&t.ID, &t.Name, &t.Prefix)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -93,33 +95,12 @@ func (s *Store) Manifest(ctx context.Context, digest string) ([]byte, error) {
 	return []byte(doc), nil
 }
 
-// GateReason is one reason a gate refused a run: a stable code and a sentence.
-type GateReason struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// GateCheck is one recorded gate decision.
-type GateCheck struct {
-	ID             int64
-	ProjectID      int64
-	AssessmentID   int64 // zero when there was no approved assessment
-	ManifestDigest string
-	Allowed        bool
-	Reasons        []GateReason
-	TokenID        int64
-	TokenName      string
-	UserID         int64
-	UserName       string
-	At             time.Time
-}
-
 // gateChecksKept is how many decisions a project keeps; older ones are dropped as new ones come,
 // so a pipeline that asks on every commit cannot grow the table without bound.
 var gateChecksKept = 5000
 
 // RecordGateCheck stores a decision, dropping the project's oldest beyond the newest 5,000.
-func (s *Store) RecordGateCheck(ctx context.Context, g *GateCheck) error {
+func (s *Store) RecordGateCheck(ctx context.Context, g *assessments.GateCheck) error {
 	reasons, err := json.Marshal(g.Reasons)
 	if err != nil {
 		return err
@@ -145,7 +126,7 @@ func (s *Store) RecordGateCheck(ctx context.Context, g *GateCheck) error {
 }
 
 // GateChecks lists a project's decisions, newest first, one page at a time, with the total.
-func (s *Store) GateChecks(ctx context.Context, projectID int64, limit, offset int) ([]*GateCheck, int, error) {
+func (s *Store) GateChecks(ctx context.Context, projectID int64, limit, offset int) ([]*assessments.GateCheck, int, error) {
 	var total int
 	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM gate_checks WHERE project_id = ?", projectID).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count gate checks: %w", err)
@@ -158,9 +139,9 @@ func (s *Store) GateChecks(ctx context.Context, projectID int64, limit, offset i
 		return nil, 0, fmt.Errorf("store: gate checks: %w", err)
 	}
 	defer rows.Close()
-	var out []*GateCheck
+	var out []*assessments.GateCheck
 	for rows.Next() {
-		var g GateCheck
+		var g assessments.GateCheck
 		var reasons string
 		if err := rows.Scan(&g.ID, &g.ProjectID, &g.AssessmentID, &g.ManifestDigest, &g.Allowed, &reasons, &g.TokenID, &g.TokenName,
 			&g.UserID, &g.UserName, timeCol{&g.At}); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // TestGateChecksKeepTheNewest checks that each project keeps its own newest decisions, however
@@ -21,17 +23,17 @@ func TestGateChecksKeepTheNewest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _ := s.CreateProject(ctx, u.ID, ProjectFields{Name: "a"}, nil)
-	b, _ := s.CreateProject(ctx, u.ID, ProjectFields{Name: "b"}, nil)
+	a, _ := s.CreateProject(ctx, u.ID, assessments.ProjectFields{Name: "a"}, nil)
+	b, _ := s.CreateProject(ctx, u.ID, assessments.ProjectFields{Name: "b"}, nil)
 	for i := range 5 {
-		for _, p := range []*Project{a, b} {
-			g := &GateCheck{ProjectID: p.ID, Allowed: i%2 == 0, Reasons: []GateReason{{Code: "c", Message: "m"}}, UserID: u.ID}
+		for _, p := range []*assessments.Project{a, b} {
+			g := &assessments.GateCheck{ProjectID: p.ID, Allowed: i%2 == 0, Reasons: []assessments.GateReason{{Code: "c", Message: "m"}}, UserID: u.ID}
 			if err := s.RecordGateCheck(ctx, g); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	for _, p := range []*Project{a, b} {
+	for _, p := range []*assessments.Project{a, b} {
 		list, total, err := s.GateChecks(ctx, p.ID, 10, 0)
 		if err != nil || total != 3 || len(list) != 3 {
 			t.Fatalf("project %s keeps %d (total %d, err %v), want 3", p.Name, len(list), total, err)

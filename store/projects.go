@@ -6,37 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
 )
-
-// Project is one fine-tuning effort.
-type Project struct {
-	ID         int64
-	Name       string
-	Purpose    string
-	BaseModel  string
-	Deployment string
-	ArchivedAt *time.Time
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	Version    int64
-}
-
-// Archived tells whether the project was archived.
-func (p *Project) Archived() bool { return p.ArchivedAt != nil }
-
-// ProjectFields are the fields a user edits.
-type ProjectFields struct {
-	Name       string
-	Purpose    string
-	BaseModel  string
-	Deployment string
-}
 
 const projectColumns = "id, name, purpose, base_model, deployment, archived_at, created_at, updated_at, version"
 
-func scanProject(row interface{ Scan(...any) error }) (*Project, error) {
-	var p Project
+func scanProject(row interface{ Scan(...any) error }) (*assessments.Project, error) {
+	var p assessments.Project
 	err := row.Scan(&p.ID, &p.Name, &p.Purpose, &p.BaseModel, &p.Deployment, nullTimeCol{&p.ArchivedAt}, timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt}, &p.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -48,8 +25,8 @@ func scanProject(row interface{ Scan(...any) error }) (*Project, error) {
 }
 
 // CreateProject adds a project, makes its creator the owner and adds the first datasets, all at once.
-func (s *Store) CreateProject(ctx context.Context, owner int64, f ProjectFields, datasets []DatasetFields) (*Project, error) {
-	var p *Project
+func (s *Store) CreateProject(ctx context.Context, owner int64, f assessments.ProjectFields, datasets []assessments.Dataset) (*assessments.Project, error) {
+	var p *assessments.Project
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.stamp()
 		var err error
@@ -74,13 +51,13 @@ func (s *Store) CreateProject(ctx context.Context, owner int64, f ProjectFields,
 }
 
 // Project returns a project by id.
-func (s *Store) Project(ctx context.Context, id int64) (*Project, error) {
+func (s *Store) Project(ctx context.Context, id int64) (*assessments.Project, error) {
 	return scanProject(s.read.QueryRowContext(ctx, "SELECT "+projectColumns+" FROM projects WHERE id = ?", id))
 }
 
 // UpdateProject changes a project's fields if it is still at version; ErrConflict otherwise.
-func (s *Store) UpdateProject(ctx context.Context, id, version int64, f ProjectFields) (*Project, error) {
-	var p *Project
+func (s *Store) UpdateProject(ctx context.Context, id, version int64, f assessments.ProjectFields) (*assessments.Project, error) {
+	var p *assessments.Project
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		p, err = scanProject(tx.QueryRowContext(ctx, `UPDATE projects SET name = ?, purpose = ?, base_model = ?, deployment = ?,
@@ -134,24 +111,11 @@ type ProjectQuery struct {
 	Offset      int
 }
 
-// ProjectListItem is a row of the project list: the project and the viewer's role in it.
-type ProjectListItem struct {
-	Project
-	Role     string // empty when the viewer is an admin but no member
-	Datasets int
-	Members  int
-	// The latest assessment cycle's status and next review date; empty without one.
-	PIAStatus  string
-	NextReview string
-	// ReassessmentRequired is set when the project changed since its approval.
-	ReassessmentRequired bool
-}
-
 // Projects returns one page of matching projects, by name, and how many match in all.
-func (s *Store) Projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem, int, error) {
-	r, err := cached(s.cacheFor(), cacheKey("Projects", q), func() (counted[ProjectListItem], error) {
+func (s *Store) Projects(ctx context.Context, q ProjectQuery) ([]assessments.ProjectListItem, int, error) {
+	r, err := cached(s.cacheFor(), cacheKey("Projects", q), func() (counted[assessments.ProjectListItem], error) {
 		items, total, err := s.projects(ctx, q)
-		return counted[ProjectListItem]{items, total}, err
+		return counted[assessments.ProjectListItem]{items, total}, err
 	})
 	if err != nil {
 		return nil, 0, err
@@ -159,7 +123,7 @@ func (s *Store) Projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem
 	return r.copy()
 }
 
-func (s *Store) projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem, int, error) {
+func (s *Store) projects(ctx context.Context, q ProjectQuery) ([]assessments.ProjectListItem, int, error) {
 	where := []string{"p.archived_at IS NULL"}
 	if q.Archived {
 		where[0] = "p.archived_at IS NOT NULL"
@@ -219,9 +183,9 @@ func (s *Store) projects(ctx context.Context, q ProjectQuery) ([]ProjectListItem
 		return nil, 0, fmt.Errorf("store: projects: %w", err)
 	}
 	defer rows.Close()
-	var items []ProjectListItem
+	var items []assessments.ProjectListItem
 	for rows.Next() {
-		var it ProjectListItem
+		var it assessments.ProjectListItem
 		if err := rows.Scan(&it.ID, &it.Name, &it.Purpose, &it.BaseModel, &it.Deployment, nullTimeCol{&it.ArchivedAt}, timeCol{&it.CreatedAt}, timeCol{&it.UpdatedAt},
 			&it.Version, &it.Role, &it.Datasets, &it.Members, &it.PIAStatus, &it.NextReview, &it.ReassessmentRequired); err != nil {
 			return nil, 0, fmt.Errorf("store: scan project: %w", err)

@@ -5,19 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
-)
 
-// QuestionnaireSource is a stored questionnaire version: its YAML exactly as loaded.
-type QuestionnaireSource struct {
-	Key        string
-	Version    int
-	Title      string
-	Source     []byte
-	Builtin    bool
-	ImportedBy int64 // zero for built-ins
-	ImportedAt time.Time
-}
+	"github.com/piaf-dev/piaf/assessments"
+)
 
 // EnsureQuestionnaire stores a built-in questionnaire version unless that version is stored
 // already. It reports whether the stored source differs from src: a built-in changed without a
@@ -58,16 +48,16 @@ func (s *Store) ImportQuestionnaire(ctx context.Context, key string, version int
 }
 
 // Questionnaires lists every stored version, by key and version.
-func (s *Store) Questionnaires(ctx context.Context) ([]*QuestionnaireSource, error) {
+func (s *Store) Questionnaires(ctx context.Context) ([]*assessments.QuestionnaireSource, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT key, version, title, source, builtin, coalesce(imported_by, 0), imported_at
 		FROM questionnaires ORDER BY key, version`)
 	if err != nil {
 		return nil, fmt.Errorf("store: questionnaires: %w", err)
 	}
 	defer rows.Close()
-	var out []*QuestionnaireSource
+	var out []*assessments.QuestionnaireSource
 	for rows.Next() {
-		var q QuestionnaireSource
+		var q assessments.QuestionnaireSource
 		if err := rows.Scan(&q.Key, &q.Version, &q.Title, &q.Source, &q.Builtin, &q.ImportedBy, timeCol{&q.ImportedAt}); err != nil {
 			return nil, fmt.Errorf("store: scan questionnaire: %w", err)
 		}

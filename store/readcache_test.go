@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/store/storetest"
 )
@@ -15,7 +16,7 @@ func TestCachedListsFollowWrites(t *testing.T) {
 	ctx := context.Background()
 	u, _ := s.CreateUser(ctx, store.NewUser{Email: "a@example.org"})
 	q := store.ProjectQuery{UserID: u.ID, Limit: 10}
-	count := func(want int, when string) []store.ProjectListItem {
+	count := func(want int, when string) []assessments.ProjectListItem {
 		t.Helper()
 		items, total, err := s.Projects(ctx, q)
 		if err != nil || total != want || len(items) != want {
@@ -24,7 +25,7 @@ func TestCachedListsFollowWrites(t *testing.T) {
 		return items
 	}
 	count(0, "before any")
-	p, err := s.CreateProject(ctx, u.ID, store.ProjectFields{Name: "one"}, nil) // a transaction
+	p, err := s.CreateProject(ctx, u.ID, assessments.ProjectFields{Name: "one"}, nil) // a transaction
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestCachedListsFollowWrites(t *testing.T) {
 	}
 	count(1, "after a direct update")
 	err = s.Atomic(ctx, func(st *store.Store) error {
-		if _, err := st.CreateProject(ctx, u.ID, store.ProjectFields{Name: "two"}, nil); err != nil {
+		if _, err := st.CreateProject(ctx, u.ID, assessments.ProjectFields{Name: "two"}, nil); err != nil {
 			return err
 		}
 		if _, total, err := st.Projects(ctx, q); err != nil || total != 2 {

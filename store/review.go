@@ -6,45 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/piaf-dev/piaf/assessments"
 )
-
-// ReviewKind is what a review event records.
-type ReviewKind string
-
-// Review events.
-const (
-	ReviewSubmit         ReviewKind = "submit"
-	ReviewApprove        ReviewKind = "approve"
-	ReviewRequestChanges ReviewKind = "request_changes"
-)
-
-// ReviewEvent is a submission or a reviewer's decision, bound to the revision and state hash it
-// was made on.
-type ReviewEvent struct {
-	ID        int64
-	Kind      ReviewKind
-	UserID    int64
-	UserEmail string
-	UserName  string // the account's name now, empty when it has none (or is gone)
-	Revision  int
-	StateHash string
-	Comment   string
-	CreatedAt time.Time
-}
-
-// Notification is an in-app message for one user.
-type Notification struct {
-	ID        int64
-	UserID    int64
-	Kind      string
-	Title     string
-	Link      string
-	CreatedAt time.Time
-	ReadAt    *time.Time
-}
 
 // Decision moves an assessment to a new status: the status change is a revision, and the event
 // and its notifications are recorded in the same transaction, so none exists without the others.
@@ -53,26 +17,26 @@ type Decision struct {
 	Base         int // the revision the decision was made on
 	UserID       int64
 	UserEmail    string
-	Kind         ReviewKind
+	Kind         assessments.ReviewKind
 	Status       assessments.Status
 	Comment      string
 	Summary      string
-	Notify       []Notification
+	Notify       []assessments.Notification
 	NextReview   string // YYYY-MM-DD, set on approval: when the assessment is due again
 	// Project is the project's description now, recorded with the decision (and hashed with it).
 	Project *assessments.ProjectSnapshot
 }
 
 // Decide records a decision; ErrConflict when the assessment moved past Base.
-func (s *Store) Decide(ctx context.Context, d Decision) (*Assessment, error) {
-	var a *Assessment
+func (s *Store) Decide(ctx context.Context, d Decision) (*assessments.Assessment, error) {
+	var a *assessments.Assessment
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		a, err = applyChange(ctx, tx, d.AssessmentID, d.Base, d.UserID, assessments.Change{Status: d.Status, Project: d.Project}, d.Summary, s.stamp())
 		if err != nil {
 			return err
 		}
-		if d.Kind == ReviewApprove {
+		if d.Kind == assessments.ReviewApprove {
 			if _, err := tx.ExecContext(ctx, "UPDATE assessments SET approved_at = ?, next_review_at = ? WHERE id = ?",
 				s.stamp(), d.NextReview, a.ID); err != nil {
 				return err
@@ -91,7 +55,7 @@ func (s *Store) Decide(ctx context.Context, d Decision) (*Assessment, error) {
 	return a, err
 }
 
-func notify(ctx context.Context, tx *sql.Tx, list []Notification, now string) error {
+func notify(ctx context.Context, tx *sql.Tx, list []assessments.Notification, now string) error {
 	for _, n := range list {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, kind, title, link, created_at) VALUES (?, ?, ?, ?, ?)`,
 			n.UserID, n.Kind, n.Title, n.Link, now); err != nil {
@@ -102,12 +66,12 @@ func notify(ctx context.Context, tx *sql.Tx, list []Notification, now string) er
 }
 
 // Notify stores notifications outside a decision.
-func (s *Store) Notify(ctx context.Context, list []Notification) error {
+func (s *Store) Notify(ctx context.Context, list []assessments.Notification) error {
 	return s.tx(ctx, func(tx *sql.Tx) error { return notify(ctx, tx, list, s.stamp()) })
 }
 
 // ReviewEvents lists an assessment's review events, oldest first.
-func (s *Store) ReviewEvents(ctx context.Context, assessmentID int64) ([]*ReviewEvent, error) {
+func (s *Store) ReviewEvents(ctx context.Context, assessmentID int64) ([]*assessments.ReviewEvent, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.kind, coalesce(e.user_id, 0), e.user_email, coalesce(u.name, ''), e.revision,
 		e.state_hash, e.comment, e.created_at
 		FROM review_events e LEFT JOIN users u ON u.id = e.user_id WHERE e.assessment_id = ? ORDER BY e.id`, assessmentID)
@@ -115,21 +79,21 @@ func (s *Store) ReviewEvents(ctx context.Context, assessmentID int64) ([]*Review
 		return nil, fmt.Errorf("store: review events: %w", err)
 	}
 	defer rows.Close()
-	var out []*ReviewEvent
+	var out []*assessments.ReviewEvent
 	for rows.Next() {
-		var e ReviewEvent
+		var e assessments.ReviewEvent
 		var kind string
 		if err := rows.Scan(&e.ID, &kind, &e.UserID, &e.UserEmail, &e.UserName, &e.Revision, &e.StateHash, &e.Comment, timeCol{&e.CreatedAt}); err != nil {
 			return nil, err
 		}
-		e.Kind = ReviewKind(kind)
+		e.Kind = assessments.ReviewKind(kind)
 		out = append(out, &e)
 	}
 	return out, rows.Err()
 }
 
 // Notifications lists a user's notifications, newest first.
-func (s *Store) Notifications(ctx context.Context, userID int64, limit int) ([]*Notification, error) {
+func (s *Store) Notifications(ctx context.Context, userID int64, limit int) ([]*assessments.Notification, error) {
 	list, _, err := s.NotificationPage(ctx, userID, 0, limit)
 	return list, err
 }
@@ -137,7 +101,7 @@ func (s *Store) Notifications(ctx context.Context, userID int64, limit int) ([]*
 // NotificationPage lists up to limit of a user's notifications whose ids are below before
 // (zero: from the newest), newest first, reading the notifications_user_id index from that
 // point; older is the before of the next page, zero when there is none.
-func (s *Store) NotificationPage(ctx context.Context, userID, before int64, limit int) (list []*Notification, older int64, err error) {
+func (s *Store) NotificationPage(ctx context.Context, userID, before int64, limit int) (list []*assessments.Notification, older int64, err error) {
 	if before <= 0 {
 		before = math.MaxInt64
 	}
@@ -165,7 +129,7 @@ func (s *Store) NotificationPage(ctx context.Context, userID, before int64, limi
 }
 
 // Notification returns one of a user's notifications; ErrNotFound when it is someone else's.
-func (s *Store) Notification(ctx context.Context, userID, id int64) (*Notification, error) {
+func (s *Store) Notification(ctx context.Context, userID, id int64) (*assessments.Notification, error) {
 	n, err := scanNotification(s.read.QueryRowContext(ctx, `SELECT id, user_id, kind, title, link, created_at, read_at
 		FROM notifications WHERE user_id = ? AND id = ?`, userID, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -174,8 +138,8 @@ func (s *Store) Notification(ctx context.Context, userID, id int64) (*Notificati
 	return n, err
 }
 
-func scanNotification(row interface{ Scan(...any) error }) (*Notification, error) {
-	var n Notification
+func scanNotification(row interface{ Scan(...any) error }) (*assessments.Notification, error) {
+	var n assessments.Notification
 	if err := row.Scan(&n.ID, &n.UserID, &n.Kind, &n.Title, &n.Link, timeCol{&n.CreatedAt}, nullTimeCol{&n.ReadAt}); err != nil {
 		return nil, err
 	}
@@ -200,25 +164,8 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, userID, id int64) err
 	return err
 }
 
-// Comment is a remark on one question or finding of an assessment.
-type Comment struct {
-	ID            int64
-	AssessmentID  int64
-	TargetKind    string // "question" or "finding"
-	TargetKey     string
-	AuthorID      int64
-	AuthorEmail   string
-	AuthorName    string // the account's name now, empty when it has none (or is gone)
-	Body          string
-	Revision      int
-	CreatedAt     time.Time
-	ResolvedEmail string
-	ResolvedName  string // the resolver's account name now, empty when it has none (or is gone)
-	ResolvedAt    *time.Time
-}
-
 // AddComment stores a comment.
-func (s *Store) AddComment(ctx context.Context, c Comment, notifyList []Notification) (*Comment, error) {
+func (s *Store) AddComment(ctx context.Context, c assessments.Comment, notifyList []assessments.Notification) (*assessments.Comment, error) {
 	c.CreatedAt = s.now()
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO comments (assessment_id, target_kind, target_key, author_id, author_email, body, revision, created_at)
@@ -233,7 +180,7 @@ func (s *Store) AddComment(ctx context.Context, c Comment, notifyList []Notifica
 }
 
 // Comments lists an assessment's comments, oldest first; open ones only unless all.
-func (s *Store) Comments(ctx context.Context, assessmentID int64, all bool) ([]*Comment, error) {
+func (s *Store) Comments(ctx context.Context, assessmentID int64, all bool) ([]*assessments.Comment, error) {
 	q := `SELECT c.id, c.assessment_id, c.target_kind, c.target_key, coalesce(c.author_id, 0), c.author_email, coalesce(u.name, ''),
 		c.body, c.revision, c.created_at, coalesce(c.resolved_email, ''), coalesce(r.name, ''), c.resolved_at
 		FROM comments c LEFT JOIN users u ON u.id = c.author_id LEFT JOIN users r ON r.id = c.resolved_by
@@ -246,9 +193,9 @@ func (s *Store) Comments(ctx context.Context, assessmentID int64, all bool) ([]*
 		return nil, fmt.Errorf("store: comments: %w", err)
 	}
 	defer rows.Close()
-	var out []*Comment
+	var out []*assessments.Comment
 	for rows.Next() {
-		var c Comment
+		var c assessments.Comment
 		if err := rows.Scan(&c.ID, &c.AssessmentID, &c.TargetKind, &c.TargetKey, &c.AuthorID, &c.AuthorEmail, &c.AuthorName, &c.Body, &c.Revision,
 			timeCol{&c.CreatedAt}, &c.ResolvedEmail, &c.ResolvedName, nullTimeCol{&c.ResolvedAt}); err != nil {
 			return nil, err
@@ -259,7 +206,7 @@ func (s *Store) Comments(ctx context.Context, assessmentID int64, all bool) ([]*
 }
 
 // ResolveComment marks an open comment of the assessment resolved.
-func (s *Store) ResolveComment(ctx context.Context, assessmentID, id, userID int64, email string) (*Comment, error) {
+func (s *Store) ResolveComment(ctx context.Context, assessmentID, id, userID int64, email string) (*assessments.Comment, error) {
 	res, err := s.write.ExecContext(ctx, `UPDATE comments SET resolved_by = ?, resolved_email = ?, resolved_at = ?
 		WHERE id = ? AND assessment_id = ? AND resolved_at IS NULL`, userID, email, s.stamp(), id, assessmentID)
 	if err != nil {

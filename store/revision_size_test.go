@@ -58,7 +58,7 @@ func revisionBytes(t testing.TB, changes int) (rowBytes, fileBytes float64) {
 	}
 	defer s.Close()
 	u, _ := s.CreateUser(ctx, store.NewUser{Email: "a@example.org"})
-	p, _ := s.CreateProject(ctx, u.ID, store.ProjectFields{Name: "p"}, nil)
+	p, _ := s.CreateProject(ctx, u.ID, assessments.ProjectFields{Name: "p"}, nil)
 	def, answers := fullAnswers(t)
 	if _, err := s.EnsureQuestionnaire(ctx, def.Key, def.Version, def.Title, def.Source()); err != nil {
 		t.Fatal(err)

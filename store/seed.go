@@ -30,10 +30,10 @@ func (s *Store) HasContent(ctx context.Context) (bool, error) {
 
 // SeedProject is a project to write with its datasets and members.
 type SeedProject struct {
-	Fields   ProjectFields
+	Fields   assessments.ProjectFields
 	Owner    int64
-	Members  map[int64]Role // besides the owner
-	Datasets []DatasetFields
+	Members  map[int64]assessments.Role // besides the owner
+	Datasets []assessments.Dataset
 	At       time.Time
 }
 
@@ -45,7 +45,7 @@ type SeedRevision struct {
 	Change  assessments.Change
 	Hash    string
 	// Event, when set, records a review event (submit or decision) on this revision.
-	Event      ReviewKind
+	Event      assessments.ReviewKind
 	EventEmail string
 	// Canonical, optional, is the state's canonical JSON after Change. Given for the revisions
 	// where CheckpointAt is true and for the last one, it spares the Seeder replaying the chain.
@@ -178,7 +178,7 @@ func (sd *Seeder) Project(p SeedProject) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, err := sd.exec("member", id, p.Owner, string(RoleOwner), stamp); err != nil {
+	if _, err := sd.exec("member", id, p.Owner, string(assessments.RoleOwner), stamp); err != nil {
 		return 0, err
 	}
 	for uid, role := range p.Members {

@@ -46,7 +46,7 @@ func TestOpenSetsPragmas(t *testing.T) {
 func TestForeignKeysEnforced(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
-	if err := s.SetMember(ctx, 999, 999, store.RoleViewer); err == nil {
+	if err := s.SetMember(ctx, 999, 999, assessments.RoleViewer); err == nil {
 		t.Fatal("adding a member to a missing project succeeded; foreign keys are off")
 	}
 }
@@ -64,7 +64,7 @@ func TestConcurrentWritesAllLand(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := s.CreateProject(ctx, u.ID, store.ProjectFields{Name: "p"}, nil)
+			_, err := s.CreateProject(ctx, u.ID, assessments.ProjectFields{Name: "p"}, nil)
 			errs <- err
 		}()
 	}
@@ -85,17 +85,17 @@ func TestUpdateProjectDetectsConflict(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
 	u, _ := s.CreateUser(ctx, store.NewUser{Email: "a@example.org"})
-	p, err := s.CreateProject(ctx, u.ID, store.ProjectFields{Name: "one"}, []store.DatasetFields{{Name: "tickets"}})
+	p, err := s.CreateProject(ctx, u.ID, assessments.ProjectFields{Name: "one"}, []assessments.Dataset{{Name: "tickets"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.UpdateProject(ctx, p.ID, p.Version, store.ProjectFields{Name: "two"}); err != nil {
+	if _, err := s.UpdateProject(ctx, p.ID, p.Version, assessments.ProjectFields{Name: "two"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.UpdateProject(ctx, p.ID, p.Version, store.ProjectFields{Name: "three"}); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.UpdateProject(ctx, p.ID, p.Version, assessments.ProjectFields{Name: "three"}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("stale update: err = %v, want ErrConflict", err)
 	}
-	if _, err := s.UpdateProject(ctx, 12345, 1, store.ProjectFields{Name: "x"}); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.UpdateProject(ctx, 12345, 1, assessments.ProjectFields{Name: "x"}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("missing project: err = %v, want ErrNotFound", err)
 	}
 }
@@ -105,14 +105,14 @@ func TestLastOwnerIsKept(t *testing.T) {
 	ctx := context.Background()
 	owner, _ := s.CreateUser(ctx, store.NewUser{Email: "o@example.org"})
 	other, _ := s.CreateUser(ctx, store.NewUser{Email: "x@example.org"})
-	p, _ := s.CreateProject(ctx, owner.ID, store.ProjectFields{Name: "p"}, nil)
-	if err := s.SetMember(ctx, p.ID, owner.ID, store.RoleViewer); !errors.Is(err, store.ErrLastOwner) {
+	p, _ := s.CreateProject(ctx, owner.ID, assessments.ProjectFields{Name: "p"}, nil)
+	if err := s.SetMember(ctx, p.ID, owner.ID, assessments.RoleViewer); !errors.Is(err, store.ErrLastOwner) {
 		t.Fatalf("demoting the last owner: %v", err)
 	}
 	if err := s.RemoveMember(ctx, p.ID, owner.ID); !errors.Is(err, store.ErrLastOwner) {
 		t.Fatalf("removing the last owner: %v", err)
 	}
-	if err := s.SetMember(ctx, p.ID, other.ID, store.RoleOwner); err != nil {
+	if err := s.SetMember(ctx, p.ID, other.ID, assessments.RoleOwner); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.RemoveMember(ctx, p.ID, owner.ID); err != nil {
@@ -167,7 +167,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
 	u, _ := s.CreateUser(ctx, store.NewUser{Email: "a@example.org"})
-	s.CreateProject(ctx, u.ID, store.ProjectFields{Name: "kept"}, nil)
+	s.CreateProject(ctx, u.ID, assessments.ProjectFields{Name: "kept"}, nil)
 	path := filepath.Join(t.TempDir(), "backup.db")
 	if err := s.Backup(ctx, path); err != nil {
 		t.Fatal(err)
@@ -192,7 +192,7 @@ func TestRevisionsAreAppendOnly(t *testing.T) {
 	s := storetest.New(t)
 	ctx := context.Background()
 	u, _ := s.CreateUser(ctx, store.NewUser{Email: "a@example.org"})
-	p, _ := s.CreateProject(ctx, u.ID, store.ProjectFields{Name: "p"}, nil)
+	p, _ := s.CreateProject(ctx, u.ID, assessments.ProjectFields{Name: "p"}, nil)
 	if _, err := s.EnsureQuestionnaire(ctx, "q", 1, "Q", []byte("key: q")); err != nil {
 		t.Fatal(err)
 	}

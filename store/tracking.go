@@ -166,7 +166,7 @@ func (s *Store) MitigationTracking(ctx context.Context, assessmentID int64) ([]a
 }
 
 // TrackedState is an assessment's state with its tracking laid over, and the view of both.
-func (s *Store) TrackedState(ctx context.Context, a *Assessment) (assessments.State, assessments.TrackingView, error) {
+func (s *Store) TrackedState(ctx context.Context, a *assessments.Assessment) (assessments.State, assessments.TrackingView, error) {
 	records, err := s.MitigationTracking(ctx, a.ID)
 	if err != nil {
 		return assessments.State{}, assessments.TrackingView{}, err

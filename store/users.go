@@ -6,35 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
 )
-
-// User is an account. PasswordHash is empty until an invited user chooses a password.
-type User struct {
-	ID           int64
-	Email        string
-	Name         string
-	PasswordHash string
-	IsAdmin      bool
-	DisabledAt   *time.Time
-	CreatedAt    time.Time
-}
-
-// Disabled tells whether the account may no longer sign in.
-func (u *User) Disabled() bool { return u.DisabledAt != nil }
-
-// DisplayName is the name, or the email when no name was given.
-func (u *User) DisplayName() string {
-	if u.Name != "" {
-		return u.Name
-	}
-	return u.Email
-}
 
 const userColumns = "id, email, name, password_hash, is_admin, disabled_at, created_at"
 
-func scanUser(row interface{ Scan(...any) error }) (*User, error) {
-	var u User
+func scanUser(row interface{ Scan(...any) error }) (*assessments.User, error) {
+	var u assessments.User
 	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, nullTimeCol{&u.DisabledAt}, timeCol{&u.CreatedAt}); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
@@ -53,8 +32,8 @@ type NewUser struct {
 }
 
 // CreateUser adds an account; ErrUnique when the email is taken.
-func (s *Store) CreateUser(ctx context.Context, n NewUser) (*User, error) {
-	var u *User
+func (s *Store) CreateUser(ctx context.Context, n NewUser) (*assessments.User, error) {
+	var u *assessments.User
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		u, err = createUser(ctx, tx, n, s.stamp())
@@ -63,7 +42,7 @@ func (s *Store) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 	return u, err
 }
 
-func createUser(ctx context.Context, tx *sql.Tx, n NewUser, now string) (*User, error) {
+func createUser(ctx context.Context, tx *sql.Tx, n NewUser, now string) (*assessments.User, error) {
 	row := tx.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, is_admin, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING `+userColumns,
 		strings.TrimSpace(n.Email), strings.TrimSpace(n.Name), n.PasswordHash, boolInt(n.IsAdmin), now, now)
@@ -75,23 +54,23 @@ func createUser(ctx context.Context, tx *sql.Tx, n NewUser, now string) (*User, 
 }
 
 // User returns the account with this id.
-func (s *Store) User(ctx context.Context, id int64) (*User, error) {
+func (s *Store) User(ctx context.Context, id int64) (*assessments.User, error) {
 	return scanUser(s.read.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
 }
 
 // UserByEmail returns the account with this email, ignoring case.
-func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
+func (s *Store) UserByEmail(ctx context.Context, email string) (*assessments.User, error) {
 	return scanUser(s.read.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE email = ?", strings.TrimSpace(email)))
 }
 
 // Users lists every account, by email.
-func (s *Store) Users(ctx context.Context) ([]*User, error) {
+func (s *Store) Users(ctx context.Context) ([]*assessments.User, error) {
 	rows, err := s.read.QueryContext(ctx, "SELECT "+userColumns+" FROM users ORDER BY email")
 	if err != nil {
 		return nil, fmt.Errorf("store: users: %w", err)
 	}
 	defer rows.Close()
-	var users []*User
+	var users []*assessments.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {

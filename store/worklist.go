@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // WorkItem is one thing waiting for a person, in the latest cycle of an active project.
@@ -194,7 +196,7 @@ func (s *Store) MitigationRegister(ctx context.Context, sc Scope, f MitigationFi
 
 // ProjectedRisks lists live findings whose lower residual risk rests only on planned or
 // in-progress mitigations, at their evidenced (inherent) level, gravest first, with the total.
-func (s *Store) ProjectedRisks(ctx context.Context, sc Scope, limit int) ([]OpenRisk, int, error) {
+func (s *Store) ProjectedRisks(ctx context.Context, sc Scope, limit int) ([]assessments.OpenRisk, int, error) {
 	where, args := sc.where()
 	from := ` FROM findings f JOIN assessments a ON a.id = f.assessment_id` + where + ` AND f.live = 1 AND f.projected = 1`
 	var total int
@@ -207,9 +209,9 @@ func (s *Store) ProjectedRisks(ctx context.Context, sc Scope, limit int) ([]Open
 		return nil, 0, fmt.Errorf("store: projected risks: %w", err)
 	}
 	defer rows.Close()
-	out := []OpenRisk{}
+	out := []assessments.OpenRisk{}
 	for rows.Next() {
-		var r OpenRisk
+		var r assessments.OpenRisk
 		if err := rows.Scan(&r.ProjectID, &r.ProjectName, &r.AssessmentID, &r.FindingID, &r.Title, &r.Level); err != nil {
 			return nil, 0, err
 		}

@@ -3,19 +3,19 @@ package templates
 import (
 	"fmt"
 
-	"github.com/piaf-dev/piaf/assessments"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments"
+
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // AssessmentView is what the assessment pages show: the overview, or one section's form.
 type AssessmentView struct {
-	Project    *store.Project
-	Assessment *store.Assessment
+	Project    *assessments.Project
+	Assessment *assessments.Assessment
 	Def        *questionnaire.Definition
 	Section    *questionnaire.Section // the section shown; nil on the overview
 	Progress   questionnaire.Progress
@@ -27,20 +27,20 @@ type AssessmentView struct {
 	CanEdit    bool
 	Revision   int // the revision the form saves against
 	Conflict   *ConflictView
-	Review     *ReviewView                 // the overview's review panel; nil elsewhere
-	Comments   map[string][]*store.Comment // open comments by "question:key" or "finding:id"
+	Review     *ReviewView                       // the overview's review panel; nil elsewhere
+	Comments   map[string][]*assessments.Comment // open comments by "question:key" or "finding:id"
 	CanComment bool
 }
 
 // ReviewView is the review panel: what may happen next, and what happened.
 type ReviewView struct {
-	Events         []*store.ReviewEvent
+	Events         []*assessments.ReviewEvent
 	CanSubmit      bool
 	SubmitProblems []string
 	IsReviewer     bool
 	DecideProblem  string // why the user may not decide now; empty when they may
 	CanReassess    bool
-	OpenComments   []*store.Comment
+	OpenComments   []*assessments.Comment
 	Form           Form // submit note or decision comment, kept after a refusal
 	CanConsult     bool // the user may give the opinion (a reviewer, before approval)
 	ConsultForm    Form
@@ -51,23 +51,23 @@ type ReviewView struct {
 	Redecide []assessments.Redo
 }
 
-func reviewLabel(k store.ReviewKind) string {
+func reviewLabel(k assessments.ReviewKind) string {
 	switch k {
-	case store.ReviewSubmit:
+	case assessments.ReviewSubmit:
 		return "Submitted for review"
-	case store.ReviewApprove:
+	case assessments.ReviewApprove:
 		return "Approved"
-	case store.ReviewRequestChanges:
+	case assessments.ReviewRequestChanges:
 		return "Changes requested"
 	}
 	return string(k)
 }
 
-func (v AssessmentView) commentsOn(kind, key string) []*store.Comment {
+func (v AssessmentView) commentsOn(kind, key string) []*assessments.Comment {
 	return v.Comments[kind+":"+key]
 }
 
-func (v AssessmentView) commentTarget(c *store.Comment) (string, string) {
+func (v AssessmentView) commentTarget(c *assessments.Comment) (string, string) {
 	if c.TargetKind == "question" {
 		return v.label(c.TargetKey), v.questionURL(c.TargetKey)
 	}
@@ -79,7 +79,7 @@ func (v AssessmentView) commentTarget(c *store.Comment) (string, string) {
 
 // commentElsewhere tells whether a comment's question is no longer shown (the answers hide it or
 // the questionnaire lacks it), so that the overview offers to resolve it there.
-func (v AssessmentView) commentElsewhere(c *store.Comment) bool {
+func (v AssessmentView) commentElsewhere(c *assessments.Comment) bool {
 	return c.TargetKind == "question" && assessments.PlaceOf(v.Def, v.Assessment.State, c.TargetKind, c.TargetKey) != assessments.PlaceShown
 }
 

@@ -6,8 +6,7 @@ import (
 	"strings"
 
 	"github.com/a-h/templ"
-
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // deliveryWhat says in words what a webhook delivery carried, from its outbox key
@@ -59,7 +58,7 @@ func deliveryWhat(key string) string {
 }
 
 // deliveryOutcome says how a delivery ended, in words.
-func deliveryOutcome(d store.WebhookDelivery) string {
+func deliveryOutcome(d assessments.WebhookDelivery) string {
 	attempt := "attempt " + strconv.Itoa(d.Attempt)
 	if d.Attempt <= 1 {
 		attempt = "first attempt"

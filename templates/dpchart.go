@@ -10,7 +10,6 @@ import (
 	"github.com/piaf-dev/piaf/assessments/datefmt"
 	"github.com/piaf-dev/piaf/assessments/dp"
 	"github.com/piaf-dev/piaf/assessments/figures"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // DPToolView is the DP budget tool: the parameters as typed, and after a computation the result
@@ -23,8 +22,8 @@ type DPToolView struct {
 	Limit    float64 // the policy's highest acceptable epsilon
 	Sigma    *DPSigmaAnswer
 	// The assessment to attach to (?assessment=ID), when the user may edit it.
-	Assessment *store.Assessment
-	Project    *store.Project
+	Assessment *assessments.Assessment
+	Project    *assessments.Project
 	CanAttach  bool
 	AttachNote string // why attaching is not offered, when an assessment was given
 }
@@ -213,8 +212,8 @@ func (v AssessmentView) sectionEvidence() []*assessments.Evidence {
 
 // EvidenceView is the page of one evidence record.
 type EvidenceView struct {
-	Project    *store.Project
-	Assessment *store.Assessment
+	Project    *assessments.Project
+	Assessment *assessments.Assessment
 	Evidence   *assessments.Evidence
 	Sections   []SectionLink
 	CanRemove  bool

@@ -7,14 +7,14 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/datefmt"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // Page is what the layout needs from every page.
 type Page struct {
 	Title string
-	User  *store.User // nil when signed out
+	User  *assessments.User // nil when signed out
 	CSRF  string
 	Flash string
 	Nav   string // the navigation entry to mark current: "dashboard", "projects", "admin", "account"
@@ -81,15 +81,15 @@ func dateTime(t time.Time) string {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // RoleLabel is a role in words.
-func RoleLabel(r store.Role) string {
+func RoleLabel(r assessments.Role) string {
 	switch r {
-	case store.RoleOwner:
+	case assessments.RoleOwner:
 		return "Owner"
-	case store.RoleAssessor:
+	case assessments.RoleAssessor:
 		return "Assessor"
-	case store.RoleReviewer:
+	case assessments.RoleReviewer:
 		return "Reviewer"
-	case store.RoleViewer:
+	case assessments.RoleViewer:
 		return "Viewer"
 	}
 	return "Admin (not a member)"
@@ -98,7 +98,7 @@ func RoleLabel(r store.Role) string {
 // RoleOptions are the roles for a select.
 func RoleOptions() []Option {
 	var out []Option
-	for _, r := range store.Roles {
+	for _, r := range assessments.Roles {
 		out = append(out, Option{Value: string(r), Label: RoleLabel(r)})
 	}
 	return out

@@ -7,7 +7,6 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/catalogue"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // CategorySummary counts one category's findings.
@@ -36,7 +35,7 @@ type FindingView struct {
 	Finding     *assessments.Finding
 	Mitigations []*assessments.Mitigation // linked, in link order
 	Unlinked    []*assessments.Mitigation // of the assessment, not linked to this finding
-	Members     []*store.Member
+	Members     []*assessments.Member
 	Suggested   []*catalogue.Mitigation // the rule's catalogue mitigations first, then the rest
 	Catalogue   *catalogue.Catalogue
 	CanAccept   bool

@@ -34,7 +34,7 @@ type apiProject struct {
 	Datasets   []apiDataset `json:"datasets,omitempty"`
 }
 
-func toAPIProject(p *store.Project, role store.Role) apiProject {
+func toAPIProject(p *assessments.Project, role assessments.Role) apiProject {
 	return apiProject{ID: p.ID, Name: p.Name, Purpose: p.Purpose, BaseModel: p.BaseModel, Deployment: p.Deployment,
 		Archived: p.Archived(), Role: string(role), Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
@@ -52,7 +52,7 @@ func (s *Server) apiProjects(c echo.Context) error {
 	}
 	out := make([]apiProject, 0, len(page.Items))
 	for _, it := range page.Items {
-		out = append(out, toAPIProject(&it.Project, store.Role(it.Role)))
+		out = append(out, toAPIProject(&it.Project, assessments.Role(it.Role)))
 	}
 	return c.JSON(http.StatusOK, map[string]any{"projects": out, "total": page.Total, "page": page.Page, "per_page": page.PerPage})
 }
@@ -65,7 +65,7 @@ func (s *Server) apiProjectResponse(c echo.Context, status int, a *access) error
 	out := toAPIProject(a.project, a.role)
 	out.Datasets = []apiDataset{}
 	for _, d := range datasets {
-		out.Datasets = append(out.Datasets, apiDataset{ID: d.ID, Dataset: d.DatasetFields})
+		out.Datasets = append(out.Datasets, apiDataset{ID: d.ID, Dataset: d.Dataset})
 	}
 	c.Response().Header().Set("ETag", strconv.Quote(strconv.FormatInt(a.project.Version, 10)))
 	return c.JSON(status, out)
@@ -112,7 +112,7 @@ func (s *Server) apiCreateProject(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Location", "/api/v1/projects/"+strconv.FormatInt(p.ID, 10))
-	return s.apiProjectResponse(c, http.StatusCreated, &access{project: p, role: store.RoleOwner})
+	return s.apiProjectResponse(c, http.StatusCreated, &access{project: p, role: assessments.RoleOwner})
 }
 
 // apiUpdateProject changes the given fields. With If-Match (the version from the ETag or the
@@ -179,7 +179,7 @@ func (s *Server) apiAddMember(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if !store.Role(in.Role).Valid() {
+	if !assessments.Role(in.Role).Valid() {
 		return apiErr(http.StatusUnprocessableEntity, "role must be one of owner, assessor, reviewer, viewer", "role")
 	}
 	ctx := c.Request().Context()
@@ -196,7 +196,7 @@ func (s *Server) apiAddMember(c echo.Context) error {
 		status, action = http.StatusCreated, store.AuditMemberAdd
 	}
 	err = s.audited(c, action, store.AuditTarget("project", a.project.ID), map[string]any{"user": u.Email, "role": in.Role},
-		func(st *store.Store) error { return st.SetMember(ctx, a.project.ID, u.ID, store.Role(in.Role)) })
+		func(st *store.Store) error { return st.SetMember(ctx, a.project.ID, u.ID, assessments.Role(in.Role)) })
 	if errors.Is(err, store.ErrLastOwner) {
 		return apiErr(http.StatusConflict, "the project needs an owner: make someone else owner first", "role")
 	} else if err != nil {

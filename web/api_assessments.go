@@ -135,7 +135,7 @@ type apiQuestionnaireRef struct {
 	Version int    `json:"version"`
 }
 
-func toAPIAssessment(a *store.Assessment, def *questionnaire.Definition) apiAssessment {
+func toAPIAssessment(a *assessments.Assessment, def *questionnaire.Definition) apiAssessment {
 	answers := questionnaire.Answers(a.Answers())
 	out := apiAssessment{ID: a.ID, ProjectID: a.ProjectID, Cycle: a.Cycle, Questionnaire: apiQuestionnaireRef{a.QuestionnaireKey, a.QuestionnaireVersion},
 		Status: a.Status, Revision: a.Revision, StateHash: a.StateHash, Answers: a.Answers(), Progress: def.Progress(answers),
@@ -148,7 +148,7 @@ func toAPIAssessment(a *store.Assessment, def *questionnaire.Definition) apiAsse
 	return out
 }
 
-func (s *Server) apiAssessmentResponse(c echo.Context, status int, a *store.Assessment, def *questionnaire.Definition) error {
+func (s *Server) apiAssessmentResponse(c echo.Context, status int, a *assessments.Assessment, def *questionnaire.Definition) error {
 	c.Response().Header().Set("ETag", strconv.Quote(strconv.Itoa(a.Revision)))
 	return c.JSON(status, toAPIAssessment(a, def))
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/assessments/workflow"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // The risk register in the API: adapters over the workflow's register operations. Every change
@@ -79,7 +78,7 @@ func (s *Server) apiRegisterChange(c echo.Context, in any) (id int64, base int, 
 // apiRegisterResult answers a register change: the new revision and the changed finding or
 // mitigation, or 409 with the current revision after a stale If-Match. Other errors go to
 // handleError (422 naming the field, 404, 403, 409 for a frozen assessment).
-func (s *Server) apiRegisterResult(c echo.Context, status int, saved *store.Assessment, result func() any, err error) error {
+func (s *Server) apiRegisterResult(c echo.Context, status int, saved *assessments.Assessment, result func() any, err error) error {
 	var conflict *workflow.ConflictError
 	if errors.As(err, &conflict) {
 		return c.JSON(http.StatusConflict, map[string]any{"error": conflict.What, "current_revision": conflict.Current})
@@ -230,7 +229,7 @@ func (s *Server) apiCatalogue(c echo.Context) error {
 
 // apiTrackMitigation records, on an approved assessment, that a mitigation moved on (status,
 // owner, due date, evidence) without changing the approved content or its hash.
-func (s *Server) apiTrackMitigation(c echo.Context, a *store.Assessment) error {
+func (s *Server) apiTrackMitigation(c echo.Context, a *assessments.Assessment) error {
 	var in apiMitigationInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -248,7 +247,7 @@ func (s *Server) apiTrackMitigation(c echo.Context, a *store.Assessment) error {
 
 // apiEditable loads the assessment for a change by an owner or assessor through the API. Only
 // restore (api_review.go) still uses it, until restoring moves into the workflow layer.
-func (s *Server) apiEditable(c echo.Context) (*access, *store.Assessment, *questionnaire.Definition, error) {
+func (s *Server) apiEditable(c echo.Context) (*access, *assessments.Assessment, *questionnaire.Definition, error) {
 	acc, a, def, err := s.assessmentAccess(c, actView)
 	if err != nil {
 		return nil, nil, nil, err

@@ -10,23 +10,23 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/manifest"
 	"github.com/piaf-dev/piaf/assessments/workflow"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // apiGateVerdict is the gate's answer, as cmd/piaf/gate.go reads it.
 type apiGateVerdict struct {
-	Allowed          bool               `json:"allowed"`
-	Reasons          []store.GateReason `json:"reasons"`
-	Assessment       *int64             `json:"assessment"`
-	ApprovedRevision int                `json:"approved_revision,omitempty"`
-	StateHash        string             `json:"state_hash,omitempty"`
-	NextReviewAt     string             `json:"next_review_at,omitempty"`
-	Report           string             `json:"report,omitempty"`
-	ManifestDigest   string             `json:"manifest_digest,omitempty"`
-	NewFiles         []manifest.Entry   `json:"new_files,omitempty"`
-	Check            int64              `json:"check"`
+	Allowed          bool                     `json:"allowed"`
+	Reasons          []assessments.GateReason `json:"reasons"`
+	Assessment       *int64                   `json:"assessment"`
+	ApprovedRevision int                      `json:"approved_revision,omitempty"`
+	StateHash        string                   `json:"state_hash,omitempty"`
+	NextReviewAt     string                   `json:"next_review_at,omitempty"`
+	Report           string                   `json:"report,omitempty"`
+	ManifestDigest   string                   `json:"manifest_digest,omitempty"`
+	NewFiles         []manifest.Entry         `json:"new_files,omitempty"`
+	Check            int64                    `json:"check"`
 }
 
 // apiGate answers GET /api/v1/projects/{id}/gate[?manifest=<digest>] and POST with a run
@@ -53,7 +53,7 @@ func (s *Server) apiGate(c echo.Context) error {
 	out := apiGateVerdict{Allowed: v.Allowed, Reasons: v.Reasons, ApprovedRevision: v.ApprovedRevision, StateHash: v.StateHash,
 		NextReviewAt: v.NextReviewAt, Report: v.ReportURL, ManifestDigest: v.ManifestDigest, NewFiles: v.NewFiles, Check: v.CheckID}
 	if out.Reasons == nil {
-		out.Reasons = []store.GateReason{}
+		out.Reasons = []assessments.GateReason{}
 	}
 	if v.Assessment != nil {
 		out.Assessment = &v.Assessment.ID
@@ -114,7 +114,7 @@ type apiPipelineToken struct {
 	Token      string     `json:"token,omitempty"`
 }
 
-func toAPIPipelineToken(t *store.APIToken) apiPipelineToken {
+func toAPIPipelineToken(t *assessments.APIToken) apiPipelineToken {
 	return apiPipelineToken{ID: t.ID, Name: t.Name, Prefix: t.Prefix, Project: t.ProjectID, CreatedBy: t.UserName, CreatedAt: t.CreatedAt,
 		ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt, RevokedAt: t.RevokedAt}
 }

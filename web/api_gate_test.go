@@ -18,11 +18,11 @@ import (
 // pipeline token for it, and a second project the pipeline token must not reach.
 type pipelineFixture struct {
 	app               *app
-	owner             *store.User
-	project, other    *store.Project
-	draft, otherDraft *store.Assessment
+	owner             *assessments.User
+	project, other    *assessments.Project
+	draft, otherDraft *assessments.Assessment
 	personal, pipe    string
-	pipeToken         *store.APIToken
+	pipeToken         *assessments.APIToken
 }
 
 func newPipelineFixture(t *testing.T) *pipelineFixture {
@@ -42,7 +42,7 @@ func newPipelineFixture(t *testing.T) *pipelineFixture {
 	return f
 }
 
-func draftAssessment(t *testing.T, a *app, p *store.Project) *store.Assessment {
+func draftAssessment(t *testing.T, a *app, p *assessments.Project) *assessments.Assessment {
 	t.Helper()
 	defs, err := questionnaire.Builtin()
 	if err != nil {
@@ -224,7 +224,7 @@ func TestPipelineTokenAPI(t *testing.T) {
 		t.Errorf("list: %d %s", r.status, r.body)
 	}
 	viewer := a.user("viewer@example.org", false)
-	a.member(f.project, viewer, store.RoleViewer)
+	a.member(f.project, viewer, assessments.RoleViewer)
 	if r := a.api("GET", tokens, a.token(viewer), ""); r.status != http.StatusForbidden {
 		t.Errorf("a viewer lists tokens: %d", r.status)
 	}

@@ -13,7 +13,7 @@ import (
 
 // apiReview runs a review step from the API: the body may carry a note or comment; If-Match
 // names the revision the decision is made on.
-func (s *Server) apiReview(kind store.ReviewKind) echo.HandlerFunc {
+func (s *Server) apiReview(kind assessments.ReviewKind) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		base, err := ifMatch(c, true)
 		if err != nil {
@@ -29,7 +29,7 @@ func (s *Server) apiReview(kind store.ReviewKind) echo.HandlerFunc {
 			}
 		}
 		text := in.Comment
-		if kind == store.ReviewSubmit {
+		if kind == assessments.ReviewSubmit {
 			text = in.Note
 		}
 		saved, err := s.reviewStep(c, kind, base, text)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -20,7 +21,7 @@ var pipelineRoutes = map[string]bool{
 // pipelineScope is the one place that keeps pipeline tokens to their routes. It runs in
 // authenticate, so every route that knows users (HTML pages included) is covered, and it runs
 // after routing, so it compares the route's pattern rather than a path a client can dress up.
-func pipelineScope(c echo.Context, t *store.APIToken) error {
+func pipelineScope(c echo.Context, t *assessments.APIToken) error {
 	if t.Scope == store.ScopePersonal {
 		return nil
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/web"
 )
 
@@ -294,7 +294,7 @@ func TestProjectFormKeepsInputAndDetectsConflicts(t *testing.T) {
 	p := a.project(u, "Support bot")
 	path := fmt.Sprintf("/projects/%d/edit", p.ID)
 	c.get(path)
-	if _, err := a.store.UpdateProject(t.Context(), p.ID, p.Version, store.ProjectFields{Name: "Changed elsewhere"}); err != nil {
+	if _, err := a.store.UpdateProject(t.Context(), p.ID, p.Version, assessments.ProjectFields{Name: "Changed elsewhere"}); err != nil {
 		t.Fatal(err)
 	}
 	res = c.post(path, url.Values{"name": {"My rename"}, "purpose": {"typed text"}, "version": {fmt.Sprint(p.Version)}})

@@ -8,11 +8,10 @@ import (
 	"testing"
 
 	"github.com/piaf-dev/piaf/assessments"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // startAssessment starts an llm-finetuning assessment through the API and returns its id.
-func startAssessment(t *testing.T, a *app, token string, project *store.Project) int64 {
+func startAssessment(t *testing.T, a *app, token string, project *assessments.Project) int64 {
 	t.Helper()
 	r := a.api("POST", fmt.Sprintf("/api/v1/projects/%d/assessments", project.ID), token, `{"questionnaire":"llm-finetuning"}`)
 	if r.status != http.StatusCreated {
@@ -241,7 +240,7 @@ func TestSectionSaveConflictKeepsTypedAnswers(t *testing.T) {
 	alice := a.user("alice@example.org", false)
 	bob := a.user("bob@example.org", false)
 	p := a.project(alice, "Support bot")
-	a.member(p, bob, store.RoleAssessor)
+	a.member(p, bob, assessments.RoleAssessor)
 	id := startAssessment(t, a, a.token(alice), p)
 	purpose := fmt.Sprintf("/assessments/%d/sections/purpose", id)
 

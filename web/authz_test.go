@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // who is one of the kinds of visitor the authorization matrix checks.
@@ -28,25 +28,25 @@ var everyone = []who{owner, assessor, reviewer, viewer, nonMember, anonymous, ad
 // matrixFixture is a project with one member of each role, plus an outsider and an admin.
 type matrixFixture struct {
 	app     *app
-	project *store.Project
+	project *assessments.Project
 	dataset int64
-	users   map[who]*store.User
-	target  *store.User // a member the member routes act on
+	users   map[who]*assessments.User
+	target  *assessments.User // a member the member routes act on
 }
 
 func newMatrixFixture(t *testing.T) *matrixFixture {
 	a := newApp(t)
-	f := &matrixFixture{app: a, users: map[who]*store.User{}}
+	f := &matrixFixture{app: a, users: map[who]*assessments.User{}}
 	f.users[owner] = a.user("owner@example.org", false)
 	f.project = a.project(f.users[owner], "Support bot")
 	for _, w := range []who{assessor, reviewer, viewer} {
 		f.users[w] = a.user(string(w)+"@example.org", false)
-		a.member(f.project, f.users[w], store.Role(w))
+		a.member(f.project, f.users[w], assessments.Role(w))
 	}
 	f.users[nonMember] = a.user("outsider@example.org", false)
 	f.users[admin] = a.user("admin@example.org", true)
 	f.target = a.user("target@example.org", false)
-	a.member(f.project, f.target, store.RoleViewer)
+	a.member(f.project, f.target, assessments.RoleViewer)
 	ds, err := a.store.Datasets(t.Context(), f.project.ID)
 	if err != nil || len(ds) == 0 {
 		t.Fatal("fixture has no dataset")
@@ -133,7 +133,7 @@ func TestProjectListShowsOnlyVisibleProjects(t *testing.T) {
 	a.project(alice, "Alice's assistant")
 	a.project(bob, "Bob's classifier")
 	for _, tc := range []struct {
-		user        *store.User
+		user        *assessments.User
 		see, notSee []string
 	}{
 		{alice, []string{"Alice&#39;s assistant"}, []string{"Bob&#39;s classifier"}},

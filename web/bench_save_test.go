@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // Answer saves through the API by 16 editors on 16 different assessments, as scripts/savers
@@ -60,7 +60,7 @@ func BenchmarkConcurrentAnswerSaves(b *testing.B) {
 	})
 }
 
-func startAssessmentB(b *testing.B, a *app, token string, p *store.Project) int64 {
+func startAssessmentB(b *testing.B, a *app, token string, p *assessments.Project) int64 {
 	r := a.api("POST", fmt.Sprintf("/api/v1/projects/%d/assessments", p.ID), token, `{"questionnaire":"llm-finetuning"}`)
 	if r.status != http.StatusCreated {
 		b.Fatalf("start assessment: %d %s", r.status, r.body)

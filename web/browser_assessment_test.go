@@ -16,8 +16,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // epsilonWeak is the title of the rule that fires on an ε above 10, and which the epsilon
@@ -192,13 +191,13 @@ func (b *browser) startFromProjectPage() int64 {
 }
 
 // assessmentTeam is a project owned by Owen with Alice as its assessor.
-func assessmentTeam(t *testing.T) (*app, *store.User, *store.Project) {
+func assessmentTeam(t *testing.T) (*app, *assessments.User, *assessments.Project) {
 	t.Helper()
 	a := newApp(t)
 	owner := a.user("owen@example.org", false)
 	alice := a.user("alice@example.org", false)
 	p := a.project(owner, "Support bot")
-	a.member(p, alice, store.RoleAssessor)
+	a.member(p, alice, assessments.RoleAssessor)
 	return a, alice, p
 }
 
@@ -546,7 +545,7 @@ func TestBrowserAssessmentWithoutJavaScript(t *testing.T) {
 func TestBrowserAssessmentConflict(t *testing.T) {
 	a, alice, p := assessmentTeam(t)
 	bob := a.user("bob@example.org", false)
-	a.member(p, bob, store.RoleAssessor)
+	a.member(p, bob, assessments.RoleAssessor)
 	id := startAssessment(t, a, a.token(alice), p)
 	b := newBrowser(t, a)
 
@@ -603,7 +602,7 @@ func TestBrowserAssessmentConflict(t *testing.T) {
 func TestBrowserAssessmentReviewerReadsOnly(t *testing.T) {
 	a, alice, p := assessmentTeam(t)
 	rita := a.user("rita@example.org", false)
-	a.member(p, rita, store.RoleReviewer)
+	a.member(p, rita, assessments.RoleReviewer)
 	id := startAssessment(t, a, a.token(alice), p)
 	if r := a.api("PATCH", fmt.Sprintf("/api/v1/assessments/%d/answers", id), a.token(alice),
 		`{"answers":{"purpose_description":"Draft replies to tickets.","legal_basis":"contract"}}`, "If-Match", "1"); r.status != 200 {
@@ -655,7 +654,7 @@ func TestBrowserAssessmentReviewerReadsOnly(t *testing.T) {
 func TestBrowserAssessmentConflictKeepsOthersAnswers(t *testing.T) {
 	a, alice, p := assessmentTeam(t)
 	bob := a.user("bob@example.org", false)
-	a.member(p, bob, store.RoleAssessor)
+	a.member(p, bob, assessments.RoleAssessor)
 	id := startAssessment(t, a, a.token(alice), p)
 	b := newBrowser(t, a)
 	b.disableJavaScript()

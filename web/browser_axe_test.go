@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -107,7 +108,7 @@ func (b *browser) axeCheck(source, what string) {
 }
 
 // axePages audits the pages in sequence with one browser, signed in as u (nil: nobody).
-func axePages(t *testing.T, a *app, source string, u *store.User, role string, paths []string) {
+func axePages(t *testing.T, a *app, source string, u *assessments.User, role string, paths []string) {
 	t.Helper()
 	b := newPatientBrowser(t, a)
 	if u != nil {
@@ -133,9 +134,9 @@ func TestBrowserAccessibility(t *testing.T) {
 	rita := a.user("rita@example.org", false)
 	vic := a.user("vic@example.org", false)
 	p := a.project(owner, "Support bot")
-	a.member(p, alice, store.RoleAssessor)
-	a.member(p, rita, store.RoleReviewer)
-	a.member(p, vic, store.RoleViewer)
+	a.member(p, alice, assessments.RoleAssessor)
+	a.member(p, rita, assessments.RoleReviewer)
+	a.member(p, vic, assessments.RoleViewer)
 	id := startAssessment(t, a, a.token(owner), p)
 	project := fmt.Sprintf("/projects/%d", p.ID)
 	assessment := fmt.Sprintf("/assessments/%d", id)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -189,7 +190,7 @@ func TestBrowserViewerSeesNoEditControls(t *testing.T) {
 	owner := a.user("owen@example.org", false)
 	viewer := a.user("vera@example.org", false)
 	p := a.project(owner, "Support bot")
-	a.member(p, viewer, store.RoleViewer)
+	a.member(p, viewer, assessments.RoleViewer)
 	b := newBrowser(t, a)
 
 	b.signIn(viewer.Email, testPassword)

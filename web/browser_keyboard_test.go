@@ -9,8 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // maxTabs bounds how many Tab presses may separate one control from the next: a page that needs
@@ -64,7 +63,7 @@ func TestBrowserAssessmentByKeyboard(t *testing.T) {
 	owner := a.user("owen@example.org", false)
 	alice := a.user("alice@example.org", false)
 	p := a.project(owner, "Support bot")
-	a.member(p, alice, store.RoleAssessor)
+	a.member(p, alice, assessments.RoleAssessor)
 	b := newPatientBrowser(t, a)
 	t.Cleanup(func() {
 		if t.Failed() {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -22,7 +23,7 @@ func TestBrowserDeliveriesAndAuditPages(t *testing.T) {
 	}
 	start := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 	for i := range 70 {
-		d := store.WebhookDelivery{OutboxKey: "review|assessment:7|2026-12-20|due-30|webhook:1", Attempt: 1 + i%3, Status: 200, At: start.Add(time.Duration(i) * time.Minute)}
+		d := assessments.WebhookDelivery{OutboxKey: "review|assessment:7|2026-12-20|due-30|webhook:1", Attempt: 1 + i%3, Status: 200, At: start.Add(time.Duration(i) * time.Minute)}
 		if i%4 == 0 {
 			d.Status = 503
 		}

@@ -13,8 +13,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 const (
@@ -27,7 +26,7 @@ const (
 )
 
 // reviewSignedIn starts a browser for one person and signs them in through the login form.
-func reviewSignedIn(t *testing.T, a *app, u *store.User) *browser {
+func reviewSignedIn(t *testing.T, a *app, u *assessments.User) *browser {
 	t.Helper()
 	b := newBrowser(t, a)
 	b.signIn(u.Email, testPassword)
@@ -396,7 +395,7 @@ func TestBrowserReviewSeparationOfDuties(t *testing.T) {
 	f := newReviewFixture(t)
 	a := f.app
 	rita := f.reviewer2
-	a.member(f.project, rita, store.RoleAssessor)
+	a.member(f.project, rita, assessments.RoleAssessor)
 	overview := fmt.Sprintf("/assessments/%d", f.id)
 
 	// Rita, an assessor for now, edits an answer and submits.
@@ -415,7 +414,7 @@ func TestBrowserReviewSeparationOfDuties(t *testing.T) {
 	b.signIn(f.users[owner].Email, testPassword)
 	b.visit(fmt.Sprintf("/projects/%d", f.project.ID))
 	role := fmt.Sprintf("#role-%d", rita.ID)
-	b.choose(role, string(store.RoleReviewer))
+	b.choose(role, string(assessments.RoleReviewer))
 	b.click(fmt.Sprintf(`form:has(%s) button`, role))
 	b.reviewFlash("Role changed.")
 	b.reviewSignOut()

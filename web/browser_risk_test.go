@@ -12,8 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // riskNoDP is the title of the finding the rule no-dp-personal-data raises (noDP is its id).
@@ -133,7 +132,7 @@ func TestBrowserRiskRegisterFlow(t *testing.T) {
 	own := a.user("olga@example.org", false)
 	arne := a.user("arne@example.org", false)
 	p := a.project(own, "Support reply assistant")
-	a.member(p, arne, store.RoleAssessor)
+	a.member(p, arne, assessments.RoleAssessor)
 	id := startAssessment(t, a, a.token(own), p)
 	assessment := "/assessments/" + strconv.FormatInt(id, 10)
 	b := newBrowser(t, a)

@@ -47,7 +47,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 const (
@@ -89,7 +89,7 @@ func storyStep(t *testing.T, b *browser, name string, step func(t *testing.T)) {
 }
 
 // storyAs signs the browser in as u, signing out whoever was signed in.
-func (b *browser) storyAs(u *store.User) {
+func (b *browser) storyAs(u *assessments.User) {
 	b.t.Helper()
 	b.visit("/")
 	if b.exists("current-user") {
@@ -130,7 +130,7 @@ func (b *browser) storyMitigationText(id string) string {
 }
 
 // storyLink links a mitigation from the finding page's form: a catalogue key, or a title of one's own.
-func (b *browser) storyLink(catalogue, title string, owner *store.User, due string) {
+func (b *browser) storyLink(catalogue, title string, owner *assessments.User, due string) {
 	b.t.Helper()
 	form := "[data-testid=link-mitigation-form] "
 	if catalogue != "" {
@@ -234,7 +234,7 @@ func (b *browser) storyOneDateStyle(where string) {
 
 func TestBrowserLifecycleStory(t *testing.T) {
 	a := newApp(t)
-	named := func(email, name string) *store.User {
+	named := func(email, name string) *assessments.User {
 		u := a.user(email, false)
 		if err := a.store.UpdateUser(t.Context(), u.ID, name, false); err != nil {
 			t.Fatal(err)
@@ -244,7 +244,7 @@ func TestBrowserLifecycleStory(t *testing.T) {
 	}
 	ada, rui := named("ada@example.org", "Ada Engineer"), named("rui@example.org", "Rui Reviewer")
 	p := a.project(ada, "Support bot")
-	a.member(p, rui, store.RoleReviewer)
+	a.member(p, rui, assessments.RoleReviewer)
 	adaToken := a.token(ada)
 	today := time.Now().UTC()
 	dueCanary, dueFilter := today.AddDate(0, 0, 40).Format(time.DateOnly), today.AddDate(0, 0, 75).Format(time.DateOnly)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // A webhook's delivery attempts are paged by id: the webhooks page shows the latest ten and links
@@ -27,7 +27,7 @@ func TestWebhookDeliveriesArePaged(t *testing.T) {
 	start := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 	const n = 65
 	for i := range n {
-		d := store.WebhookDelivery{OutboxKey: "mitigation|assessment:7/mitigation:m3|2026-11-20|overdue-1|webhook:1",
+		d := assessments.WebhookDelivery{OutboxKey: "mitigation|assessment:7/mitigation:m3|2026-11-20|overdue-1|webhook:1",
 			Attempt: 1, Status: 200, At: start.Add(time.Duration(i) * time.Minute)}
 		if err := a.store.LogWebhookDelivery(ctx, h.ID, d); err != nil {
 			t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/web"
 )
 
@@ -57,7 +57,7 @@ func sha(s string) string {
 
 type evleakFixture struct {
 	a          *app
-	owner      *store.User
+	owner      *assessments.User
 	tok        string
 	id         int64
 	base, apiP string

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/passwords"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/web"
 )
@@ -45,7 +47,7 @@ func TestPasswordChangeGuessesAreThrottledAndAudited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !store.CheckPassword(cur.PasswordHash, testPassword) {
+	if !passwords.Matches(cur.PasswordHash, testPassword) {
 		t.Fatal("the password was changed after 30 wrong guesses")
 	}
 	// The guesses that were checked are audited; the refused ones are not, so the log cannot be
@@ -264,7 +266,7 @@ func TestPasswordChangeEndsLinksAndTokens(t *testing.T) {
 		t.Fatalf("redeem a disabled user's reset link: %d, want 404", res.status)
 	}
 	cur, _ := a.store.User(ctx, b.ID)
-	if !store.CheckPassword(cur.PasswordHash, testPassword) {
+	if !passwords.Matches(cur.PasswordHash, testPassword) {
 		t.Fatal("a disabled user's password was changed through a reset link")
 	}
 }
@@ -289,7 +291,7 @@ func TestAccessDenialsAreAuditedWithALimit(t *testing.T) {
 	viewer := a.user("viewer@example.org", false)
 	stranger := a.user("stranger@example.org", false)
 	p := a.project(owner, "Support bot")
-	a.member(p, viewer, store.RoleViewer)
+	a.member(p, viewer, assessments.RoleViewer)
 	path := "/projects/" + strconv.FormatInt(p.ID, 10)
 
 	s := a.signedIn(stranger)

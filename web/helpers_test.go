@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/passwords"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/store/storetest"
 	"github.com/piaf-dev/piaf/web"
@@ -26,7 +28,7 @@ import (
 // testPassword is every test account's password; hashing it once keeps tests fast.
 const testPassword = "correct horse battery staple"
 
-var testPasswordHash = sync.OnceValue(func() string { return store.HashPassword(testPassword) })
+var testPasswordHash = sync.OnceValue(func() string { return passwords.Hash(testPassword) })
 
 // app is a real piaf server over a real SQLite database in a temporary folder.
 type app struct {
@@ -56,7 +58,7 @@ func newAppWith(t testing.TB, edit func(*web.Config)) *app {
 	return &app{t: t, store: st, srv: srv, web: server, log: logs}
 }
 
-func (a *app) user(email string, admin bool) *store.User {
+func (a *app) user(email string, admin bool) *assessments.User {
 	a.t.Helper()
 	u, err := a.store.CreateUser(context.Background(), store.NewUser{Email: email, PasswordHash: testPasswordHash(), IsAdmin: admin})
 	if err != nil {
@@ -65,24 +67,24 @@ func (a *app) user(email string, admin bool) *store.User {
 	return u
 }
 
-func (a *app) project(owner *store.User, name string) *store.Project {
+func (a *app) project(owner *assessments.User, name string) *assessments.Project {
 	a.t.Helper()
-	p, err := a.store.CreateProject(context.Background(), owner.ID, store.ProjectFields{Name: name, Purpose: "Support replies"},
-		[]store.DatasetFields{{Name: "tickets", ApproxRecords: 1000}})
+	p, err := a.store.CreateProject(context.Background(), owner.ID, assessments.ProjectFields{Name: name, Purpose: "Support replies"},
+		[]assessments.Dataset{{Name: "tickets", ApproxRecords: 1000}})
 	if err != nil {
 		a.t.Fatalf("create project: %v", err)
 	}
 	return p
 }
 
-func (a *app) member(p *store.Project, u *store.User, role store.Role) {
+func (a *app) member(p *assessments.Project, u *assessments.User, role assessments.Role) {
 	a.t.Helper()
 	if err := a.store.SetMember(context.Background(), p.ID, u.ID, role); err != nil {
 		a.t.Fatalf("add member: %v", err)
 	}
 }
 
-func (a *app) token(u *store.User) string {
+func (a *app) token(u *assessments.User) string {
 	a.t.Helper()
 	_, secret, err := a.store.CreateAPIToken(context.Background(), u.ID, "test")
 	if err != nil {
@@ -108,7 +110,7 @@ func (a *app) anonymous() *client {
 }
 
 // signedIn returns a client signed in as the user through the real sign-in form.
-func (a *app) signedIn(u *store.User) *client {
+func (a *app) signedIn(u *assessments.User) *client {
 	a.t.Helper()
 	c := a.anonymous()
 	c.get("/login")

@@ -8,12 +8,11 @@ import (
 	"time"
 
 	"github.com/piaf-dev/piaf/assessments"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // historySaves appends one answer save per author, in order, a minute apart on the store's
 // clock from start; it returns the time after the last save.
-func historySaves(t *testing.T, a *app, id int64, start time.Time, authors ...*store.User) time.Time {
+func historySaves(t *testing.T, a *app, id int64, start time.Time, authors ...*assessments.User) time.Time {
 	t.Helper()
 	ctx := t.Context()
 	at := start
@@ -42,8 +41,8 @@ func entries(body string) (n int, groups []string) {
 	return strings.Count(body, "data-history-entry"), groups
 }
 
-func repeat(u *store.User, n int) []*store.User {
-	out := make([]*store.User, n)
+func repeat(u *assessments.User, n int) []*assessments.User {
+	out := make([]*assessments.User, n)
 	for i := range out {
 		out[i] = u
 	}
@@ -57,7 +56,7 @@ func TestHistoryGroupsSaves(t *testing.T) {
 	ana := a.user("ana@example.org", false)
 	bob := a.user("bob@example.org", false)
 	p := a.project(ana, "Support bot")
-	a.member(p, bob, store.RoleAssessor)
+	a.member(p, bob, assessments.RoleAssessor)
 	id := startAssessment(t, a, a.token(ana), p)
 	c := a.signedIn(ana)
 	start := time.Now().Add(-10 * time.Hour)
@@ -109,9 +108,9 @@ func TestHistoryPagesEntries(t *testing.T) {
 	ana := a.user("ana@example.org", false)
 	bob := a.user("bob@example.org", false)
 	p := a.project(ana, "Support bot")
-	a.member(p, bob, store.RoleAssessor)
+	a.member(p, bob, assessments.RoleAssessor)
 	id := startAssessment(t, a, a.token(ana), p)
-	var turns []*store.User
+	var turns []*assessments.User
 	for k := 0; k < 40; k++ {
 		turns = append(turns, ana, bob)
 	}

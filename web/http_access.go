@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 )
@@ -21,8 +22,8 @@ const (
 
 // access is a user's standing in one project.
 type access struct {
-	project *store.Project
-	role    store.Role // empty for an admin who is not a member
+	project *assessments.Project
+	role    assessments.Role // empty for an admin who is not a member
 	admin   bool
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -31,10 +32,10 @@ const authKey ctxKey = iota
 
 // auth is who made the request and how.
 type auth struct {
-	user    *store.User
+	user    *assessments.User
 	session string // the session cookie value; empty for API tokens and anonymous requests
 	viaAPI  bool   // authenticated with a bearer token
-	token   *store.APIToken
+	token   *assessments.APIToken
 	csrf    string
 	// auditNext, when set, is recorded by the request's next commit of an assessment, in the
 	// same transaction (see Server.auditNextCommit).

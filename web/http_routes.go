@@ -8,12 +8,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/figures"
 	"github.com/piaf-dev/piaf/assessments/manifest"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/static"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // routes lists every route, grouped by resource.
@@ -113,9 +113,9 @@ func (s *Server) routes() {
 	streams.POST("/assessments/:assessment/evidence/extraction", s.leakUpload(figures.Extraction))
 
 	// Review, history and comments.
-	ui.POST("/assessments/:assessment/submit", s.reviewForm(store.ReviewSubmit, "note"))
-	ui.POST("/assessments/:assessment/approve", s.reviewForm(store.ReviewApprove, "comment"))
-	ui.POST("/assessments/:assessment/request-changes", s.reviewForm(store.ReviewRequestChanges, "comment"))
+	ui.POST("/assessments/:assessment/submit", s.reviewForm(assessments.ReviewSubmit, "note"))
+	ui.POST("/assessments/:assessment/approve", s.reviewForm(assessments.ReviewApprove, "comment"))
+	ui.POST("/assessments/:assessment/request-changes", s.reviewForm(assessments.ReviewRequestChanges, "comment"))
 	ui.POST("/assessments/:assessment/reassess", s.reassessForm)
 	ui.POST("/assessments/:assessment/consultation", s.saveConsultation)
 	ui.POST("/assessments/:assessment/comments", s.addComment)
@@ -187,9 +187,9 @@ func (s *Server) routes() {
 	api.GET("/mitigations/catalogue", s.apiCatalogue)
 	api.GET("/mitigations", s.apiMitigationRegister)
 	api.GET("/me/work", s.apiMyWork)
-	api.POST("/assessments/:assessment/submit", s.apiReview(store.ReviewSubmit))
-	api.POST("/assessments/:assessment/approve", s.apiReview(store.ReviewApprove))
-	api.POST("/assessments/:assessment/request-changes", s.apiReview(store.ReviewRequestChanges))
+	api.POST("/assessments/:assessment/submit", s.apiReview(assessments.ReviewSubmit))
+	api.POST("/assessments/:assessment/approve", s.apiReview(assessments.ReviewApprove))
+	api.POST("/assessments/:assessment/request-changes", s.apiReview(assessments.ReviewRequestChanges))
 	api.POST("/assessments/:assessment/reassess", s.apiReassess)
 	api.PUT("/assessments/:assessment/consultation", s.apiConsultation)
 	api.POST("/assessments/:assessment/restore", s.apiRestore)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 // A long list of notifications is paged from the newest, 50 at a time, with links that work
@@ -16,9 +16,9 @@ func TestNotificationsArePaged(t *testing.T) {
 	a := newApp(t)
 	u := a.user("alice@example.org", false)
 	other := a.user("bob@example.org", false)
-	var list []store.Notification
+	var list []assessments.Notification
 	for k := 1; k <= 120; k++ {
-		list = append(list, store.Notification{UserID: u.ID, Kind: "comment", Title: fmt.Sprintf("Note %d", k), Link: "/projects"})
+		list = append(list, assessments.Notification{UserID: u.ID, Kind: "comment", Title: fmt.Sprintf("Note %d", k), Link: "/projects"})
 	}
 	if err := a.store.Notify(context.Background(), list); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -48,7 +49,7 @@ func TestWebhookDeliveriesInWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
-	for _, d := range []store.WebhookDelivery{
+	for _, d := range []assessments.WebhookDelivery{
 		{OutboxKey: "mitigation|assessment:7/mitigation:m3|2026-11-20|overdue-1|webhook:1", Attempt: 1, Status: 503, At: at},
 		{OutboxKey: "mitigation|assessment:7/mitigation:m3|2026-11-20|overdue-1|webhook:1", Attempt: 2, Status: 200, At: at.Add(time.Minute)},
 	} {

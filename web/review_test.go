@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -17,7 +18,7 @@ type reviewFixture struct {
 	*matrixFixture
 	id        int64
 	base      string
-	reviewer2 *store.User
+	reviewer2 *assessments.User
 }
 
 // completeAnswers answers every required question with a harmless value.
@@ -94,7 +95,7 @@ func newReviewFixture(t *testing.T) *reviewFixture {
 		}
 	}
 	r2 := f.app.user("reviewer2@example.org", false)
-	f.app.member(f.project, r2, store.RoleReviewer)
+	f.app.member(f.project, r2, assessments.RoleReviewer)
 	return &reviewFixture{matrixFixture: f, id: id, base: base, reviewer2: r2}
 }
 
@@ -186,7 +187,7 @@ func TestReviewWorkflow(t *testing.T) {
 	}
 	last := events[3]
 	as, _ := a.store.Assessment(t.Context(), f.id)
-	if last.Kind != store.ReviewApprove || last.Revision != as.Revision || last.StateHash != as.StateHash || last.UserEmail != "reviewer@example.org" {
+	if last.Kind != assessments.ReviewApprove || last.Revision != as.Revision || last.StateHash != as.StateHash || last.UserEmail != "reviewer@example.org" {
 		t.Errorf("approval event: %+v (assessment at %d %s)", last, as.Revision, as.StateHash)
 	}
 	// Audit trail of the decisions.
@@ -211,7 +212,7 @@ func TestSeparationOfDuties(t *testing.T) {
 	f := newReviewFixture(t)
 	a := f.app
 	// A reviewer who also edits (as owner elsewhere? here: made assessor-reviewer by editing as reviewer via role change).
-	a.member(f.project, f.reviewer2, store.RoleAssessor)
+	a.member(f.project, f.reviewer2, assessments.RoleAssessor)
 	tok2 := a.token(f.reviewer2)
 	if r := a.api("PATCH", f.base+"/answers", tok2, `{"answers":{"purpose_description":"Edited by reviewer2."}}`, "If-Match", f.etag(t)); r.status != 200 {
 		t.Fatalf("edit: %d %s", r.status, r.body)
@@ -219,7 +220,7 @@ func TestSeparationOfDuties(t *testing.T) {
 	if r := a.api("POST", f.base+"/submit", tok2, "", "If-Match", f.etag(t)); r.status != 200 {
 		t.Fatalf("submit: %d %s", r.status, r.body)
 	}
-	a.member(f.project, f.reviewer2, store.RoleReviewer)
+	a.member(f.project, f.reviewer2, assessments.RoleReviewer)
 	r := a.api("POST", f.base+"/approve", tok2, "", "If-Match", f.etag(t))
 	if r.status != http.StatusConflict || !strings.Contains(r.body, "separation of duties") {
 		t.Fatalf("self-approval: %d %s", r.status, r.body)

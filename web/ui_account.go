@@ -6,6 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/passwords"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -111,7 +113,7 @@ func (s *Server) changePassword(c echo.Context) error {
 		Target: store.AuditTarget("user", u.ID), Details: map[string]any{"how": "changed by the user"}}
 	// SetPassword ends every session (this one included), voids pending links and revokes the
 	// user's API tokens.
-	if err := s.wf.Audited(ctx, &e, func(st *store.Store) error { return st.SetPassword(ctx, u.ID, store.HashPassword(password)) }); err != nil {
+	if err := s.wf.Audited(ctx, &e, func(st *store.Store) error { return st.SetPassword(ctx, u.ID, passwords.Hash(password)) }); err != nil {
 		return err
 	}
 	authFrom(c).session = ""
@@ -127,7 +129,7 @@ var errThrottled = errors.New("too many failed password checks")
 // checkCurrentPassword checks the password in the form against the user's, counting the attempt
 // with the sign-in failures of the account and the address: past the sign-in limits it answers
 // errThrottled without checking. A wrong password is audited.
-func (s *Server) checkCurrentPassword(c echo.Context, u *store.User) (bool, error) {
+func (s *Server) checkCurrentPassword(c echo.Context, u *assessments.User) (bool, error) {
 	ctx := c.Request().Context()
 	addr := c.RealIP()
 	if len(c.FormValue("password")) > 1024 {
@@ -156,7 +158,7 @@ func (s *Server) checkCurrentPassword(c echo.Context, u *store.User) (bool, erro
 		return false, errThrottled
 	}
 	passwordChecks <- struct{}{}
-	ok := store.CheckPassword(u.PasswordHash, c.FormValue("password"))
+	ok := passwords.Matches(u.PasswordHash, c.FormValue("password"))
 	<-passwordChecks
 	if !ok {
 		s.auditEvent(c, store.AuditEvent{ActorID: u.ID, ActorEmail: u.Email, ClientAddr: addr, Action: store.AuditPasswordFailed,

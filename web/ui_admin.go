@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
@@ -51,7 +52,7 @@ func (s *Server) adminAddUser(c echo.Context) error {
 	return s.renderAdminUsers(c, http.StatusCreated, templates.NewForm(), link)
 }
 
-func (s *Server) targetUser(c echo.Context) (*store.User, error) {
+func (s *Server) targetUser(c echo.Context) (*assessments.User, error) {
 	id, err := paramID(c, "user")
 	if err != nil {
 		return nil, err
@@ -72,7 +73,7 @@ func (s *Server) adminUser(c echo.Context) error {
 	return s.renderAdminUser(c, http.StatusOK, u, f)
 }
 
-func (s *Server) renderAdminUser(c echo.Context, status int, u *store.User, f templates.Form) error {
+func (s *Server) renderAdminUser(c echo.Context, status int, u *assessments.User, f templates.Form) error {
 	v := templates.AdminUserView{Target: u, Self: u.ID == authFrom(c).user.ID, Form: f}
 	return s.render(c, status, templates.AdminUser(s.page(c, u.Email, "users"), v))
 }

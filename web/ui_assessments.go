@@ -19,7 +19,7 @@ import (
 
 // assessmentAccess loads the assessment in :assessment with its project, checking that the user
 // may do act in that project (404 for outsiders, as for the project itself).
-func (s *Server) assessmentAccess(c echo.Context, act action) (*access, *store.Assessment, *questionnaire.Definition, error) {
+func (s *Server) assessmentAccess(c echo.Context, act action) (*access, *assessments.Assessment, *questionnaire.Definition, error) {
 	id, err := paramID(c, "assessment")
 	if err != nil {
 		return nil, nil, nil, err
@@ -60,7 +60,7 @@ func (s *Server) startAssessment(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, assessmentPath(a.ID))
 }
 
-func (s *Server) createAssessment(c echo.Context, acc *access, key string) (*store.Assessment, error) {
+func (s *Server) createAssessment(c echo.Context, acc *access, key string) (*assessments.Assessment, error) {
 	ctx := c.Request().Context()
 	latest, err := s.questionnaires.latest(ctx)
 	if err != nil {
@@ -106,7 +106,7 @@ func (s *Server) createAssessment(c echo.Context, acc *access, key string) (*sto
 		return nil, err
 	}
 	n := store.NewAssessment{ProjectID: acc.project.ID, State: assessments.ReconcilePolicy(def, state, policy), Author: authFrom(c).user.ID, Summary: summary}
-	var a *store.Assessment
+	var a *assessments.Assessment
 	if e := takeAuditNext(c); e != nil {
 		err = s.wf.Audited(ctx, e, func(st *store.Store) (err error) {
 			if a, err = st.CreateAssessment(ctx, n); err == nil {
@@ -153,7 +153,7 @@ func carryOver(def *questionnaire.Definition, old map[string]any) map[string]any
 func assessmentPath(id int64) string { return "/assessments/" + strconv.FormatInt(id, 10) }
 
 // assessmentView gathers what every assessment page shows: progress, risks and where they come from.
-func (s *Server) assessmentView(acc *access, a *store.Assessment, def *questionnaire.Definition) templates.AssessmentView {
+func (s *Server) assessmentView(acc *access, a *assessments.Assessment, def *questionnaire.Definition) templates.AssessmentView {
 	answers := questionnaire.Answers(a.Answers())
 	v := templates.AssessmentView{
 		Project: acc.project, Assessment: a, Def: def, Progress: def.Progress(answers), Raised: def.Evaluate(answers),
@@ -264,7 +264,7 @@ func (s *Server) saveSection(c echo.Context) error {
 			base = a.Revision
 		}
 	}
-	var saved *store.Assessment
+	var saved *assessments.Assessment
 	if len(conflicts) == 0 {
 		saved, err = s.commit(c, a, def, base, a.State.Apply(assessments.Change{Answers: proposed}), "")
 	} else {
@@ -319,7 +319,7 @@ func capitalise(s string) string {
 }
 
 // conflict lists what others changed after the revision the user started from.
-func (s *Server) conflict(c echo.Context, a *store.Assessment, def *questionnaire.Definition, base int, keys []string) (*templates.ConflictView, error) {
+func (s *Server) conflict(c echo.Context, a *assessments.Assessment, def *questionnaire.Definition, base int, keys []string) (*templates.ConflictView, error) {
 	revs, err := s.store.Revisions(c.Request().Context(), a.ID, max(base, 0))
 	if err != nil {
 		return nil, err
@@ -365,7 +365,7 @@ func saveResultOf(v templates.AssessmentView) saveResult {
 // commit saves next as the assessment's new state, if the assessment is still at revision base:
 // it brings the findings in line with the answers and appends one revision holding the
 // difference. An empty summary is written from the change.
-func (s *Server) commit(c echo.Context, a *store.Assessment, def *questionnaire.Definition, base int, next assessments.State, summary string) (*store.Assessment, error) {
+func (s *Server) commit(c echo.Context, a *assessments.Assessment, def *questionnaire.Definition, base int, next assessments.State, summary string) (*assessments.Assessment, error) {
 	if base != a.Revision {
 		// next was computed from a.State; only a change based on that very revision may land.
 		return nil, store.ErrConflict
@@ -387,7 +387,7 @@ func (s *Server) commit(c echo.Context, a *store.Assessment, def *questionnaire.
 	if e == nil {
 		return s.store.ApplyChange(ctx, a.ID, base, authFrom(c).user.ID, change, summary)
 	}
-	var saved *store.Assessment
+	var saved *assessments.Assessment
 	err = s.wf.Audited(ctx, e, func(st *store.Store) (err error) {
 		saved, err = st.ApplyChange(ctx, a.ID, base, authFrom(c).user.ID, change, summary)
 		if err == nil && e.Details != nil {
@@ -404,7 +404,7 @@ func (s *Server) loadComments(c echo.Context, v *templates.AssessmentView) error
 	if err != nil {
 		return err
 	}
-	v.Comments = map[string][]*store.Comment{}
+	v.Comments = map[string][]*assessments.Comment{}
 	for _, cm := range list {
 		k := cm.TargetKind + ":" + cm.TargetKey
 		v.Comments[k] = append(v.Comments[k], cm)
@@ -415,7 +415,7 @@ func (s *Server) loadComments(c echo.Context, v *templates.AssessmentView) error
 // mergeSection merges the answers a user posted for a section, from a form opened at revision
 // base, with the current answers. It returns the answers to save and the questions where both
 // sides changed the answer differently.
-func (s *Server) mergeSection(c echo.Context, a *store.Assessment, sec *questionnaire.Section, base int, posted map[string]any) (map[string]any, []string, error) {
+func (s *Server) mergeSection(c echo.Context, a *assessments.Assessment, sec *questionnaire.Section, base int, posted map[string]any) (map[string]any, []string, error) {
 	var conflicts []string
 	if base < 1 || base > a.Revision {
 		for _, q := range sec.Questions {

@@ -29,7 +29,7 @@ func (s *Server) adminAudit(c echo.Context) error {
 		f.Fail("to", "The end date is before the start date.")
 	}
 	q.Before, _ = strconv.ParseInt(c.QueryParam("before"), 10, 64) // anything else: the newest
-	v := templates.AuditView{Filter: f, Paged: q.Before > 0}
+	v := templates.AuditView{Actions: store.AuditActions, Filter: f, Paged: q.Before > 0}
 	var err error
 	if v.Report, err = s.store.VerifyAuditSinceHead(ctx); err != nil {
 		return err

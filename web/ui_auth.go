@@ -10,7 +10,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/field"
+	"github.com/piaf-dev/piaf/assessments/passwords"
 	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
@@ -85,7 +87,7 @@ func (s *Server) login(c echo.Context) error {
 		hash = u.PasswordHash
 	}
 	passwordChecks <- struct{}{}
-	ok := store.CheckPassword(hash, c.FormValue("password"))
+	ok := passwords.Matches(hash, c.FormValue("password"))
 	<-passwordChecks
 	if !ok || u == nil || u.Disabled() {
 		s.auditEvent(c, store.AuditEvent{ActorEmail: email, ClientAddr: addr, Action: store.AuditLoginFailed, Details: map[string]any{"email": email}})
@@ -102,7 +104,7 @@ func (s *Server) login(c echo.Context) error {
 
 // startSession signs the user in with a fresh session id, ending the session the browser had,
 // so an id planted before sign-in is worthless after it. e, when not nil, is recorded with it.
-func (s *Server) startSession(c echo.Context, u *store.User, e *store.AuditEvent) error {
+func (s *Server) startSession(c echo.Context, u *assessments.User, e *store.AuditEvent) error {
 	ctx := c.Request().Context()
 	var token string
 	err := s.store.Atomic(ctx, func(st *store.Store) (err error) {
@@ -229,8 +231,8 @@ func (s *Server) passwordLink(c echo.Context) error {
 	if !f.Valid() {
 		return s.render(c, http.StatusUnprocessableEntity, templates.PasswordLink(s.page(c, v.Title(), ""), *v, f))
 	}
-	var u *store.User
-	hash := store.HashPassword(password)
+	var u *assessments.User
+	hash := passwords.Hash(password)
 	err = s.store.Atomic(ctx, func(st *store.Store) (err error) {
 		if v.Purpose == "setup" {
 			u, err = st.CompleteSetup(ctx, c.Param("token"), store.NewUser{Email: email, Name: f.Get("name"), PasswordHash: hash})
@@ -284,7 +286,7 @@ func checkEmail(f templates.Form, name string) string {
 // into the form: a re-rendered page must not carry them.
 func checkNewPassword(f templates.Form, c echo.Context, email string) string {
 	password := c.FormValue("new_password")
-	if err := store.CheckPasswordPolicy(password, email); err != nil {
+	if err := passwords.CheckPolicy(password, email); err != nil {
 		f.Fail("new_password", "Password: "+err.Error()+".")
 	} else if c.FormValue("confirm") != password {
 		f.Fail("confirm", "The two passwords differ.")

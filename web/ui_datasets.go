@@ -7,8 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/workflow"
-	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
 
@@ -64,7 +64,7 @@ func (s *Server) editDatasetForm(c echo.Context) error {
 	f.Set("ds_subjects", d.DataSubjects)
 	f.Set("ds_records", strconv.FormatInt(d.ApproxRecords, 10))
 	f.Set("ds_retention", d.Retention)
-	f.Set("ds_was", workflow.DatasetFingerprint(d.DatasetFields))
+	f.Set("ds_was", workflow.DatasetFingerprint(d.Dataset))
 	return s.render(c, http.StatusOK, templates.DatasetForm(s.page(c, "Edit dataset", "projects"), templates.DatasetFormView{Project: a.project, Dataset: d}, f))
 }
 
@@ -89,7 +89,7 @@ func (s *Server) editDataset(c echo.Context) error {
 	if errors.Is(err, workflow.ErrConflict) {
 		f.Fail("_", "Someone else changed this dataset while you were editing. Your text is still below; check the project page for their changes, then save again.")
 		if cur, err := s.store.Dataset(c.Request().Context(), a.project.ID, d.ID); err == nil {
-			f.Set("ds_was", workflow.DatasetFingerprint(cur.DatasetFields))
+			f.Set("ds_was", workflow.DatasetFingerprint(cur.Dataset))
 		}
 		return s.render(c, http.StatusConflict, templates.DatasetForm(s.page(c, "Edit dataset", "projects"), view, f))
 	}
@@ -114,7 +114,7 @@ func (s *Server) deleteDataset(c echo.Context) error {
 
 // datasetAccess checks edit rights on the project and loads the dataset in the URL, which must
 // belong to that project.
-func (s *Server) datasetAccess(c echo.Context) (*access, *store.Dataset, error) {
+func (s *Server) datasetAccess(c echo.Context) (*access, *assessments.DatasetRecord, error) {
 	a, err := s.projectAccess(c, actEdit)
 	if err != nil {
 		return nil, nil, err

@@ -14,7 +14,6 @@ import (
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/assessments/workflow"
-	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
 
@@ -27,7 +26,7 @@ func (s *Server) riskRegister(c echo.Context) error {
 	return s.renderRegister(c, http.StatusOK, s.registerView(acc, a, def, filter, templates.NewForm()))
 }
 
-func (s *Server) registerView(acc *access, a *store.Assessment, def *questionnaire.Definition, filter assessments.FindingFilter, form templates.Form) templates.RiskRegisterView {
+func (s *Server) registerView(acc *access, a *assessments.Assessment, def *questionnaire.Definition, filter assessments.FindingFilter, form templates.Form) templates.RiskRegisterView {
 	v := templates.RiskRegisterView{AssessmentView: s.assessmentView(acc, a, def), Filter: filter, NewForm: form,
 		Inherent: templates.NewHeatmap("inherent", "Inherent risk"), Residual: templates.NewHeatmap("residual", "Residual risk"),
 		Blockers: assessments.Blockers(a.State)}
@@ -144,7 +143,7 @@ func (s *Server) addFinding(c echo.Context) error {
 }
 
 // findingParam is the finding in the URL, which must exist in the assessment.
-func findingParam(c echo.Context, a *store.Assessment) (*assessments.Finding, error) {
+func findingParam(c echo.Context, a *assessments.Assessment) (*assessments.Finding, error) {
 	f, ok := a.State.Findings[c.Param("finding")]
 	if !ok {
 		return nil, errNotFound
@@ -168,7 +167,7 @@ func (s *Server) showFinding(c echo.Context) error {
 	return s.renderFinding(c, http.StatusOK, v)
 }
 
-func (s *Server) findingView(c echo.Context, acc *access, a *store.Assessment, def *questionnaire.Definition, f *assessments.Finding) (templates.FindingView, error) {
+func (s *Server) findingView(c echo.Context, acc *access, a *assessments.Assessment, def *questionnaire.Definition, f *assessments.Finding) (templates.FindingView, error) {
 	ctx := c.Request().Context()
 	members, err := s.store.Members(ctx, acc.project.ID)
 	if err != nil {
@@ -495,7 +494,7 @@ func (s *Server) trackMitigation(c echo.Context) error {
 
 // editableAssessment loads the assessment for a change by an assessor or owner. Only the restore
 // form (ui_history.go) still uses it, until restoring moves into the workflow layer.
-func (s *Server) editableAssessment(c echo.Context) (*access, *store.Assessment, *questionnaire.Definition, error) {
+func (s *Server) editableAssessment(c echo.Context) (*access, *assessments.Assessment, *questionnaire.Definition, error) {
 	acc, a, def, err := s.assessmentAccess(c, actEdit)
 	if err != nil {
 		return nil, nil, nil, err

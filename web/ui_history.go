@@ -16,7 +16,7 @@ import (
 
 // statesAt rebuilds the states after the given revisions, checking each against its recorded
 // hash; the work is bounded by the revisions asked for, not by the length of the history.
-func (s *Server) statesAt(c echo.Context, a *store.Assessment, numbers ...int) (map[int]assessments.State, error) {
+func (s *Server) statesAt(c echo.Context, a *assessments.Assessment, numbers ...int) (map[int]assessments.State, error) {
 	return s.store.StatesAt(c.Request().Context(), a.ID, numbers...)
 }
 
@@ -25,7 +25,7 @@ func (s *Server) statesAt(c echo.Context, a *store.Assessment, numbers ...int) (
 // it that still shows in that state; hashing every listed state costs a millisecond each on a
 // large register. A change that a later one overwrote is caught when its own state is shown
 // (compared, exported, restored) and by store.VerifyAllRevisions, which replays every chain.
-func (s *Server) revisionPage(c echo.Context, a *store.Assessment, before, limit int) ([]*store.Revision, error) {
+func (s *Server) revisionPage(c echo.Context, a *assessments.Assessment, before, limit int) ([]*assessments.Revision, error) {
 	revs, err := s.store.RevisionPage(c.Request().Context(), a.ID, before, limit)
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func (s *Server) showHistory(c echo.Context) error {
 }
 
 // restore appends a new revision whose content is that of an old one; nothing is rewritten.
-func (s *Server) restore(c echo.Context, a *store.Assessment, def *questionnaire.Definition, base, number int) (*store.Assessment, error) {
+func (s *Server) restore(c echo.Context, a *assessments.Assessment, def *questionnaire.Definition, base, number int) (*assessments.Assessment, error) {
 	if number < 1 || number > a.Revision {
 		return nil, apiErr(http.StatusUnprocessableEntity, "there is no revision "+strconv.Itoa(number), "revision")
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/piaf-dev/piaf/assessments"
-	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
 
@@ -24,8 +23,8 @@ const (
 // between, form one entry; a status change stands alone. Storage keeps one revision per save;
 // only the list groups them. older is where the next page starts (revisions numbered below it),
 // zero when there is none.
-func (s *Server) historyPageOf(ctx context.Context, a *store.Assessment, before int) (entries []templates.HistoryEntry, older int, err error) {
-	var revs []*store.Revision
+func (s *Server) historyPageOf(ctx context.Context, a *assessments.Assessment, before int) (entries []templates.HistoryEntry, older int, err error) {
+	var revs []*assessments.Revision
 	more := true
 	for more && len(revs) < historyReadMax {
 		from := before
@@ -59,7 +58,7 @@ func (s *Server) historyPageOf(ctx context.Context, a *store.Assessment, before 
 	if err != nil {
 		return nil, 0, err
 	}
-	byNumber := make(map[int]*store.Revision, len(revs))
+	byNumber := make(map[int]*assessments.Revision, len(revs))
 	for _, r := range revs {
 		if r.AuthorName == "" {
 			r.AuthorName = names[r.AuthorID]
@@ -77,7 +76,7 @@ func (s *Server) historyPageOf(ctx context.Context, a *store.Assessment, before 
 }
 
 // heads is what grouping needs of each revision.
-func heads(revs []*store.Revision) []assessments.RevisionHead {
+func heads(revs []*assessments.Revision) []assessments.RevisionHead {
 	out := make([]assessments.RevisionHead, len(revs))
 	for i, r := range revs {
 		out[i] = assessments.RevisionHead{Number: r.Number, Author: r.AuthorID, AuthorName: r.AuthorName, At: r.CreatedAt,

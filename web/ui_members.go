@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -17,11 +18,11 @@ func (s *Server) addMember(c echo.Context) error {
 	}
 	f := formFrom(c, "member_email", "member_role")
 	email := checkEmail(f, "member_email")
-	role := store.Role(f.Get("member_role"))
+	role := assessments.Role(f.Get("member_role"))
 	if !role.Valid() {
 		f.Fail("member_role", "Choose a role.")
 	}
-	var u *store.User
+	var u *assessments.User
 	if f.Valid() {
 		u, err = s.store.UserByEmail(c.Request().Context(), email)
 		switch {
@@ -60,7 +61,7 @@ func (s *Server) changeMember(c echo.Context) error {
 	if _, err := s.store.Role(c.Request().Context(), a.project.ID, userID); err != nil {
 		return err
 	}
-	role := store.Role(c.FormValue("role"))
+	role := assessments.Role(c.FormValue("role"))
 	if !role.Valid() {
 		return &httpError{status: http.StatusUnprocessableEntity, msg: "Choose one of the roles."}
 	}

@@ -15,12 +15,12 @@ import (
 
 // setNextReview lets an owner bring an approved assessment's review date forward, and an admin
 // move it either way.
-func (s *Server) setNextReview(c echo.Context, date string) (*store.Assessment, error) {
+func (s *Server) setNextReview(c echo.Context, date string) (*assessments.Assessment, error) {
 	acc, a, _, err := s.assessmentAccess(c, actView)
 	if err != nil {
 		return nil, err
 	}
-	if acc.role != store.RoleOwner && !acc.admin {
+	if acc.role != assessments.RoleOwner && !acc.admin {
 		return nil, errForbidden
 	}
 	if acc.project.Archived() {

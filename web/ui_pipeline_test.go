@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/piaf-dev/piaf/store"
+	"github.com/piaf-dev/piaf/assessments"
 )
 
 func TestPipelineTokensPage(t *testing.T) {
@@ -61,7 +61,7 @@ func TestPipelineTokensPage(t *testing.T) {
 	}
 	// Only owners manage tokens; non-members do not learn the page exists.
 	viewer, stranger := a.user("viewer@example.org", false), a.user("stranger@example.org", false)
-	a.member(f.project, viewer, store.RoleViewer)
+	a.member(f.project, viewer, assessments.RoleViewer)
 	if r := a.signedIn(viewer).get(page); r.status != http.StatusForbidden {
 		t.Errorf("viewer: %d", r.status)
 	}
@@ -101,7 +101,7 @@ func TestPipelineChecksOnProjectPage(t *testing.T) {
 	}
 	// Viewers see the checks too.
 	viewer := a.user("viewer@example.org", false)
-	a.member(f.project, viewer, store.RoleViewer)
+	a.member(f.project, viewer, assessments.RoleViewer)
 	if r := a.signedIn(viewer).get(project); !r.has("pipeline-check-list") || r.has("pipeline-tokens-link") {
 		t.Errorf("viewer: checks shown %v, token link shown %v", r.has("pipeline-check-list"), r.has("pipeline-tokens-link"))
 	}

@@ -65,7 +65,7 @@ func (s *Server) createProject(c echo.Context) error {
 		datasets = append(datasets, datasetFromForm(f))
 	}
 	in := projectFromForm(f)
-	var p *store.Project
+	var p *assessments.Project
 	var err error
 	if f.Valid() {
 		p, err = s.wf.CreateProject(c.Request().Context(), s.actor(c), in, datasets)
@@ -140,7 +140,7 @@ func (s *Server) renderProject(c echo.Context, a *access, status int, memberForm
 		return err
 	}
 	if memberForm.Get("member_role") == "" {
-		memberForm.Set("member_role", string(store.RoleAssessor))
+		memberForm.Set("member_role", string(assessments.RoleAssessor))
 	}
 	v := templates.ProjectView{
 		Project: a.project, Role: a.role, Datasets: datasets, Members: members,

@@ -23,7 +23,7 @@ import (
 
 // reportFor gathers one revision of an assessment into a report. Everything it shows is as of
 // that revision, so downloading the Markdown and then its signature gives matching bytes.
-func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def *questionnaire.Definition, number int) (*report.Report, *store.Revision, error) {
+func (s *Server) reportFor(c echo.Context, acc *access, a *assessments.Assessment, def *questionnaire.Definition, number int) (*report.Report, *assessments.Revision, error) {
 	ctx := c.Request().Context()
 	if number == 0 {
 		number = a.Revision
@@ -79,7 +79,7 @@ func (s *Server) reportFor(c echo.Context, acc *access, a *store.Assessment, def
 			continue
 		}
 		r.Reviews = append(r.Reviews, report.Review{Kind: string(e.Kind), By: displayName(e.UserName, e.UserEmail), At: e.CreatedAt, Revision: e.Revision, StateHash: e.StateHash, Comment: e.Comment})
-		if e.Kind == store.ReviewApprove && e.Revision == number {
+		if e.Kind == assessments.ReviewApprove && e.Revision == number {
 			r.Assessment.Approved = true
 		}
 	}
@@ -176,7 +176,7 @@ func (s *Server) export(c echo.Context, format string) (*exportFile, error) {
 	}
 	sum := sha256.Sum256(f.body)
 	u := authFrom(c).user
-	e := store.Export{AssessmentID: a.ID, Revision: r.Assessment.Revision, StateHash: rev.StateHash, Format: format,
+	e := assessments.Export{AssessmentID: a.ID, Revision: r.Assessment.Revision, StateHash: rev.StateHash, Format: format,
 		SHA256: hex.EncodeToString(sum[:]), Size: int64(len(f.body)), UserEmail: u.Email}
 	audit := store.AuditEvent{ActorID: u.ID, ActorEmail: u.Email, ClientAddr: c.RealIP(), Action: store.AuditReportExport,
 		Target: store.AuditTarget("assessment", a.ID), Details: map[string]any{"revision": e.Revision, "format": format, "sha256": e.SHA256}}

@@ -27,7 +27,7 @@ func plural(n int, one, many string) string {
 }
 
 // reviewView fills the overview's review panel.
-func (s *Server) reviewView(c echo.Context, acc *access, a *store.Assessment, def *questionnaire.Definition) (*templates.ReviewView, error) {
+func (s *Server) reviewView(c echo.Context, acc *access, a *assessments.Assessment, def *questionnaire.Definition) (*templates.ReviewView, error) {
 	ctx := c.Request().Context()
 	rs, err := s.wf.ReviewState(ctx, a)
 	if err != nil {
@@ -44,8 +44,8 @@ func (s *Server) reviewView(c echo.Context, acc *access, a *store.Assessment, de
 	if err != nil {
 		return nil, err
 	}
-	v.IsReviewer = acc.role == store.RoleReviewer
-	v.CanSetReview = a.Status == assessments.Approved && (acc.role == store.RoleOwner || acc.admin)
+	v.IsReviewer = acc.role == assessments.RoleReviewer
+	v.CanSetReview = a.Status == assessments.Approved && (acc.role == assessments.RoleOwner || acc.admin)
 	if a.Status == assessments.Approved && acc.can(actEdit) {
 		latest, err := s.isLatestCycle(ctx, a)
 		if err != nil {
@@ -71,7 +71,7 @@ func (s *Server) reviewView(c echo.Context, acc *access, a *store.Assessment, de
 	return v, nil
 }
 
-func (s *Server) isLatestCycle(ctx context.Context, a *store.Assessment) (bool, error) {
+func (s *Server) isLatestCycle(ctx context.Context, a *assessments.Assessment) (bool, error) {
 	list, err := s.store.Assessments(ctx, a.ProjectID)
 	if err != nil {
 		return false, err
@@ -80,7 +80,7 @@ func (s *Server) isLatestCycle(ctx context.Context, a *store.Assessment) (bool, 
 }
 
 // canComment: reviewers and editors discuss an assessment until it is approved.
-func canComment(acc *access, a *store.Assessment) bool { return workflow.CanComment(acc.wf(), a) }
+func canComment(acc *access, a *assessments.Assessment) bool { return workflow.CanComment(acc.wf(), a) }
 
 // formRefusal is the status and message of a refused step that a form page shows beside the
 // form, with what was typed kept; ok is false for the errors that go to the error page instead
@@ -106,23 +106,23 @@ func formRefusal(err error) (status int, msg string, ok bool) {
 }
 
 // reviewStep runs one review step for the form and the API alike.
-func (s *Server) reviewStep(c echo.Context, kind store.ReviewKind, base int, text string) (*store.Assessment, error) {
+func (s *Server) reviewStep(c echo.Context, kind assessments.ReviewKind, base int, text string) (*assessments.Assessment, error) {
 	id, err := paramID(c, "assessment")
 	if err != nil {
 		return nil, err
 	}
 	ctx, who := c.Request().Context(), s.actor(c)
 	switch kind {
-	case store.ReviewSubmit:
+	case assessments.ReviewSubmit:
 		return s.wf.Submit(ctx, who, id, base, text)
-	case store.ReviewApprove:
+	case assessments.ReviewApprove:
 		return s.wf.Approve(ctx, who, id, base, text)
 	default:
 		return s.wf.RequestChanges(ctx, who, id, base, text)
 	}
 }
 
-func (s *Server) reviewForm(kind store.ReviewKind, field string) echo.HandlerFunc {
+func (s *Server) reviewForm(kind assessments.ReviewKind, field string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		base, err := strconv.Atoi(c.FormValue("revision"))
 		if err != nil {
@@ -136,9 +136,9 @@ func (s *Server) reviewForm(kind store.ReviewKind, field string) echo.HandlerFun
 			return err
 		}
 		switch kind {
-		case store.ReviewSubmit:
+		case assessments.ReviewSubmit:
 			s.flash(c, "Submitted for review. The project's reviewers have been notified.")
-		case store.ReviewApprove:
+		case assessments.ReviewApprove:
 			s.flash(c, "Approved. The assessment is frozen at revision "+strconv.Itoa(saved.Revision)+".")
 		default:
 			s.flash(c, "Changes requested. The assessors have been notified.")
@@ -169,7 +169,7 @@ func (s *Server) overviewRefused(c echo.Context, status int, msg string) error {
 }
 
 // reassess starts the next cycle from an approved assessment.
-func (s *Server) reassess(c echo.Context) (*store.Assessment, error) {
+func (s *Server) reassess(c echo.Context) (*assessments.Assessment, error) {
 	id, err := paramID(c, "assessment")
 	if err != nil {
 		return nil, err
@@ -293,6 +293,6 @@ func (s *Server) resolveComment(c echo.Context) error {
 }
 
 // projectSnapshot describes the project as it is now, to record with an export.
-func (s *Server) projectSnapshot(ctx context.Context, p *store.Project) (*assessments.ProjectSnapshot, error) {
+func (s *Server) projectSnapshot(ctx context.Context, p *assessments.Project) (*assessments.ProjectSnapshot, error) {
 	return s.wf.ProjectSnapshot(ctx, p)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 	"github.com/piaf-dev/piaf/templates"
 )
@@ -33,7 +34,7 @@ func (s *Server) addInstanceWebhook(c echo.Context) error {
 	if !f.Valid() {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, func(v *templates.SettingsView) { v.Webhook = f })
 	}
-	var h *store.Webhook
+	var h *assessments.Webhook
 	e := s.event(c, store.AuditSettingsChange, "", map[string]any{"host": hostOf(raw), "scope": "instance"})
 	err := s.wf.Audited(c.Request().Context(), &e, func(st *store.Store) (err error) {
 		h, err = st.CreateWebhook(c.Request().Context(), 0, raw, authFrom(c).user.ID)
@@ -72,14 +73,14 @@ func (s *Server) projectWebhooks(c echo.Context) error {
 	return s.renderProjectWebhooks(c, a, http.StatusOK, templates.NewForm(), nil)
 }
 
-func (s *Server) renderProjectWebhooks(c echo.Context, a *access, status int, f templates.Form, created *store.Webhook) error {
+func (s *Server) renderProjectWebhooks(c echo.Context, a *access, status int, f templates.Form, created *assessments.Webhook) error {
 	ctx := c.Request().Context()
 	hooks, err := s.store.Webhooks(ctx, a.project.ID)
 	if err != nil {
 		return err
 	}
 	v := templates.WebhooksView{Project: a.project, Webhooks: hooks, Form: f, NewWebhook: created,
-		Deliveries: map[int64][]store.WebhookDelivery{}, OlderDeliveries: map[int64]int64{}}
+		Deliveries: map[int64][]assessments.WebhookDelivery{}, OlderDeliveries: map[int64]int64{}}
 	for _, h := range hooks {
 		var older int64
 		if v.Deliveries[h.ID], older, err = s.store.WebhookDeliveryPage(ctx, h.ID, 0, deliveriesPerWebhook); err != nil {
@@ -137,7 +138,7 @@ func (s *Server) addProjectWebhook(c echo.Context) error {
 	if !f.Valid() {
 		return s.renderProjectWebhooks(c, a, http.StatusUnprocessableEntity, f, nil)
 	}
-	var h *store.Webhook
+	var h *assessments.Webhook
 	e := s.event(c, store.AuditSettingsChange, "", map[string]any{"host": hostOf(raw), "project": a.project.ID})
 	err = s.wf.Audited(c.Request().Context(), &e, func(st *store.Store) (err error) {
 		h, err = st.CreateWebhook(c.Request().Context(), a.project.ID, raw, authFrom(c).user.ID)

@@ -16,8 +16,8 @@ import (
 // "Search ranker" (Bob owns) has changes requested. Vera is a member of nothing.
 type workApp struct {
 	*app
-	alice, rita, bob, vera *store.User
-	support, ranker        *store.Project
+	alice, rita, bob, vera *assessments.User
+	support, ranker        *assessments.Project
 	supportAID             int64
 }
 
@@ -29,7 +29,7 @@ func newWorkApp(t *testing.T) *workApp {
 	a.store.SetClock(func() time.Time { return now })
 	ctx := context.Background()
 	w := &workApp{app: a}
-	named := func(email, name string) *store.User {
+	named := func(email, name string) *assessments.User {
 		u := a.user(email, false)
 		if err := a.store.UpdateUser(ctx, u.ID, name, false); err != nil {
 			t.Fatal(err)
@@ -40,11 +40,11 @@ func newWorkApp(t *testing.T) *workApp {
 	w.alice, w.rita, w.bob, w.vera = named("alice@example.org", "Alice Martin"), named("rita@example.org", "Rita Costa"),
 		named("bob@example.org", "Bob Lee"), named("vera@example.org", "Vera Outsider")
 	w.support, w.ranker = a.project(w.alice, "Support bot"), a.project(w.bob, "Search ranker")
-	a.member(w.support, w.rita, store.RoleReviewer)
+	a.member(w.support, w.rita, assessments.RoleReviewer)
 	if _, err := a.store.EnsureQuestionnaire(ctx, "q", 1, "Q", []byte("key: q")); err != nil {
 		t.Fatal(err)
 	}
-	start := func(p *store.Project, owner *store.User, title, due string) *store.Assessment {
+	start := func(p *assessments.Project, owner *assessments.User, title, due string) *assessments.Assessment {
 		st := assessments.State{Questionnaire: "q", QuestionnaireVersion: 1, Seq: 2,
 			Findings: map[string]*assessments.Finding{"f1": {ID: "f1", Title: "Risk of " + title, Category: "c", Likelihood: 3, Severity: 3,
 				Status: assessments.FindingOpen, Mitigations: []string{"m1"}, Residual: assessments.Residual{Likelihood: 1, Severity: 3}}},
@@ -54,7 +54,7 @@ func newWorkApp(t *testing.T) *workApp {
 			t.Fatal(err)
 		}
 		as, err = a.store.Decide(ctx, store.Decision{AssessmentID: as.ID, Base: as.Revision, UserID: owner.ID, UserEmail: owner.Email,
-			Kind: store.ReviewSubmit, Status: assessments.InReview, Summary: "Submitted"})
+			Kind: assessments.ReviewSubmit, Status: assessments.InReview, Summary: "Submitted"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func newWorkApp(t *testing.T) *workApp {
 	w.supportAID = start(w.support, w.alice, "Zero-retention contract", "2026-12-01").ID
 	ranker := start(w.ranker, w.bob, "Query log retention", "2027-03-01")
 	if _, err := a.store.Decide(ctx, store.Decision{AssessmentID: ranker.ID, Base: ranker.Revision, UserID: w.rita.ID, UserEmail: w.rita.Email,
-		Kind: store.ReviewRequestChanges, Status: assessments.ChangesRequested, Summary: "Changes requested"}); err != nil {
+		Kind: assessments.ReviewRequestChanges, Status: assessments.ChangesRequested, Summary: "Changes requested"}); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -71,10 +71,10 @@ func newWorkApp(t *testing.T) *workApp {
 
 func TestWorkPages(t *testing.T) {
 	w := newWorkApp(t)
-	id := func(p *store.Project) string { return strconv.FormatInt(p.ID, 10) }
+	id := func(p *assessments.Project) string { return strconv.FormatInt(p.ID, 10) }
 	for _, c := range []struct {
 		name     string
-		who      *store.User
+		who      *assessments.User
 		path     string
 		status   int
 		has      []string // data-testids present
@@ -157,7 +157,7 @@ func TestWorkAPI(t *testing.T) {
 			} `json:"items"`
 		} `json:"lists"`
 	}
-	get := func(u *store.User, path string, status int) response {
+	get := func(u *assessments.User, path string, status int) response {
 		t.Helper()
 		r := w.api("GET", path, w.token(u), "")
 		if r.status != status {

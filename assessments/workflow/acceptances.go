@@ -19,7 +19,7 @@ type AcceptanceInput struct {
 // AcceptRisk records a reviewer's acceptance of a finding's residual risk. Only reviewers of the
 // project decide (ErrForbidden for other members, ErrNotFound for outsiders), in any state before
 // approval (a FrozenError after). The revision and its risk.accept audit entry commit together.
-func (s *Service) AcceptRisk(ctx context.Context, who Actor, assessmentID int64, base int, in AcceptanceInput) (*store.Assessment, *assessments.Finding, error) {
+func (s *Service) AcceptRisk(ctx context.Context, who Actor, assessmentID int64, base int, in AcceptanceInput) (*assessments.Assessment, *assessments.Finding, error) {
 	a, f, err := s.acceptanceTarget(ctx, who, assessmentID, in.Finding)
 	if err != nil {
 		return nil, nil, err
@@ -45,7 +45,7 @@ func (s *Service) AcceptRisk(ctx context.Context, who Actor, assessmentID int64,
 
 // WithdrawAcceptance takes a reviewer's acceptance back; the finding is open again. Rights and
 // states as AcceptRisk; audited as risk.withdraw.
-func (s *Service) WithdrawAcceptance(ctx context.Context, who Actor, assessmentID int64, base int, findingID string) (*store.Assessment, *assessments.Finding, error) {
+func (s *Service) WithdrawAcceptance(ctx context.Context, who Actor, assessmentID int64, base int, findingID string) (*assessments.Assessment, *assessments.Finding, error) {
 	a, f, err := s.acceptanceTarget(ctx, who, assessmentID, findingID)
 	if err != nil {
 		return nil, nil, err
@@ -68,12 +68,12 @@ func (s *Service) WithdrawAcceptance(ctx context.Context, who Actor, assessmentI
 
 // CanAccept tells whether an actor with access acc may accept residual risks in a: reviewers of
 // the project, before approval, in a project that is not archived. Pages use it to offer the form.
-func CanAccept(acc *Access, a *store.Assessment) bool {
-	return acc != nil && acc.Role == store.RoleReviewer && a.Status != assessments.Approved && !acc.Project.Archived()
+func CanAccept(acc *Access, a *assessments.Assessment) bool {
+	return acc != nil && acc.Role == assessments.RoleReviewer && a.Status != assessments.Approved && !acc.Project.Archived()
 }
 
 // acceptanceTarget loads the finding a reviewer decides on.
-func (s *Service) acceptanceTarget(ctx context.Context, who Actor, assessmentID int64, findingID string) (*store.Assessment, *assessments.Finding, error) {
+func (s *Service) acceptanceTarget(ctx context.Context, who Actor, assessmentID int64, findingID string) (*assessments.Assessment, *assessments.Finding, error) {
 	if who.User == nil {
 		return nil, nil, ErrNotFound
 	}
@@ -85,7 +85,7 @@ func (s *Service) acceptanceTarget(ctx context.Context, who Actor, assessmentID 
 	if err != nil {
 		return nil, nil, err
 	}
-	if acc.Role != store.RoleReviewer || acc.Project.Archived() {
+	if acc.Role != assessments.RoleReviewer || acc.Project.Archived() {
 		return nil, nil, ErrForbidden
 	}
 	if a.Status == assessments.Approved {

@@ -77,11 +77,11 @@ func TestAcceptRisk(t *testing.T) {
 	}
 
 	// Reviewers accept during review; after approval the decision is frozen.
-	f.decide(t, store.ReviewSubmit, assessments.InReview)
+	f.decide(t, assessments.ReviewSubmit, assessments.InReview)
 	if _, _, err := f.wf.AcceptRisk(ctx, f.reviewer, id, f.current(t).Revision, good); err != nil {
 		t.Errorf("accept in review: %v", err)
 	}
-	f.decide(t, store.ReviewApprove, assessments.Approved)
+	f.decide(t, assessments.ReviewApprove, assessments.Approved)
 	_, _, err = f.wf.WithdrawAcceptance(ctx, f.reviewer, id, f.current(t).Revision, fid)
 	var frozen *FrozenError
 	if !errors.As(err, &frozen) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -19,8 +20,8 @@ const (
 
 // Access is an actor's standing in one project.
 type Access struct {
-	Project *store.Project
-	Role    store.Role // empty for an admin who is not a member
+	Project *assessments.Project
+	Role    assessments.Role // empty for an admin who is not a member
 	Admin   bool
 }
 
@@ -33,9 +34,9 @@ func (a *Access) Can(act Action) bool {
 	case ActView:
 		return true
 	case ActEdit:
-		return !a.Project.Archived() && (a.Role == store.RoleOwner || a.Role == store.RoleAssessor)
+		return !a.Project.Archived() && (a.Role == assessments.RoleOwner || a.Role == assessments.RoleAssessor)
 	case ActManage:
-		return a.Role == store.RoleOwner
+		return a.Role == assessments.RoleOwner
 	}
 	return false
 }

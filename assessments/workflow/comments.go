@@ -7,7 +7,6 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // CommentInput is a remark on one question or finding of an assessment.
@@ -19,15 +18,15 @@ type CommentInput struct {
 
 // CanComment tells whether an actor with access acc may comment on a: reviewers and editors
 // discuss an assessment until it is approved, in a project that is not archived.
-func CanComment(acc *Access, a *store.Assessment) bool {
+func CanComment(acc *Access, a *assessments.Assessment) bool {
 	return a.Status != assessments.Approved && !acc.Project.Archived() &&
-		(acc.Role == store.RoleReviewer || acc.Can(ActEdit))
+		(acc.Role == assessments.RoleReviewer || acc.Can(ActEdit))
 }
 
 // CommentLink is where a comment's target is shown: the question in its section, the finding's
 // comments, or, for a question the answers now hide, the overview's open comments where it is
 // resolved.
-func CommentLink(def *questionnaire.Definition, a *store.Assessment, kind, key string) string {
+func CommentLink(def *questionnaire.Definition, a *assessments.Assessment, kind, key string) string {
 	back := AssessmentPath(a.ID)
 	if kind == "question" {
 		q, ok := def.Question(key)
@@ -43,7 +42,7 @@ func CommentLink(def *questionnaire.Definition, a *store.Assessment, kind, key s
 // findings, and notifies the rest of the team. Reviewers, owners and assessors may until the
 // assessment is approved (ErrForbidden otherwise); an unknown target is ErrNotFound; an empty or
 // too long body a ValidationError on "body".
-func (s *Service) AddComment(ctx context.Context, who Actor, assessmentID int64, in CommentInput) (*store.Comment, error) {
+func (s *Service) AddComment(ctx context.Context, who Actor, assessmentID int64, in CommentInput) (*assessments.Comment, error) {
 	a, acc, err := s.assessmentAccess(ctx, who, assessmentID, ActView)
 	if err != nil {
 		return nil, err
@@ -76,13 +75,13 @@ func (s *Service) AddComment(ctx context.Context, who Actor, assessmentID int64,
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	team, err := s.MembersWith(ctx, a.ProjectID, store.RoleOwner, store.RoleAssessor, store.RoleReviewer)
+	team, err := s.MembersWith(ctx, a.ProjectID, assessments.RoleOwner, assessments.RoleAssessor, assessments.RoleReviewer)
 	if err != nil {
 		return nil, err
 	}
 	u := who.User
 	link := CommentLink(def, a, in.TargetKind, in.TargetKey)
-	return s.store.AddComment(ctx, store.Comment{AssessmentID: a.ID, TargetKind: in.TargetKind, TargetKey: in.TargetKey,
+	return s.store.AddComment(ctx, assessments.Comment{AssessmentID: a.ID, TargetKind: in.TargetKind, TargetKey: in.TargetKey,
 		AuthorID: u.ID, AuthorEmail: u.Email, Body: body, Revision: a.Revision},
 		notifyMembers(team, u.ID, "comment", acc.Project.Name+": new comment from "+u.DisplayName(), link))
 }
@@ -90,7 +89,7 @@ func (s *Service) AddComment(ctx context.Context, who Actor, assessmentID int64,
 // ResolveComment marks an open comment resolved. Editors may resolve any comment, reviewers
 // their own, while the assessment is not approved; an unknown or resolved comment is
 // ErrNotFound.
-func (s *Service) ResolveComment(ctx context.Context, who Actor, assessmentID, commentID int64) (*store.Comment, error) {
+func (s *Service) ResolveComment(ctx context.Context, who Actor, assessmentID, commentID int64) (*assessments.Comment, error) {
 	a, acc, err := s.assessmentAccess(ctx, who, assessmentID, ActView)
 	if err != nil {
 		return nil, err
@@ -99,7 +98,7 @@ func (s *Service) ResolveComment(ctx context.Context, who Actor, assessmentID, c
 	if err != nil {
 		return nil, err
 	}
-	var target *store.Comment
+	var target *assessments.Comment
 	for _, c := range open {
 		if c.ID == commentID {
 			target = c

@@ -24,8 +24,8 @@ type auditNote struct {
 // findings, moves an assessment with changes requested back to draft when its content changes,
 // and appends one revision holding the difference (summary, or one written from the difference
 // when empty). With a note, the revision and its audit entry commit in one transaction.
-func (s *Service) commitChange(ctx context.Context, who Actor, a *store.Assessment, def *questionnaire.Definition, base int,
-	next assessments.State, summary string, note *auditNote) (*store.Assessment, error) {
+func (s *Service) commitChange(ctx context.Context, who Actor, a *assessments.Assessment, def *questionnaire.Definition, base int,
+	next assessments.State, summary string, note *auditNote) (*assessments.Assessment, error) {
 	if base != a.Revision {
 		return nil, staleRevision(base, a.Revision)
 	}
@@ -41,7 +41,7 @@ func (s *Service) commitChange(ctx context.Context, who Actor, a *store.Assessme
 	if summary == "" {
 		summary = assessments.Summarise(def, a.State, change)
 	}
-	var saved *store.Assessment
+	var saved *assessments.Assessment
 	apply := func(st *store.Store) (err error) {
 		saved, err = st.ApplyChange(ctx, a.ID, base, who.id(), change, summary)
 		if err == nil && note != nil && note.Details != nil {

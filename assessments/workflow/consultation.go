@@ -18,8 +18,8 @@ const ConsultationSummary = "Recorded the consultation (DPO opinion, views of th
 // CanGiveOpinion tells whether an actor with access acc may give the privacy officer's opinion
 // and record the consultation of the people affected on a: a reviewer of the project (projects
 // name no privacy officer of their own), in a project that is not archived, until approval.
-func CanGiveOpinion(acc *Access, a *store.Assessment) bool {
-	return acc != nil && acc.Role == store.RoleReviewer && !acc.Project.Archived() && a.Status != assessments.Approved
+func CanGiveOpinion(acc *Access, a *assessments.Assessment) bool {
+	return acc != nil && acc.Role == assessments.RoleReviewer && !acc.Project.Archived() && a.Status != assessments.Approved
 }
 
 // GiveOpinion records the privacy officer's opinion and whether the views of the people affected
@@ -32,7 +32,7 @@ func CanGiveOpinion(acc *Access, a *store.Assessment) bool {
 // project; a FrozenError once the assessment is approved (the opinion was signed off with it) or
 // the project archived; a ValidationError naming dpo_opinion, views_sought or views; a
 // ConflictError when base is not the current revision.
-func (s *Service) GiveOpinion(ctx context.Context, who Actor, assessmentID int64, base int, in assessments.Consultation) (*store.Assessment, error) {
+func (s *Service) GiveOpinion(ctx context.Context, who Actor, assessmentID int64, base int, in assessments.Consultation) (*assessments.Assessment, error) {
 	a, acc, err := s.assessmentAccess(ctx, who, assessmentID, ActView)
 	if err != nil {
 		return nil, err
@@ -43,7 +43,7 @@ func (s *Service) GiveOpinion(ctx context.Context, who Actor, assessmentID int64
 	case a.Status == assessments.Approved:
 		return nil, &FrozenError{Reason: "The assessment is approved: the opinion was signed off with it. Start a new cycle to give a new one.",
 			Current: int64(a.Revision)}
-	case acc.Role != store.RoleReviewer:
+	case acc.Role != assessments.RoleReviewer:
 		return nil, &ForbiddenError{Reason: "Only a reviewer of this project gives the privacy officer's opinion and records the consultation."}
 	}
 	if err := CheckConsultation(in); err != nil {
@@ -57,7 +57,7 @@ func (s *Service) GiveOpinion(ctx context.Context, who Actor, assessmentID int64
 	if err != nil {
 		return nil, validation(err)
 	}
-	var saved *store.Assessment
+	var saved *assessments.Assessment
 	details := map[string]any{"project": a.ProjectID, "views_sought": in.ViewsSought}
 	err = s.audited(ctx, who, AuditConsultation, store.AuditTarget("assessment", a.ID), details, func(st *store.Store) (err error) {
 		saved, err = st.ApplyChange(ctx, a.ID, base, who.id(), assessments.Diff(a.State, next), ConsultationSummary)

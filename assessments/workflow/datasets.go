@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/piaf-dev/piaf/assessments"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // CheckDataset validates a dataset and trims its fields; field names are the dataset's JSON
@@ -48,7 +47,7 @@ func categoryList(s string) []string {
 }
 
 // AddDataset adds a dataset to a project.
-func (s *Service) AddDataset(ctx context.Context, who Actor, projectID int64, d assessments.Dataset) (*store.Dataset, error) {
+func (s *Service) AddDataset(ctx context.Context, who Actor, projectID int64, d assessments.Dataset) (*assessments.DatasetRecord, error) {
 	a, err := s.Access(ctx, who, projectID, ActEdit)
 	if err != nil {
 		return nil, err
@@ -71,7 +70,7 @@ func (s *Service) AddDataset(ctx context.Context, who Actor, projectID int64, d 
 }
 
 // Dataset loads one dataset of a project the actor may edit.
-func (s *Service) Dataset(ctx context.Context, who Actor, projectID, datasetID int64) (*Access, *store.Dataset, error) {
+func (s *Service) Dataset(ctx context.Context, who Actor, projectID, datasetID int64) (*Access, *assessments.DatasetRecord, error) {
 	a, err := s.Access(ctx, who, projectID, ActEdit)
 	if err != nil {
 		return nil, nil, err
@@ -92,7 +91,7 @@ func DatasetFingerprint(d assessments.Dataset) string {
 
 // UpdateDataset changes a dataset. was, when not empty, is the DatasetFingerprint the edit
 // started from: a dataset changed since by someone else is refused with ErrConflict.
-func (s *Service) UpdateDataset(ctx context.Context, who Actor, projectID, datasetID int64, d assessments.Dataset, was string) (*store.Dataset, error) {
+func (s *Service) UpdateDataset(ctx context.Context, who Actor, projectID, datasetID int64, d assessments.Dataset, was string) (*assessments.DatasetRecord, error) {
 	a, cur, err := s.Dataset(ctx, who, projectID, datasetID)
 	if err != nil {
 		return nil, err
@@ -100,21 +99,21 @@ func (s *Service) UpdateDataset(ctx context.Context, who Actor, projectID, datas
 	if err := CheckDataset(&d).Err(); err != nil {
 		return nil, err
 	}
-	if was != "" && was != DatasetFingerprint(cur.DatasetFields) {
+	if was != "" && was != DatasetFingerprint(cur.Dataset) {
 		return nil, &ConflictError{What: "someone else changed this dataset while you were editing"}
 	}
 	out, err := s.store.UpdateDataset(ctx, projectID, datasetID, d)
 	if err != nil {
 		return nil, err
 	}
-	if d != cur.DatasetFields {
+	if d != cur.Dataset {
 		return out, s.projectChanged(ctx, who, a.Project, "The dataset "+cur.Name+" changed")
 	}
 	return out, nil
 }
 
 // DeleteDataset removes a dataset.
-func (s *Service) DeleteDataset(ctx context.Context, who Actor, projectID, datasetID int64) (*store.Dataset, error) {
+func (s *Service) DeleteDataset(ctx context.Context, who Actor, projectID, datasetID int64) (*assessments.DatasetRecord, error) {
 	a, d, err := s.Dataset(ctx, who, projectID, datasetID)
 	if err != nil {
 		return nil, err

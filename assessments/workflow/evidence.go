@@ -114,7 +114,7 @@ func (s *Service) ComputeEvidence(ctx context.Context, who Actor, assessmentID i
 // editableAssessment loads an assessment the actor may add evidence to: owners and assessors of
 // its project (ErrNotFound for non-members, ErrForbidden for viewers), in an editable status
 // (a FrozenError otherwise).
-func (s *Service) editableAssessment(ctx context.Context, who Actor, assessmentID int64) (*store.Assessment, *questionnaire.Definition, error) {
+func (s *Service) editableAssessment(ctx context.Context, who Actor, assessmentID int64) (*assessments.Assessment, *questionnaire.Definition, error) {
 	a, err := s.viewAssessment(ctx, who, assessmentID, ActEdit)
 	if err != nil {
 		return nil, nil, err
@@ -130,7 +130,7 @@ func (s *Service) editableAssessment(ctx context.Context, who Actor, assessmentI
 }
 
 // viewAssessment loads an assessment and checks the actor may do act in its project.
-func (s *Service) viewAssessment(ctx context.Context, who Actor, assessmentID int64, act Action) (*store.Assessment, error) {
+func (s *Service) viewAssessment(ctx context.Context, who Actor, assessmentID int64, act Action) (*assessments.Assessment, error) {
 	if who.User == nil {
 		return nil, ErrNotFound
 	}
@@ -145,7 +145,7 @@ func (s *Service) viewAssessment(ctx context.Context, who Actor, assessmentID in
 }
 
 // frozen refuses changes to an assessment that is not being edited.
-func frozen(a *store.Assessment) error {
+func frozen(a *assessments.Assessment) error {
 	switch {
 	case a.Status == assessments.Approved:
 		return &FrozenError{Reason: "This assessment is approved: evidence waits for the next cycle."}
@@ -168,7 +168,7 @@ func (s *Service) AttachEvidence(ctx context.Context, who Actor, assessmentID in
 	audit := func() (string, map[string]any) {
 		return "evidence.add", map[string]any{"evidence": id, "kind": kind, "source": source}
 	}
-	a, err := s.changeAssessment(ctx, who, assessmentID, audit, func(a *store.Assessment, def *questionnaire.Definition) (assessments.State, string, error) {
+	a, err := s.changeAssessment(ctx, who, assessmentID, audit, func(a *assessments.Assessment, def *questionnaire.Definition) (assessments.State, string, error) {
 		in.Cycle = a.Cycle
 		in.AddedBy, in.AddedByName = who.id(), displayName(who.User)
 		in.AddedAt = s.now()
@@ -192,7 +192,7 @@ func (s *Service) RemoveEvidence(ctx context.Context, who Actor, assessmentID in
 	audit := func() (string, map[string]any) {
 		return "evidence.remove", map[string]any{"evidence": evidenceID, "kind": kind}
 	}
-	_, err := s.changeAssessment(ctx, who, assessmentID, audit, func(a *store.Assessment, def *questionnaire.Definition) (assessments.State, string, error) {
+	_, err := s.changeAssessment(ctx, who, assessmentID, audit, func(a *assessments.Assessment, def *questionnaire.Definition) (assessments.State, string, error) {
 		e, ok := a.State.Evidence[evidenceID]
 		if !ok {
 			return a.State, "", ErrNotFound
@@ -217,7 +217,7 @@ func (s *Service) ListEvidence(ctx context.Context, who Actor, assessmentID int6
 }
 
 // Evidence loads one record of an assessment the actor may view.
-func (s *Service) Evidence(ctx context.Context, who Actor, assessmentID int64, evidenceID string) (*store.Assessment, *assessments.Evidence, error) {
+func (s *Service) Evidence(ctx context.Context, who Actor, assessmentID int64, evidenceID string) (*assessments.Assessment, *assessments.Evidence, error) {
 	a, err := s.viewAssessment(ctx, who, assessmentID, ActView)
 	if err != nil {
 		return nil, nil, err
@@ -237,7 +237,7 @@ func (s *Service) Evidence(ctx context.Context, who Actor, assessmentID int64, e
 // The revision and its audit entry (audit names the action and details, read after change ran)
 // commit in one transaction.
 func (s *Service) changeAssessment(ctx context.Context, who Actor, assessmentID int64, audit func() (string, map[string]any),
-	change func(*store.Assessment, *questionnaire.Definition) (assessments.State, string, error)) (*store.Assessment, error) {
+	change func(*assessments.Assessment, *questionnaire.Definition) (assessments.State, string, error)) (*assessments.Assessment, error) {
 	policy, err := s.Policy(ctx)
 	if err != nil {
 		return nil, err
@@ -256,7 +256,7 @@ func (s *Service) changeAssessment(ctx context.Context, who Actor, assessmentID 
 			next.Status = assessments.Draft // the requested changes are being made
 		}
 		action, details := audit()
-		var out *store.Assessment
+		var out *assessments.Assessment
 		err = s.audited(ctx, who, action, AssessmentPath(a.ID), details, func(st *store.Store) (err error) {
 			out, err = st.ApplyChange(ctx, a.ID, a.Revision, who.id(), assessments.Diff(a.State, next), summary)
 			return err
@@ -278,7 +278,7 @@ func validation(err error) error {
 }
 
 // displayName is how a user is shown: their name, else their address.
-func displayName(u *store.User) string {
+func displayName(u *assessments.User) string {
 	if u == nil {
 		return "piaf"
 	}

@@ -21,7 +21,7 @@ type evidenceFixture struct {
 	wf                     *Service
 	owner, viewer, outside Actor
 	admin                  Actor
-	assessment             *store.Assessment
+	assessment             *assessments.Assessment
 }
 
 // newEvidenceFixture is a service on a fresh database with a project (owner, viewer), an
@@ -47,7 +47,7 @@ func newEvidenceFixture(t *testing.T) evidenceFixture {
 			def = d
 		}
 	}
-	user := func(email string, admin bool) *store.User {
+	user := func(email string, admin bool) *assessments.User {
 		u, err := st.CreateUser(ctx, store.NewUser{Email: email, Name: strings.Split(email, "@")[0], IsAdmin: admin})
 		if err != nil {
 			t.Fatal(err)
@@ -57,11 +57,11 @@ func newEvidenceFixture(t *testing.T) evidenceFixture {
 	f := evidenceFixture{wf: New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{})}
 	f.owner, f.viewer, f.outside, f.admin = Actor{User: user("olga@example.org", false)}, Actor{User: user("vic@example.org", false)},
 		Actor{User: user("otto@example.org", false)}, Actor{User: user("ada@example.org", true)}
-	p, err := st.CreateProject(ctx, f.owner.User.ID, store.ProjectFields{Name: "Support bot"}, nil)
+	p, err := st.CreateProject(ctx, f.owner.User.ID, assessments.ProjectFields{Name: "Support bot"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetMember(ctx, p.ID, f.viewer.User.ID, store.RoleViewer); err != nil {
+	if err := st.SetMember(ctx, p.ID, f.viewer.User.ID, assessments.RoleViewer); err != nil {
 		t.Fatal(err)
 	}
 	f.assessment, err = st.CreateAssessment(ctx, store.NewAssessment{ProjectID: p.ID, Author: f.owner.User.ID, Summary: "start",
@@ -197,7 +197,7 @@ func TestEvidenceRefusals(t *testing.T) {
 		}
 	}
 	a, err := f.wf.Store().Decide(ctx, store.Decision{AssessmentID: id, Base: f.assessment.Revision, UserID: f.owner.User.ID,
-		Kind: store.ReviewSubmit, Status: assessments.InReview, Summary: "submitted"})
+		Kind: assessments.ReviewSubmit, Status: assessments.InReview, Summary: "submitted"})
 	if err != nil {
 		t.Fatal(err)
 	}

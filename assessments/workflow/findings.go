@@ -47,7 +47,7 @@ type FindingChange struct {
 // AddFinding adds a manual finding to an assessment being edited: owners and assessors of the
 // project (ErrNotFound for non-members, ErrForbidden for others), in draft or changes requested
 // (a FrozenError otherwise). It returns the saved assessment and the new finding.
-func (s *Service) AddFinding(ctx context.Context, who Actor, assessmentID int64, base int, in FindingInput) (*store.Assessment, *assessments.Finding, error) {
+func (s *Service) AddFinding(ctx context.Context, who Actor, assessmentID int64, base int, in FindingInput) (*assessments.Assessment, *assessments.Finding, error) {
 	a, def, err := s.registerAssessment(ctx, who, assessmentID)
 	if err != nil {
 		return nil, nil, err
@@ -67,7 +67,7 @@ func (s *Service) AddFinding(ctx context.Context, who Actor, assessmentID int64,
 // UpdateFinding assesses a finding: its residual risk and status, and on a manual finding its
 // description and inherent risk. Rights and states as AddFinding; an unknown finding is
 // ErrNotFound.
-func (s *Service) UpdateFinding(ctx context.Context, who Actor, assessmentID int64, base int, in FindingChange) (*store.Assessment, *assessments.Finding, error) {
+func (s *Service) UpdateFinding(ctx context.Context, who Actor, assessmentID int64, base int, in FindingChange) (*assessments.Assessment, *assessments.Finding, error) {
 	a, def, err := s.registerAssessment(ctx, who, assessmentID)
 	if err != nil {
 		return nil, nil, err
@@ -105,7 +105,7 @@ func scale(n *int) *assessments.Scale {
 
 // registerAssessment loads an assessment whose risk register the actor may change: owners and
 // assessors of its project, while it is editable.
-func (s *Service) registerAssessment(ctx context.Context, who Actor, assessmentID int64) (*store.Assessment, *questionnaire.Definition, error) {
+func (s *Service) registerAssessment(ctx context.Context, who Actor, assessmentID int64) (*assessments.Assessment, *questionnaire.Definition, error) {
 	a, err := s.viewAssessment(ctx, who, assessmentID, ActEdit)
 	if err != nil {
 		return nil, nil, err
@@ -138,7 +138,7 @@ func sectionKeys(def *questionnaire.Definition) []string {
 
 // FilterFindings lists an assessment's findings in register order (questionnaire areas, then
 // level) that pass filter; any member may.
-func (s *Service) FilterFindings(ctx context.Context, who Actor, assessmentID int64, filter assessments.FindingFilter) (*store.Assessment, []*assessments.Finding, error) {
+func (s *Service) FilterFindings(ctx context.Context, who Actor, assessmentID int64, filter assessments.FindingFilter) (*assessments.Assessment, []*assessments.Finding, error) {
 	a, err := s.viewAssessment(ctx, who, assessmentID, ActView)
 	if err != nil {
 		return nil, nil, err
@@ -163,7 +163,7 @@ const MaxProjectedListed = 50
 // (admins: every project; projectID narrows to one), whose lower residual risk rests only on
 // mitigations not yet in place: gravest inherent level first, at most MaxProjectedListed, with
 // the total. Their level is the inherent one, the level that counts.
-func (s *Service) ProjectedRisks(ctx context.Context, who Actor, projectID int64) ([]store.OpenRisk, int, error) {
+func (s *Service) ProjectedRisks(ctx context.Context, who Actor, projectID int64) ([]assessments.OpenRisk, int, error) {
 	if who.User == nil {
 		return nil, 0, ErrNotFound
 	}

@@ -22,8 +22,8 @@ func newRegisterFixture(t *testing.T) registerFixture {
 	for _, m := range []struct {
 		who  *Actor
 		mail string
-		role store.Role
-	}{{&f.assessor, "ann@example.org", store.RoleAssessor}, {&f.reviewer, "rita@example.org", store.RoleReviewer}} {
+		role assessments.Role
+	}{{&f.assessor, "ann@example.org", assessments.RoleAssessor}, {&f.reviewer, "rita@example.org", assessments.RoleReviewer}} {
 		u, err := st.CreateUser(ctx, store.NewUser{Email: m.mail, Name: strings.Split(m.mail, "@")[0]})
 		if err != nil {
 			t.Fatal(err)
@@ -37,7 +37,7 @@ func newRegisterFixture(t *testing.T) registerFixture {
 }
 
 // current is the assessment as stored now.
-func (f registerFixture) current(t *testing.T) *store.Assessment {
+func (f registerFixture) current(t *testing.T) *assessments.Assessment {
 	t.Helper()
 	a, err := f.wf.Store().Assessment(t.Context(), f.assessment.ID)
 	if err != nil {
@@ -47,7 +47,7 @@ func (f registerFixture) current(t *testing.T) *store.Assessment {
 }
 
 // decide moves the assessment to a status as a review decision would.
-func (f registerFixture) decide(t *testing.T, kind store.ReviewKind, status assessments.Status) {
+func (f registerFixture) decide(t *testing.T, kind assessments.ReviewKind, status assessments.Status) {
 	t.Helper()
 	a := f.current(t)
 	if _, err := f.wf.Store().Decide(t.Context(), store.Decision{AssessmentID: a.ID, Base: a.Revision, UserID: f.reviewer.User.ID,
@@ -132,14 +132,14 @@ func TestAddFinding(t *testing.T) {
 	_, _, err = f.wf.AddFinding(ctx, f.assessor, id, rev, good)
 	wantConflict(t, "second change on the same revision", err, rev+1)
 
-	f.decide(t, store.ReviewSubmit, assessments.InReview)
+	f.decide(t, assessments.ReviewSubmit, assessments.InReview)
 	_, _, err = f.wf.AddFinding(ctx, f.assessor, id, f.current(t).Revision, good)
 	var frozen *FrozenError
 	if !errors.As(err, &frozen) || frozen.Current != int64(f.current(t).Revision) {
 		t.Errorf("in review: %v, want a FrozenError with the current revision", err)
 	}
 	// Changes requested: the first change of content brings the assessment back to draft.
-	f.decide(t, store.ReviewRequestChanges, assessments.ChangesRequested)
+	f.decide(t, assessments.ReviewRequestChanges, assessments.ChangesRequested)
 	saved, _, err = f.wf.AddFinding(ctx, f.assessor, id, f.current(t).Revision, good)
 	if err != nil || saved.Status != assessments.Draft {
 		t.Errorf("change after changes requested: %v, status %v, want draft", err, saved)

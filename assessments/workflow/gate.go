@@ -36,8 +36,8 @@ type GateInput struct {
 // GateVerdict is the gate's answer.
 type GateVerdict struct {
 	Allowed          bool
-	Reasons          []store.GateReason
-	Assessment       *store.Assessment // the latest approved cycle; nil when there is none
+	Reasons          []assessments.GateReason
+	Assessment       *assessments.Assessment // the latest approved cycle; nil when there is none
 	ApprovedRevision int
 	StateHash        string
 	NextReviewAt     string // YYYY-MM-DD
@@ -70,7 +70,9 @@ func (s *Service) Gate(ctx context.Context, who Actor, projectID int64, in GateI
 	} else if in.Digest != "" {
 		v.ManifestDigest = in.Digest
 	}
-	refuse := func(code, msg string) { v.Reasons = append(v.Reasons, store.GateReason{Code: code, Message: msg}) }
+	refuse := func(code, msg string) {
+		v.Reasons = append(v.Reasons, assessments.GateReason{Code: code, Message: msg})
+	}
 
 	a, err := s.latestApproved(ctx, projectID)
 	if err != nil {
@@ -116,7 +118,7 @@ func (s *Service) Gate(ctx context.Context, who Actor, projectID int64, in GateI
 	}
 	v.Allowed = len(v.Reasons) == 0
 
-	check := &store.GateCheck{ProjectID: projectID, ManifestDigest: v.ManifestDigest, Allowed: v.Allowed, Reasons: v.Reasons, UserID: who.id()}
+	check := &assessments.GateCheck{ProjectID: projectID, ManifestDigest: v.ManifestDigest, Allowed: v.Allowed, Reasons: v.Reasons, UserID: who.id()}
 	if a != nil {
 		check.AssessmentID = a.ID
 	}
@@ -189,7 +191,7 @@ func digestPattern(d string) bool {
 }
 
 // latestApproved is the project's most recent approved cycle, nil when none was approved.
-func (s *Service) latestApproved(ctx context.Context, projectID int64) (*store.Assessment, error) {
+func (s *Service) latestApproved(ctx context.Context, projectID int64) (*assessments.Assessment, error) {
 	list, err := s.store.Assessments(ctx, projectID)
 	if err != nil {
 		return nil, err
@@ -338,7 +340,7 @@ func listSome(names []string) string {
 
 // queueGateRefused puts a gate.refused event for each of the project's (and the instance's)
 // webhooks in the outbox; the scheduler's next pass delivers it, with retries.
-func (s *Service) queueGateRefused(ctx context.Context, check *store.GateCheck, v *GateVerdict) error {
+func (s *Service) queueGateRefused(ctx context.Context, check *assessments.GateCheck, v *GateVerdict) error {
 	hooks, err := s.webhooksFor(ctx, check.ProjectID)
 	if err != nil || len(hooks) == 0 {
 		return err
@@ -364,7 +366,7 @@ func (s *Service) queueGateRefused(ctx context.Context, check *store.GateCheck, 
 }
 
 // GateChecks lists a project's recorded gate decisions, newest first, a page at a time.
-func (s *Service) GateChecks(ctx context.Context, who Actor, projectID int64, page, perPage int) ([]*store.GateCheck, int, error) {
+func (s *Service) GateChecks(ctx context.Context, who Actor, projectID int64, page, perPage int) ([]*assessments.GateCheck, int, error) {
 	if _, err := s.Access(ctx, who, projectID, ActView); err != nil {
 		return nil, 0, err
 	}

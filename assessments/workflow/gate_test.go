@@ -25,9 +25,9 @@ type gateWorld struct {
 	ctx      context.Context
 	st       *store.Store
 	svc      *Service
-	owner    *store.User
-	assessor *store.User
-	project  *store.Project
+	owner    *assessments.User
+	assessor *assessments.User
+	project  *assessments.Project
 	def      *questionnaire.Definition
 	now      time.Time
 }
@@ -47,10 +47,10 @@ func newGateWorld(t *testing.T) *gateWorld {
 	if w.assessor, err = st.CreateUser(ctx, store.NewUser{Email: "assessor@example.com", Name: "Ada Assessor"}); err != nil {
 		t.Fatal(err)
 	}
-	if w.project, err = st.CreateProject(ctx, w.owner.ID, store.ProjectFields{Name: "Support bot", BaseModel: "llama"}, nil); err != nil {
+	if w.project, err = st.CreateProject(ctx, w.owner.ID, assessments.ProjectFields{Name: "Support bot", BaseModel: "llama"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetMember(ctx, w.project.ID, w.assessor.ID, store.RoleAssessor); err != nil {
+	if err := st.SetMember(ctx, w.project.ID, w.assessor.ID, assessments.RoleAssessor); err != nil {
 		t.Fatal(err)
 	}
 	defs, err := questionnaire.Builtin()
@@ -94,14 +94,14 @@ func (w *gateWorld) withManifest(s assessments.State, m manifest.Manifest) asses
 }
 
 // approve stores the state as the project's next cycle and approves it, due for review on next.
-func (w *gateWorld) approve(s assessments.State, next string) *store.Assessment {
+func (w *gateWorld) approve(s assessments.State, next string) *assessments.Assessment {
 	w.t.Helper()
 	a, err := w.st.CreateAssessment(w.ctx, store.NewAssessment{ProjectID: w.project.ID, State: s, Author: w.assessor.ID, Summary: "start"})
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	a, err = w.st.Decide(w.ctx, store.Decision{AssessmentID: a.ID, Base: a.Revision, UserID: w.owner.ID, UserEmail: w.owner.Email,
-		Kind: store.ReviewApprove, Status: assessments.Approved, Summary: "approved", NextReview: next})
+		Kind: assessments.ReviewApprove, Status: assessments.Approved, Summary: "approved", NextReview: next})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -359,7 +359,7 @@ func TestGateAccess(t *testing.T) {
 	if _, err := w.svc.Gate(w.ctx, Actor{User: stranger}, w.project.ID, GateInput{}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a non-member: %v, want not found", err)
 	}
-	other, err := w.st.CreateProject(w.ctx, w.owner.ID, store.ProjectFields{Name: "Other"}, nil)
+	other, err := w.st.CreateProject(w.ctx, w.owner.ID, assessments.ProjectFields{Name: "Other"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

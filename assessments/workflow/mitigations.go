@@ -8,7 +8,6 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/catalogue"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // builtinCatalogue is the mitigation catalogue, parsed once.
@@ -46,7 +45,7 @@ type MitigationChange struct {
 // LinkMitigation links a mitigation to a finding (see MitigationLink). Owners and assessors of
 // the project, while the assessment is editable. It returns the saved assessment and the linked
 // mitigation.
-func (s *Service) LinkMitigation(ctx context.Context, who Actor, assessmentID int64, base int, in MitigationLink) (*store.Assessment, *assessments.Mitigation, error) {
+func (s *Service) LinkMitigation(ctx context.Context, who Actor, assessmentID int64, base int, in MitigationLink) (*assessments.Assessment, *assessments.Mitigation, error) {
 	a, def, err := s.registerAssessment(ctx, who, assessmentID)
 	if err != nil {
 		return nil, nil, err
@@ -104,7 +103,7 @@ func (s *Service) LinkMitigation(ctx context.Context, who Actor, assessmentID in
 // UnlinkMitigation removes a mitigation from a finding; a mitigation linked to no finding any
 // more is deleted. Rights and states as LinkMitigation. It returns the saved assessment and the
 // finding.
-func (s *Service) UnlinkMitigation(ctx context.Context, who Actor, assessmentID int64, base int, findingID, mitigationID string) (*store.Assessment, *assessments.Finding, error) {
+func (s *Service) UnlinkMitigation(ctx context.Context, who Actor, assessmentID int64, base int, findingID, mitigationID string) (*assessments.Assessment, *assessments.Finding, error) {
 	a, def, err := s.registerAssessment(ctx, who, assessmentID)
 	if err != nil {
 		return nil, nil, err
@@ -127,7 +126,7 @@ func (s *Service) UnlinkMitigation(ctx context.Context, who Actor, assessmentID 
 // UpdateMitigation changes a mitigation of an assessment being edited, as a new revision.
 // Rights and states as LinkMitigation: on an approved assessment (a FrozenError here) mitigations
 // move on through TrackMitigation instead, which leaves the approved content as it is.
-func (s *Service) UpdateMitigation(ctx context.Context, who Actor, assessmentID int64, base int, in MitigationChange) (*store.Assessment, *assessments.Mitigation, error) {
+func (s *Service) UpdateMitigation(ctx context.Context, who Actor, assessmentID int64, base int, in MitigationChange) (*assessments.Assessment, *assessments.Mitigation, error) {
 	a, def, err := s.registerAssessment(ctx, who, assessmentID)
 	if err != nil {
 		return nil, nil, err
@@ -157,7 +156,7 @@ func (s *Service) UpdateMitigation(ctx context.Context, who Actor, assessmentID 
 }
 
 // memberIDs are the users who may own a mitigation of a: the project's members.
-func (s *Service) memberIDs(ctx context.Context, a *store.Assessment) ([]int64, error) {
+func (s *Service) memberIDs(ctx context.Context, a *assessments.Assessment) ([]int64, error) {
 	members, err := s.store.Members(ctx, a.ProjectID)
 	if err != nil {
 		return nil, err

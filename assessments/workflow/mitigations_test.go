@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/piaf-dev/piaf/assessments"
-	"github.com/piaf-dev/piaf/store"
 )
 
 func TestLinkMitigation(t *testing.T) {
@@ -118,8 +117,8 @@ func TestUpdateMitigation(t *testing.T) {
 		t.Fatalf("update: %v %+v", err, m)
 	}
 	// Approved: the register is frozen; tracking takes over and keeps working.
-	f.decide(t, store.ReviewSubmit, assessments.InReview)
-	f.decide(t, store.ReviewApprove, assessments.Approved)
+	f.decide(t, assessments.ReviewSubmit, assessments.InReview)
+	f.decide(t, assessments.ReviewApprove, assessments.Approved)
 	_, _, err = f.wf.UpdateMitigation(ctx, f.assessor, id, f.current(t).Revision, MitigationChange{Mitigation: m.ID, Status: &verified})
 	var frozen *FrozenError
 	if !errors.As(err, &frozen) {

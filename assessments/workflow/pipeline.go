@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -34,7 +35,7 @@ type PipelineTokenInput struct {
 
 // CreatePipelineToken makes a token for the project's pipeline; the secret is returned once and
 // never stored. Owners only; pipeline tokens cannot make tokens.
-func (s *Service) CreatePipelineToken(ctx context.Context, who Actor, projectID int64, in PipelineTokenInput) (*store.APIToken, string, error) {
+func (s *Service) CreatePipelineToken(ctx context.Context, who Actor, projectID int64, in PipelineTokenInput) (*assessments.APIToken, string, error) {
 	if who.Pipeline() {
 		return nil, "", ErrForbidden
 	}
@@ -62,7 +63,7 @@ func (s *Service) CreatePipelineToken(ctx context.Context, who Actor, projectID 
 		return nil, "", err
 	}
 	expires := s.now().UTC().Add(time.Duration(in.Days) * 24 * time.Hour).Truncate(time.Second)
-	var t *store.APIToken
+	var t *assessments.APIToken
 	var secret string
 	e := event(who, "token.pipeline_created", store.AuditTarget("project", projectID), map[string]any{"name": in.Name, "expires": expires.Format(time.RFC3339)})
 	err = s.Audited(ctx, &e, func(st *store.Store) (err error) {
@@ -79,7 +80,7 @@ func (s *Service) CreatePipelineToken(ctx context.Context, who Actor, projectID 
 }
 
 // PipelineTokens lists the project's pipeline tokens, for its owners.
-func (s *Service) PipelineTokens(ctx context.Context, who Actor, projectID int64) ([]*store.APIToken, error) {
+func (s *Service) PipelineTokens(ctx context.Context, who Actor, projectID int64) ([]*assessments.APIToken, error) {
 	if _, err := s.Access(ctx, who, projectID, ActManage); err != nil {
 		return nil, err
 	}
@@ -105,6 +106,6 @@ func (s *Service) RevokePipelineToken(ctx context.Context, who Actor, projectID,
 }
 
 // TokenExpired tells whether a token's expiry has passed, by the service's clock.
-func (s *Service) TokenExpired(t *store.APIToken) bool {
+func (s *Service) TokenExpired(t *assessments.APIToken) bool {
 	return t.ExpiresAt != nil && !s.now().Before(*t.ExpiresAt)
 }

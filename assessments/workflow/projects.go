@@ -32,12 +32,12 @@ func (in *ProjectInput) Check() Problems {
 	return p
 }
 
-func (in ProjectInput) fields() store.ProjectFields {
-	return store.ProjectFields{Name: in.Name, Purpose: in.Purpose, BaseModel: in.BaseModel, Deployment: in.Deployment}
+func (in ProjectInput) fields() assessments.ProjectFields {
+	return assessments.ProjectFields{Name: in.Name, Purpose: in.Purpose, BaseModel: in.BaseModel, Deployment: in.Deployment}
 }
 
 // CreateProject registers a project with its first datasets; the actor becomes its owner.
-func (s *Service) CreateProject(ctx context.Context, who Actor, in ProjectInput, datasets []assessments.Dataset) (*store.Project, error) {
+func (s *Service) CreateProject(ctx context.Context, who Actor, in ProjectInput, datasets []assessments.Dataset) (*assessments.Project, error) {
 	if who.User == nil {
 		return nil, ErrForbidden
 	}
@@ -71,7 +71,7 @@ func (c ProjectChange) onlyArchive() bool {
 // UpdateProject applies a change. Editing fields needs edit rights and an active project;
 // archiving or restoring needs manage rights. A material change (base model, purpose,
 // deployment) marks the approved assessment as needing re-assessment.
-func (s *Service) UpdateProject(ctx context.Context, who Actor, projectID int64, c ProjectChange) (*store.Project, error) {
+func (s *Service) UpdateProject(ctx context.Context, who Actor, projectID int64, c ProjectChange) (*assessments.Project, error) {
 	a, err := s.Access(ctx, who, projectID, ActView)
 	if err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ func (s *Service) UpdateProject(ctx context.Context, who Actor, projectID int64,
 
 // ProjectPage is one page of the projects an actor may see.
 type ProjectPage struct {
-	Items   []store.ProjectListItem
+	Items   []assessments.ProjectListItem
 	Total   int
 	Page    int
 	PerPage int

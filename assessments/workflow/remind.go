@@ -83,7 +83,7 @@ func (s *Service) ReminderItems(ctx context.Context) ([]remind.Item, map[string]
 		if o, ok := owners[projectID]; ok {
 			return o, nil
 		}
-		ms, err := s.MembersWith(ctx, projectID, store.RoleOwner)
+		ms, err := s.MembersWith(ctx, projectID, assessments.RoleOwner)
 		if err != nil {
 			return nil, err
 		}
@@ -253,12 +253,12 @@ func (s *Service) outboxFor(ctx context.Context, due []remind.Reminder, projectO
 
 // webhooksFor lists the active webhooks that hear of a project's reminders: its own and the
 // instance's.
-func (s *Service) webhooksFor(ctx context.Context, projectID int64) ([]*store.Webhook, error) {
+func (s *Service) webhooksFor(ctx context.Context, projectID int64) ([]*assessments.Webhook, error) {
 	scopes := []int64{0}
 	if projectID != 0 {
 		scopes = append(scopes, projectID)
 	}
-	var out []*store.Webhook
+	var out []*assessments.Webhook
 	for _, id := range scopes {
 		hooks, err := s.store.Webhooks(ctx, id)
 		if err != nil {
@@ -404,7 +404,7 @@ func (s *Service) deliverOne(ctx context.Context, mailer *deliver.Mailer, it *st
 			markSent() // before the delivery log: the receiver has it
 		}
 		for _, d := range deliveries {
-			if lerr := s.store.LogWebhookDelivery(ctx, h.ID, store.WebhookDelivery{OutboxKey: it.Key, Attempt: it.Attempts,
+			if lerr := s.store.LogWebhookDelivery(ctx, h.ID, assessments.WebhookDelivery{OutboxKey: it.Key, Attempt: it.Attempts,
 				Status: d.Status, Error: d.Err, Duration: d.Duration, At: d.At}); lerr != nil {
 				return lerr
 			}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // SettingSelfApproval lets the person who submitted or wrote an assessment decide on it, for
@@ -16,13 +15,13 @@ const SettingSelfApproval = "allow_self_approval"
 
 // ReviewState is what the review rules need to know about an assessment's current cycle.
 type ReviewState struct {
-	Events    []*store.ReviewEvent
+	Events    []*assessments.ReviewEvent
 	Authors   assessments.Authorship // who wrote the content under review
 	Submitter int64                  // who submitted it for the current review; 0 when nobody
 }
 
 // ReviewState reads the decisions and the content authorship of an assessment.
-func (s *Service) ReviewState(ctx context.Context, a *store.Assessment) (*ReviewState, error) {
+func (s *Service) ReviewState(ctx context.Context, a *assessments.Assessment) (*ReviewState, error) {
 	events, err := s.store.ReviewEvents(ctx, a.ID)
 	if err != nil {
 		return nil, err
@@ -33,7 +32,7 @@ func (s *Service) ReviewState(ctx context.Context, a *store.Assessment) (*Review
 	}
 	rs := &ReviewState{Events: events, Authors: authors}
 	for i := len(events) - 1; i >= 0; i-- {
-		if events[i].Kind == store.ReviewSubmit {
+		if events[i].Kind == assessments.ReviewSubmit {
 			rs.Submitter = events[i].UserID
 			break
 		}
@@ -45,9 +44,9 @@ func (s *Service) ReviewState(ctx context.Context, a *store.Assessment) (*Review
 // they may. Separation of duties compares the user with the submitter and the authors of the
 // content under review (answers, findings, mitigations, residual risk): a reviewer's comments,
 // acceptances and opinions do not make them an editor.
-func (s *Service) DecideProblem(ctx context.Context, a *store.Assessment, rs *ReviewState, role store.Role, userID int64) (string, error) {
+func (s *Service) DecideProblem(ctx context.Context, a *assessments.Assessment, rs *ReviewState, role assessments.Role, userID int64) (string, error) {
 	switch {
-	case role != store.RoleReviewer:
+	case role != assessments.RoleReviewer:
 		return "Only a reviewer of this project decides on a review.", nil
 	case a.Status != assessments.InReview:
 		return "The assessment is not in review.", nil
@@ -84,7 +83,7 @@ type CarriedCycle struct {
 // with the mitigation tracking recorded after approval applied, carried by assessments.Carry
 // (answers, findings re-evaluated, manual findings, mitigations with owner, due date, status and
 // evidence, acceptances still valid), and its evidence records.
-func (s *Service) CarryFrom(ctx context.Context, def *questionnaire.Definition, prev *store.Assessment, today time.Time) (CarriedCycle, error) {
+func (s *Service) CarryFrom(ctx context.Context, def *questionnaire.Definition, prev *assessments.Assessment, today time.Time) (CarriedCycle, error) {
 	if prev.Status != assessments.Approved {
 		return CarriedCycle{}, fmt.Errorf("workflow: carry from cycle %d: it is %s, not approved", prev.Cycle, prev.Status)
 	}
@@ -100,8 +99,8 @@ func (s *Service) CarryFrom(ctx context.Context, def *questionnaire.Definition, 
 // CarryComments copies the previous cycle's open comments whose target the new cycle still has
 // (a question of its questionnaire, a carried finding); the others are returned for listing and
 // stay open on the old cycle.
-func (s *Service) CarryComments(ctx context.Context, def *questionnaire.Definition, from *store.Assessment, to *store.Assessment) (carried, listed []*store.Comment, err error) {
-	return s.store.CarryComments(ctx, from.ID, to.ID, func(c *store.Comment) bool {
+func (s *Service) CarryComments(ctx context.Context, def *questionnaire.Definition, from *assessments.Assessment, to *assessments.Assessment) (carried, listed []*assessments.Comment, err error) {
+	return s.store.CarryComments(ctx, from.ID, to.ID, func(c *assessments.Comment) bool {
 		switch c.TargetKind {
 		case "question":
 			_, ok := def.Question(c.TargetKey)
@@ -119,7 +118,7 @@ func (s *Service) CarryComments(ctx context.Context, def *questionnaire.Definiti
 // questions unanswered, high risks open with no mitigation and no acceptance, lower residual
 // risks resting only on planned mitigations, and open comments (wherever they stand, including
 // on questions the answers now hide).
-func (s *Service) SubmitProblems(ctx context.Context, def *questionnaire.Definition, a *store.Assessment) ([]string, error) {
+func (s *Service) SubmitProblems(ctx context.Context, def *questionnaire.Definition, a *assessments.Assessment) ([]string, error) {
 	var out []string
 	if missing := def.Progress(questionnaire.Answers(a.Answers())).Missing; len(missing) > 0 {
 		n := len(missing)

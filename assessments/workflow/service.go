@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/assessments/signing"
 	"github.com/piaf-dev/piaf/assessments/workflow/deliver"
@@ -68,13 +69,13 @@ func (s *Service) Store() *store.Store { return s.store }
 // Actor is who runs an operation: a signed-in user, or the system (User nil) for the scheduler
 // and commands run on the server's machine.
 type Actor struct {
-	User       *store.User
+	User       *assessments.User
 	ClientAddr string
 	// As names a system actor in the audit log ("cli:alice").
 	As string
 	// Token is the API token the request came with, nil for sessions and the system. A pipeline
 	// token limits the actor to its project (see Access and pipeline.go).
-	Token *store.APIToken
+	Token *assessments.APIToken
 }
 
 // System acts for piaf itself.

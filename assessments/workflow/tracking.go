@@ -80,7 +80,7 @@ func CanTrack(acc *Access, who Actor, m *assessments.Mitigation) bool {
 
 // trackable loads an assessment for tracking: any member may get this far (the mitigation's
 // owner may be a reviewer or viewer); what they may change is decided per mitigation.
-func (s *Service) trackable(ctx context.Context, who Actor, assessmentID int64) (*store.Assessment, *Access, error) {
+func (s *Service) trackable(ctx context.Context, who Actor, assessmentID int64) (*assessments.Assessment, *Access, error) {
 	a, err := s.store.Assessment(ctx, assessmentID)
 	if err != nil {
 		return nil, nil, err
@@ -95,7 +95,7 @@ func (s *Service) trackable(ctx context.Context, who Actor, assessmentID int64) 
 	return a, acc, nil
 }
 
-func notApproved(a *store.Assessment) error {
+func notApproved(a *assessments.Assessment) error {
 	return &FrozenError{Reason: "This assessment is not approved yet: change its mitigations in the risk register, where each change is a revision.",
 		Current: int64(a.Revision)}
 }

@@ -46,8 +46,8 @@ func (e *StepError) Is(target error) bool { return target == ErrFrozen }
 // reviewers are notified. Refusals: ErrNotFound for non-members, ErrForbidden, a FrozenError
 // when the project is archived or the assessment is not editable, a StepError listing what keeps
 // it from review (SubmitProblems), a ConflictError when base is stale.
-func (s *Service) Submit(ctx context.Context, who Actor, assessmentID int64, base int, note string) (*store.Assessment, error) {
-	return s.reviewStep(ctx, who, store.ReviewSubmit, assessmentID, base, note)
+func (s *Service) Submit(ctx context.Context, who Actor, assessmentID int64, base int, note string) (*assessments.Assessment, error) {
+	return s.reviewStep(ctx, who, assessments.ReviewSubmit, assessmentID, base, note)
 }
 
 // Approve approves an assessment in review on revision base: its content is frozen with its
@@ -55,19 +55,19 @@ func (s *Service) Submit(ctx context.Context, who Actor, assessmentID int64, bas
 // reviewer of the project who did not submit or write the content may (separation of duties,
 // unless the instance allows self-approval): others get a ForbiddenError, the separated
 // reviewer a StepError; an approval the evidence rules refuse is a StepError too.
-func (s *Service) Approve(ctx context.Context, who Actor, assessmentID int64, base int, comment string) (*store.Assessment, error) {
-	return s.reviewStep(ctx, who, store.ReviewApprove, assessmentID, base, comment)
+func (s *Service) Approve(ctx context.Context, who Actor, assessmentID int64, base int, comment string) (*assessments.Assessment, error) {
+	return s.reviewStep(ctx, who, assessments.ReviewApprove, assessmentID, base, comment)
 }
 
 // RequestChanges sends an assessment in review back to its assessors with comment, which is
 // required (a ValidationError on "comment" without it). The rights are Approve's.
-func (s *Service) RequestChanges(ctx context.Context, who Actor, assessmentID int64, base int, comment string) (*store.Assessment, error) {
-	return s.reviewStep(ctx, who, store.ReviewRequestChanges, assessmentID, base, comment)
+func (s *Service) RequestChanges(ctx context.Context, who Actor, assessmentID int64, base int, comment string) (*assessments.Assessment, error) {
+	return s.reviewStep(ctx, who, assessments.ReviewRequestChanges, assessmentID, base, comment)
 }
 
 // reviewStep carries out a submission or a decision. The status change is a revision bound to
 // base; the review event, the notifications and the audit entry commit with it.
-func (s *Service) reviewStep(ctx context.Context, who Actor, kind store.ReviewKind, assessmentID int64, base int, text string) (*store.Assessment, error) {
+func (s *Service) reviewStep(ctx context.Context, who Actor, kind assessments.ReviewKind, assessmentID int64, base int, text string) (*assessments.Assessment, error) {
 	a, acc, err := s.assessmentAccess(ctx, who, assessmentID, ActView)
 	if err != nil {
 		return nil, err
@@ -86,7 +86,7 @@ func (s *Service) reviewStep(ctx context.Context, who Actor, kind store.ReviewKi
 	d := store.Decision{AssessmentID: a.ID, Base: base, UserID: u.ID, UserEmail: u.Email, Kind: kind, Comment: strings.TrimSpace(text)}
 	link := AssessmentPath(a.ID)
 	switch kind {
-	case store.ReviewSubmit:
+	case assessments.ReviewSubmit:
 		if !acc.Can(ActEdit) {
 			return nil, ErrForbidden
 		}
@@ -100,13 +100,13 @@ func (s *Service) reviewStep(ctx context.Context, who Actor, kind store.ReviewKi
 		if len(probs) > 0 {
 			return nil, &StepError{Reason: "Not ready for review: " + strings.Join(probs, " "), Problems: probs, Current: int64(a.Revision)}
 		}
-		reviewers, err := s.MembersWith(ctx, a.ProjectID, store.RoleReviewer)
+		reviewers, err := s.MembersWith(ctx, a.ProjectID, assessments.RoleReviewer)
 		if err != nil {
 			return nil, err
 		}
 		d.Status, d.Summary = assessments.InReview, "Submitted for review"
 		d.Notify = notifyMembers(reviewers, u.ID, "review_requested", acc.Project.Name+": an assessment awaits your review", link)
-	case store.ReviewApprove, store.ReviewRequestChanges:
+	case assessments.ReviewApprove, assessments.ReviewRequestChanges:
 		rs, err := s.ReviewState(ctx, a)
 		if err != nil {
 			return nil, err
@@ -116,16 +116,16 @@ func (s *Service) reviewStep(ctx context.Context, who Actor, kind store.ReviewKi
 			return nil, err
 		}
 		if problem != "" {
-			if acc.Role != store.RoleReviewer {
+			if acc.Role != assessments.RoleReviewer {
 				return nil, &ForbiddenError{Reason: problem}
 			}
 			return nil, &StepError{Reason: problem, Current: int64(a.Revision)}
 		}
-		team, err := s.MembersWith(ctx, a.ProjectID, store.RoleOwner, store.RoleAssessor)
+		team, err := s.MembersWith(ctx, a.ProjectID, assessments.RoleOwner, assessments.RoleAssessor)
 		if err != nil {
 			return nil, err
 		}
-		if kind == store.ReviewApprove {
+		if kind == assessments.ReviewApprove {
 			probs, err := s.ApprovalProblems(ctx, a.State)
 			if err != nil {
 				return nil, err
@@ -148,12 +148,12 @@ func (s *Service) reviewStep(ctx context.Context, who Actor, kind store.ReviewKi
 	default:
 		return nil, fmt.Errorf("workflow: unknown review step %q", kind)
 	}
-	if kind != store.ReviewRequestChanges {
+	if kind != assessments.ReviewRequestChanges {
 		if d.Project, err = s.ProjectSnapshot(ctx, acc.Project); err != nil {
 			return nil, err
 		}
 	}
-	var saved *store.Assessment
+	var saved *assessments.Assessment
 	e := event(who, "assessment."+string(kind), store.AuditTarget("assessment", a.ID), map[string]any{"project": a.ProjectID, "comment": d.Comment})
 	err = s.Audited(ctx, &e, func(st *store.Store) (err error) {
 		if saved, err = st.Decide(ctx, d); err == nil {
@@ -171,7 +171,7 @@ func (s *Service) reviewStep(ctx context.Context, who Actor, kind store.ReviewKi
 }
 
 // assessmentAccess loads an assessment and the actor's access to its project, checked for act.
-func (s *Service) assessmentAccess(ctx context.Context, who Actor, assessmentID int64, act Action) (*store.Assessment, *Access, error) {
+func (s *Service) assessmentAccess(ctx context.Context, who Actor, assessmentID int64, act Action) (*assessments.Assessment, *Access, error) {
 	if who.User == nil {
 		return nil, nil, ErrNotFound
 	}
@@ -196,20 +196,20 @@ func (s *Service) staleReview(ctx context.Context, assessmentID int64) error {
 }
 
 // notifyMembers addresses a message to each member once, except to the one who caused it.
-func notifyMembers(members []*store.Member, except int64, kind, title, link string) []store.Notification {
-	var out []store.Notification
+func notifyMembers(members []*assessments.Member, except int64, kind, title, link string) []assessments.Notification {
+	var out []assessments.Notification
 	seen := map[int64]bool{except: true}
 	for _, m := range members {
 		if !seen[m.UserID] {
 			seen[m.UserID] = true
-			out = append(out, store.Notification{UserID: m.UserID, Kind: kind, Title: title, Link: link})
+			out = append(out, assessments.Notification{UserID: m.UserID, Kind: kind, Title: title, Link: link})
 		}
 	}
 	return out
 }
 
 // ProjectSnapshot describes the project as it is now, to record with a submission or decision.
-func (s *Service) ProjectSnapshot(ctx context.Context, p *store.Project) (*assessments.ProjectSnapshot, error) {
+func (s *Service) ProjectSnapshot(ctx context.Context, p *assessments.Project) (*assessments.ProjectSnapshot, error) {
 	snap := &assessments.ProjectSnapshot{Name: p.Name, Purpose: p.Purpose, BaseModel: p.BaseModel, Deployment: p.Deployment,
 		Datasets: []assessments.Dataset{}, Members: []assessments.MemberSnapshot{}}
 	datasets, err := s.store.Datasets(ctx, p.ID)
@@ -217,7 +217,7 @@ func (s *Service) ProjectSnapshot(ctx context.Context, p *store.Project) (*asses
 		return nil, err
 	}
 	for _, d := range datasets {
-		snap.Datasets = append(snap.Datasets, d.DatasetFields)
+		snap.Datasets = append(snap.Datasets, d.Dataset)
 	}
 	members, err := s.store.Members(ctx, p.ID)
 	if err != nil {
@@ -233,7 +233,7 @@ func (s *Service) ProjectSnapshot(ctx context.Context, p *store.Project) (*asses
 // questionnaire, carrying the risk work over (see CarryFrom) and the open comments whose target
 // is still there. Owners and assessors may. An assessment that is not approved is refused with a
 // FrozenError; a project that already has a cycle in progress with a ConflictError.
-func (s *Service) Reassess(ctx context.Context, who Actor, assessmentID int64) (*store.Assessment, error) {
+func (s *Service) Reassess(ctx context.Context, who Actor, assessmentID int64) (*assessments.Assessment, error) {
 	a, err := s.viewAssessment(ctx, who, assessmentID, ActEdit)
 	if err != nil {
 		return nil, err
@@ -273,7 +273,7 @@ func (s *Service) latestDefinition(ctx context.Context, key string) (*questionna
 //
 // JOIN: the answers work moves web's createAssessment into this package (answers.go) as an
 // unexported helper; when both are merged, nextCycle becomes a call of that helper and goes.
-func (s *Service) nextCycle(ctx context.Context, who Actor, projectID int64, def *questionnaire.Definition, e *store.AuditEvent) (*store.Assessment, error) {
+func (s *Service) nextCycle(ctx context.Context, who Actor, projectID int64, def *questionnaire.Definition, e *store.AuditEvent) (*assessments.Assessment, error) {
 	previous, err := s.store.Assessments(ctx, projectID)
 	if err != nil {
 		return nil, err
@@ -291,7 +291,7 @@ func (s *Service) nextCycle(ctx context.Context, who Actor, projectID int64, def
 		return nil, err
 	}
 	n := store.NewAssessment{ProjectID: projectID, State: assessments.ReconcilePolicy(def, cc.State, policy), Author: who.id(), Summary: summary}
-	var a *store.Assessment
+	var a *assessments.Assessment
 	err = s.Audited(ctx, e, func(st *store.Store) (err error) {
 		if a, err = st.CreateAssessment(ctx, n); err == nil {
 			e.Target = store.AuditTarget("assessment", a.ID)
@@ -325,7 +325,7 @@ func openCycle() error {
 // assessments.Carry) and that no reviewer has decided again yet: the finding is still there,
 // open, without an acceptance. They are read from the approved cycle and the new cycle's first
 // revision, so the list needs no record of its own and stays right whatever the clock says.
-func (s *Service) Redecisions(ctx context.Context, a *store.Assessment) ([]assessments.Redo, error) {
+func (s *Service) Redecisions(ctx context.Context, a *assessments.Assessment) ([]assessments.Redo, error) {
 	if a.Cycle < 2 || a.Status == assessments.Approved {
 		return nil, nil
 	}
@@ -333,7 +333,7 @@ func (s *Service) Redecisions(ctx context.Context, a *store.Assessment) ([]asses
 	if err != nil {
 		return nil, err
 	}
-	var prev *store.Assessment
+	var prev *assessments.Assessment
 	for _, p := range list {
 		if p.Cycle == a.Cycle-1 {
 			prev = p

@@ -35,9 +35,9 @@ type reviewFixture struct {
 	t                                       *testing.T
 	wf                                      *workflow.Service
 	st                                      *store.Store
-	project                                 *store.Project
+	project                                 *assessments.Project
 	owner, ana, rita, rob, viewer, outsider workflow.Actor
-	assessment                              *store.Assessment
+	assessment                              *assessments.Assessment
 }
 
 func newReviewFixture(t *testing.T, state assessments.State) *reviewFixture {
@@ -57,10 +57,10 @@ func newReviewFixture(t *testing.T, state assessments.State) *reviewFixture {
 	}
 	f.owner, f.ana, f.rita, f.rob, f.viewer, f.outsider = user("Olga"), user("Ana"), user("Rita"), user("Rob"), user("Vic"), user("Otto")
 	var err error
-	if f.project, err = st.CreateProject(ctx, f.owner.User.ID, store.ProjectFields{Name: "Support bot"}, nil); err != nil {
+	if f.project, err = st.CreateProject(ctx, f.owner.User.ID, assessments.ProjectFields{Name: "Support bot"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	for who, role := range map[workflow.Actor]store.Role{f.ana: store.RoleAssessor, f.rita: store.RoleReviewer, f.rob: store.RoleReviewer, f.viewer: store.RoleViewer} {
+	for who, role := range map[workflow.Actor]assessments.Role{f.ana: assessments.RoleAssessor, f.rita: assessments.RoleReviewer, f.rob: assessments.RoleReviewer, f.viewer: assessments.RoleViewer} {
 		if err := st.SetMember(ctx, f.project.ID, who.User.ID, role); err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func newReviewFixture(t *testing.T, state assessments.State) *reviewFixture {
 }
 
 // answer saves the required answer as ana, so the assessment is ready for review.
-func (f *reviewFixture) answer() *store.Assessment {
+func (f *reviewFixture) answer() *assessments.Assessment {
 	f.t.Helper()
 	a, err := f.st.ApplyChange(f.t.Context(), f.assessment.ID, f.current().Revision, f.ana.User.ID,
 		assessments.Change{Answers: map[string]any{"a": "yes"}}, "answered A")
@@ -83,7 +83,7 @@ func (f *reviewFixture) answer() *store.Assessment {
 	return a
 }
 
-func (f *reviewFixture) current() *store.Assessment {
+func (f *reviewFixture) current() *assessments.Assessment {
 	f.t.Helper()
 	a, err := f.st.Assessment(f.t.Context(), f.assessment.ID)
 	if err != nil {
@@ -93,7 +93,7 @@ func (f *reviewFixture) current() *store.Assessment {
 }
 
 // approve takes the assessment through review: ana submits, rita approves.
-func (f *reviewFixture) approve() *store.Assessment {
+func (f *reviewFixture) approve() *assessments.Assessment {
 	f.t.Helper()
 	ctx := f.t.Context()
 	a, err := f.wf.Submit(ctx, f.ana, f.assessment.ID, f.current().Revision, "")
@@ -189,7 +189,7 @@ func TestSeparationRefusesTheAuthor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.st.SetMember(ctx, f.project.ID, f.ana.User.ID, store.RoleReviewer); err != nil {
+	if err := f.st.SetMember(ctx, f.project.ID, f.ana.User.ID, assessments.RoleReviewer); err != nil {
 		t.Fatal(err)
 	}
 	var step *workflow.StepError

@@ -5,13 +5,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/datefmt"
 	"github.com/piaf-dev/piaf/assessments/remind"
 	"github.com/piaf-dev/piaf/store"
 )
 
 // materialChange names what changed in a project that the approved assessment relied on.
-func materialChange(before *store.Project, after store.ProjectFields) string {
+func materialChange(before *assessments.Project, after assessments.ProjectFields) string {
 	var changed []string
 	if strings.TrimSpace(before.BaseModel) != strings.TrimSpace(after.BaseModel) {
 		changed = append(changed, "base model")
@@ -30,10 +31,10 @@ func materialChange(before *store.Project, after store.ProjectFields) string {
 
 // projectChanged marks the project's approved assessment as needing re-assessment and tells the
 // owners, once, until a new cycle starts.
-func (s *Service) projectChanged(ctx context.Context, who Actor, p *store.Project, reason string) error {
+func (s *Service) projectChanged(ctx context.Context, who Actor, p *assessments.Project, reason string) error {
 	reason += " (by " + who.displayName() + ", " + datefmt.Date(s.now(), nil) + ")."
 	var queue []store.OutboxItem
-	var marked *store.Assessment
+	var marked *assessments.Assessment
 	err := s.store.Atomic(ctx, func(st *store.Store) error {
 		a, err := st.RequireReassessment(ctx, p.ID, reason)
 		if err != nil || a == nil || a.ReassessmentReason != reason {
@@ -65,8 +66,8 @@ func (s *Service) projectChanged(ctx context.Context, who Actor, p *store.Projec
 
 // reassessmentNotices are the messages telling a project's owners that its approved assessment
 // needs re-assessment. They only read, so may run inside a write transaction.
-func (s *Service) reassessmentNotices(ctx context.Context, p *store.Project, a *store.Assessment, reason string) ([]store.OutboxItem, error) {
-	owners, err := s.MembersWith(ctx, p.ID, store.RoleOwner)
+func (s *Service) reassessmentNotices(ctx context.Context, p *assessments.Project, a *assessments.Assessment, reason string) ([]store.OutboxItem, error) {
+	owners, err := s.MembersWith(ctx, p.ID, assessments.RoleOwner)
 	if err != nil {
 		return nil, err
 	}
@@ -95,12 +96,12 @@ func (s *Service) reassessmentNotices(ctx context.Context, p *store.Project, a *
 }
 
 // MembersWith lists a project's members holding one of the roles.
-func (s *Service) MembersWith(ctx context.Context, projectID int64, roles ...store.Role) ([]*store.Member, error) {
+func (s *Service) MembersWith(ctx context.Context, projectID int64, roles ...assessments.Role) ([]*assessments.Member, error) {
 	all, err := s.store.Members(ctx, projectID)
 	if err != nil {
 		return nil, err
 	}
-	var out []*store.Member
+	var out []*assessments.Member
 	for _, m := range all {
 		for _, r := range roles {
 			if m.Role == r {
@@ -112,7 +113,7 @@ func (s *Service) MembersWith(ctx context.Context, projectID int64, roles ...sto
 }
 
 // MemberIDs are the members' user ids.
-func MemberIDs(members []*store.Member) []int64 {
+func MemberIDs(members []*assessments.Member) []int64 {
 	out := make([]int64, len(members))
 	for i, m := range members {
 		out[i] = m.UserID

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/passwords"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -24,7 +26,7 @@ func (in *UserInput) Check() Problems {
 	in.Name = strings.TrimSpace(in.Name)
 	p.CheckText("name", in.Name, MaxName)
 	if in.Password != "" {
-		if err := store.CheckPasswordPolicy(in.Password, in.Email); err != nil {
+		if err := passwords.CheckPolicy(in.Password, in.Email); err != nil {
 			p.Add("password", "Password: "+err.Error()+".")
 		}
 	}
@@ -35,7 +37,7 @@ func (in *UserInput) Check() Problems {
 // machine), may. A taken email is a validation error on the email field. An account without a
 // password is an invitation: the returned token is its one-time link, made in the same
 // transaction as the account and its audit entry.
-func (s *Service) CreateUser(ctx context.Context, who Actor, in UserInput) (*store.User, string, error) {
+func (s *Service) CreateUser(ctx context.Context, who Actor, in UserInput) (*assessments.User, string, error) {
 	if who.User != nil && !who.User.IsAdmin {
 		return nil, "", ErrForbidden
 	}
@@ -44,9 +46,9 @@ func (s *Service) CreateUser(ctx context.Context, who Actor, in UserInput) (*sto
 	}
 	n := store.NewUser{Email: in.Email, Name: in.Name, IsAdmin: in.Admin}
 	if in.Password != "" {
-		n.PasswordHash = store.HashPassword(in.Password)
+		n.PasswordHash = passwords.Hash(in.Password)
 	}
-	var u *store.User
+	var u *assessments.User
 	var token string
 	e := event(who, store.AuditUserCreate, "", map[string]any{"email": n.Email, "admin": n.IsAdmin, "invited": in.Password == ""})
 	err := s.Audited(ctx, &e, func(st *store.Store) error {

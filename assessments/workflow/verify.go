@@ -98,7 +98,7 @@ func (s *Service) Verify(ctx context.Context, file, sig []byte) (assessments.Ver
 	}
 	res.Known, res.Project, res.AssessmentID, res.Cycle, res.Revision = true, p.Name, a.ID, a.Cycle, number
 	for _, e := range events {
-		if e.Kind == store.ReviewApprove && e.Revision == number {
+		if e.Kind == assessments.ReviewApprove && e.Revision == number {
 			res.Approved, res.ApprovedBy, res.ApprovedAt = true, e.UserEmail, e.CreatedAt
 			if e.UserName != "" {
 				res.ApprovedBy = e.UserName

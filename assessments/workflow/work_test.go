@@ -20,9 +20,9 @@ import (
 // mitigation of Bob's. Vic is a viewer of nothing; Ada is an admin of nothing.
 type workFixture struct {
 	wf                   *workflow.Service
-	ana, rita, bob, ada  *store.User
-	vic                  *store.User
-	support, ranker      *store.Project
+	ana, rita, bob, ada  *assessments.User
+	vic                  *assessments.User
+	support, ranker      *assessments.Project
 	supportID, rankerAID int64
 }
 
@@ -35,7 +35,7 @@ func newWorkFixture(t *testing.T) *workFixture {
 	wf := workflow.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), workflow.Config{})
 	wf.SetClock(func() time.Time { return now })
 	f := &workFixture{wf: wf}
-	user := func(email, name string, admin bool) *store.User {
+	user := func(email, name string, admin bool) *assessments.User {
 		u, err := st.CreateUser(ctx, store.NewUser{Email: email, Name: name, IsAdmin: admin})
 		if err != nil {
 			t.Fatal(err)
@@ -45,13 +45,13 @@ func newWorkFixture(t *testing.T) *workFixture {
 	f.ana, f.rita, f.bob = user("ana@example.org", "Ana Assessor", false), user("rita@example.org", "Rita Reviewer", false), user("bob@example.org", "", false)
 	f.vic, f.ada = user("vic@example.org", "Vic", false), user("ada@example.org", "Ada Admin", true)
 	var err error
-	if f.support, err = st.CreateProject(ctx, f.ana.ID, store.ProjectFields{Name: "Support bot"}, nil); err != nil {
+	if f.support, err = st.CreateProject(ctx, f.ana.ID, assessments.ProjectFields{Name: "Support bot"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if f.ranker, err = st.CreateProject(ctx, f.bob.ID, store.ProjectFields{Name: "Search ranker"}, nil); err != nil {
+	if f.ranker, err = st.CreateProject(ctx, f.bob.ID, assessments.ProjectFields{Name: "Search ranker"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetMember(ctx, f.support.ID, f.rita.ID, store.RoleReviewer); err != nil {
+	if err := st.SetMember(ctx, f.support.ID, f.rita.ID, assessments.RoleReviewer); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.EnsureQuestionnaire(ctx, "q", 1, "Q", []byte("key: q")); err != nil {
@@ -63,7 +63,7 @@ func newWorkFixture(t *testing.T) *workFixture {
 				Status: assessments.FindingOpen, Mitigations: []string{"m1"}, Residual: assessments.Residual{Likelihood: 1, Severity: 3}}},
 			Mitigations: map[string]*assessments.Mitigation{"m1": {ID: "m1", Title: title, Owner: owner, Due: due, Status: assessments.MitigationPlanned}}}
 	}
-	decide := func(a *store.Assessment, u *store.User, kind store.ReviewKind, status assessments.Status) *store.Assessment {
+	decide := func(a *assessments.Assessment, u *assessments.User, kind assessments.ReviewKind, status assessments.Status) *assessments.Assessment {
 		a, err := st.Decide(ctx, store.Decision{AssessmentID: a.ID, Base: a.Revision, UserID: u.ID, UserEmail: u.Email, Kind: kind, Status: status, Summary: string(kind)})
 		if err != nil {
 			t.Fatal(err)
@@ -74,24 +74,24 @@ func newWorkFixture(t *testing.T) *workFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	decide(a, f.ana, store.ReviewSubmit, assessments.InReview)
+	decide(a, f.ana, assessments.ReviewSubmit, assessments.InReview)
 	f.supportID = a.ID
 	b, err := st.CreateAssessment(ctx, store.NewAssessment{ProjectID: f.ranker.ID, State: state(f.bob.ID, "Query log retention", "2027-03-01"), Author: f.bob.ID, Summary: "start"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b = decide(b, f.bob, store.ReviewSubmit, assessments.InReview)
-	decide(b, f.ada, store.ReviewRequestChanges, assessments.ChangesRequested)
+	b = decide(b, f.bob, assessments.ReviewSubmit, assessments.InReview)
+	decide(b, f.ada, assessments.ReviewRequestChanges, assessments.ChangesRequested)
 	f.rankerAID = b.ID
 	return f
 }
 
-func as(u *store.User) workflow.Actor { return workflow.Actor{User: u} }
+func as(u *assessments.User) workflow.Actor { return workflow.Actor{User: u} }
 
 func TestMyWorkByRole(t *testing.T) {
 	ctx := context.Background()
 	f := newWorkFixture(t)
-	counts := func(u *store.User, filter workflow.WorkFilter) map[string]int {
+	counts := func(u *assessments.User, filter workflow.WorkFilter) map[string]int {
 		t.Helper()
 		w, err := f.wf.MyWork(ctx, as(u), filter)
 		if err != nil {
@@ -177,7 +177,7 @@ func TestParseWorkFilter(t *testing.T) {
 func TestMitigationRegisterScope(t *testing.T) {
 	ctx := context.Background()
 	f := newWorkFixture(t)
-	list := func(u *store.User, in workflow.RegisterFilter) *workflow.RegisterPage {
+	list := func(u *assessments.User, in workflow.RegisterFilter) *workflow.RegisterPage {
 		t.Helper()
 		p, err := f.wf.MitigationRegister(ctx, as(u), in, "", "")
 		if err != nil {

@@ -13,7 +13,7 @@ import (
 	"github.com/piaf-dev/piaf/store/storetest"
 )
 
-func newService(t *testing.T) (*workflow.Service, *store.User) {
+func newService(t *testing.T) (*workflow.Service, *assessments.User) {
 	t.Helper()
 	st := storetest.New(t)
 	u, err := st.CreateUser(t.Context(), store.NewUser{Email: "alice@example.org"})
@@ -59,7 +59,7 @@ func TestProjectOperations(t *testing.T) {
 	if _, err := wf.UpdateProject(ctx, workflow.Actor{User: bob}, p.ID, workflow.ProjectChange{Name: &name}); !errors.Is(err, workflow.ErrNotFound) {
 		t.Errorf("non-member: %v, want ErrNotFound", err)
 	}
-	if err := wf.Store().SetMember(ctx, p.ID, bob.ID, store.RoleViewer); err != nil {
+	if err := wf.Store().SetMember(ctx, p.ID, bob.ID, assessments.RoleViewer); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := wf.UpdateProject(ctx, workflow.Actor{User: bob}, p.ID, workflow.ProjectChange{Name: &name}); !errors.Is(err, workflow.ErrForbidden) {

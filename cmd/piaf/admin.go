@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/piaf-dev/piaf/assessments/passwords"
 	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/store"
 )
@@ -45,7 +46,7 @@ func userAdd(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}
-	if err := store.CheckPasswordPolicy(password, *email); err != nil {
+	if err := passwords.CheckPolicy(password, *email); err != nil {
 		return fmt.Errorf("user add: password: %v", err)
 	}
 	// The same rules as the admin form: check before touching the database.

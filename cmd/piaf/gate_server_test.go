@@ -35,11 +35,11 @@ func TestGateAgainstTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := st.CreateProject(ctx, owner.ID, store.ProjectFields{Name: "Support bot"}, nil)
+	p, err := st.CreateProject(ctx, owner.ID, assessments.ProjectFields{Name: "Support bot"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := st.CreateProject(ctx, owner.ID, store.ProjectFields{Name: "Other"}, nil)
+	other, err := st.CreateProject(ctx, owner.ID, assessments.ProjectFields{Name: "Other"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestGateAgainstTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Decide(ctx, store.Decision{AssessmentID: a.ID, Base: a.Revision, UserID: owner.ID, Kind: store.ReviewApprove,
+	if _, err := st.Decide(ctx, store.Decision{AssessmentID: a.ID, Base: a.Revision, UserID: owner.ID, Kind: assessments.ReviewApprove,
 		Status: assessments.Approved, NextReview: time.Now().AddDate(0, 6, 0).Format(time.DateOnly)}); err != nil {
 		t.Fatal(err)
 	}

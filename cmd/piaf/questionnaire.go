@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/catalogue"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/store"
@@ -161,7 +162,7 @@ func questionnaireVersions(ctx context.Context, dir, key string) ([]shownDefinit
 
 // storedQuestionnaires lists the versions in the database in dir; none when dir holds no
 // database, which is then left alone rather than created.
-func storedQuestionnaires(ctx context.Context, dir string) ([]*store.QuestionnaireSource, error) {
+func storedQuestionnaires(ctx context.Context, dir string) ([]*assessments.QuestionnaireSource, error) {
 	if _, err := os.Stat(filepath.Join(dir, store.FileName)); errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	} else if err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/catalogue"
+	"github.com/piaf-dev/piaf/assessments/passwords"
 	"github.com/piaf-dev/piaf/assessments/questionnaire"
 	"github.com/piaf-dev/piaf/store"
 )
@@ -142,7 +143,7 @@ func writeSeed(ctx context.Context, st *store.Store, o seedOptions) (seedResult,
 		tag = "-" + strconv.FormatInt(time.Now().Unix()%100000, 10)
 	}
 	res := seedResult{Admin: "admin" + tag + "@seed.piaf.test", Member: "member" + tag + "@seed.piaf.test", Password: o.password}
-	hash := store.HashPassword(o.password) // one hash for all: argon2id per account would dominate
+	hash := passwords.Hash(o.password) // one hash for all: argon2id per account would dominate
 	memberIndex := 1
 	err = st.Seed(ctx, func(sd *store.Seeder) error {
 		for i := range o.users {
@@ -164,12 +165,12 @@ func writeSeed(ctx context.Context, st *store.Store, o seedOptions) (seedResult,
 		// organisation; the others get owners and teams drawn from every account but the admin.
 		for i := range o.projects {
 			owner := w.users[1+rng.IntN(len(w.users)-1)]
-			team := map[int64]store.Role{}
+			team := map[int64]assessments.Role{}
 			for range 1 + rng.IntN(4) {
-				team[w.users[1+rng.IntN(len(w.users)-1)]] = []store.Role{store.RoleAssessor, store.RoleReviewer, store.RoleViewer}[rng.IntN(3)]
+				team[w.users[1+rng.IntN(len(w.users)-1)]] = []assessments.Role{assessments.RoleAssessor, assessments.RoleReviewer, assessments.RoleViewer}[rng.IntN(3)]
 			}
 			if i%100 == 0 {
-				team[w.users[memberIndex]] = store.RoleAssessor
+				team[w.users[memberIndex]] = assessments.RoleAssessor
 			}
 			delete(team, owner)
 			p := seedProject(rng, i, owner, team, w.epoch.Add(time.Duration(i)*time.Minute))
@@ -315,7 +316,7 @@ func generateAssessment(j seedJob, w *seedWorld) store.SeedAssessment {
 	// The encoder reuses the encoding of the entries a revision did not change: hashing each
 	// state was most of the generator's time.
 	enc := assessments.NewEncoder()
-	push := func(next assessments.State, author int64, summary string, event store.ReviewKind) {
+	push := func(next assessments.State, author int64, summary string, event assessments.ReviewKind) {
 		c := seedDiff(state, next)
 		if c.Empty() && len(a.Revisions) > 0 {
 			c.Seq = next.Seq + 1 // an edit that changes nothing still bumps something real
@@ -376,20 +377,20 @@ func generateAssessment(j seedJob, w *seedWorld) store.SeedAssessment {
 		push(next, author, summary, "")
 	}
 	snap := w.snapshots[j.project]
-	status := func(s assessments.Status, author int64, summary string, ev store.ReviewKind) {
+	status := func(s assessments.Status, author int64, summary string, ev assessments.ReviewKind) {
 		next := state
 		next.Status, next.Project = s, snap
 		push(next, author, summary, ev)
 	}
 	switch j.status {
 	case assessments.InReview:
-		status(assessments.InReview, members[0], "Submitted for review", store.ReviewSubmit)
+		status(assessments.InReview, members[0], "Submitted for review", assessments.ReviewSubmit)
 	case assessments.ChangesRequested:
-		status(assessments.InReview, members[0], "Submitted for review", store.ReviewSubmit)
-		status(assessments.ChangesRequested, reviewer, "Requested changes", store.ReviewRequestChanges)
+		status(assessments.InReview, members[0], "Submitted for review", assessments.ReviewSubmit)
+		status(assessments.ChangesRequested, reviewer, "Requested changes", assessments.ReviewRequestChanges)
 	case assessments.Approved:
-		status(assessments.InReview, members[0], "Submitted for review", store.ReviewSubmit)
-		status(assessments.Approved, reviewer, "Approved", store.ReviewApprove)
+		status(assessments.InReview, members[0], "Submitted for review", assessments.ReviewSubmit)
+		status(assessments.Approved, reviewer, "Approved", assessments.ReviewApprove)
 		approved := a.Revisions[len(a.Revisions)-1].At
 		a.ApprovedAt, a.NextReview = &approved, approved.AddDate(0, 6, 0).Format(time.DateOnly)
 	}
@@ -530,16 +531,16 @@ func seedName(rng *mrand.Rand) string {
 var seedTopics = []string{"support", "sales", "legal", "HR", "code review", "medical notes", "claims", "chat", "search", "docs"}
 var seedModels = []string{"Llama 3.1 8B", "Mistral 7B", "Qwen2.5 14B", "Gemma 2 9B", "Phi-3 mini"}
 
-func seedProject(rng *mrand.Rand, i int, owner int64, team map[int64]store.Role, at time.Time) store.SeedProject {
+func seedProject(rng *mrand.Rand, i int, owner int64, team map[int64]assessments.Role, at time.Time) store.SeedProject {
 	topic := seedTopics[rng.IntN(len(seedTopics))]
-	p := store.SeedProject{Owner: owner, Members: team, At: at, Fields: store.ProjectFields{
+	p := store.SeedProject{Owner: owner, Members: team, At: at, Fields: assessments.ProjectFields{
 		Name:       fmt.Sprintf("%s assistant %d", topic, i+1),
 		Purpose:    "Fine-tune a model to draft answers for the " + topic + " team.",
 		BaseModel:  seedModels[rng.IntN(len(seedModels))],
 		Deployment: []string{"internal", "customer-facing", "batch"}[rng.IntN(3)],
 	}}
 	for d := range 1 + rng.IntN(3) {
-		p.Datasets = append(p.Datasets, store.DatasetFields{Name: fmt.Sprintf("%s export %d", topic, d+1), Source: "internal",
+		p.Datasets = append(p.Datasets, assessments.Dataset{Name: fmt.Sprintf("%s export %d", topic, d+1), Source: "internal",
 			Categories: "names, contact details, free text", SpecialCategories: rng.IntN(5) == 0, DataSubjects: "customers, staff",
 			ApproxRecords: int64(1000 + rng.IntN(5000000)), Retention: "2 years"})
 	}
@@ -548,7 +549,7 @@ func seedProject(rng *mrand.Rand, i int, owner int64, team map[int64]store.Role,
 
 func snapshotOf(p store.SeedProject, emails map[int64]string) *assessments.ProjectSnapshot {
 	s := &assessments.ProjectSnapshot{Name: p.Fields.Name, Purpose: p.Fields.Purpose, BaseModel: p.Fields.BaseModel, Deployment: p.Fields.Deployment,
-		Datasets: []assessments.Dataset{}, Members: []assessments.MemberSnapshot{{Email: emails[p.Owner], Role: string(store.RoleOwner)}}}
+		Datasets: []assessments.Dataset{}, Members: []assessments.MemberSnapshot{{Email: emails[p.Owner], Role: string(assessments.RoleOwner)}}}
 	for _, d := range p.Datasets {
 		s.Datasets = append(s.Datasets, assessments.Dataset{Name: d.Name, Source: d.Source, Categories: d.Categories,
 			SpecialCategories: d.SpecialCategories, DataSubjects: d.DataSubjects, ApproxRecords: d.ApproxRecords, Retention: d.Retention})

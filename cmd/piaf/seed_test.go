@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/piaf-dev/piaf/assessments"
+	"github.com/piaf-dev/piaf/assessments/passwords"
 	"github.com/piaf-dev/piaf/store"
 )
 
@@ -36,7 +37,7 @@ func TestSeedWritesAValidInstance(t *testing.T) {
 		t.Fatalf("verify: %+v %v", check, err)
 	}
 	admin, err := st.UserByEmail(ctx, res.Admin)
-	if err != nil || !admin.IsAdmin || !store.CheckPassword(admin.PasswordHash, "correct horse battery") {
+	if err != nil || !admin.IsAdmin || !passwords.Matches(admin.PasswordHash, "correct horse battery") {
 		t.Fatalf("admin: %+v %v", admin, err)
 	}
 	member, _ := st.UserByEmail(ctx, res.Member)

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/piaf-dev/piaf/assessments/passwords"
 	"github.com/piaf-dev/piaf/assessments/workflow"
 	"github.com/piaf-dev/piaf/assessments/workflow/deliver"
 	"github.com/piaf-dev/piaf/store"
@@ -234,10 +235,10 @@ func firstRun(ctx context.Context, st *store.Store, log *slog.Logger, baseURL st
 		if email == "" || password == "" {
 			return errors.New("set both PIAF_ADMIN_EMAIL and PIAF_ADMIN_PASSWORD, or neither to get a setup link")
 		}
-		if err := store.CheckPasswordPolicy(password, email); err != nil {
+		if err := passwords.CheckPolicy(password, email); err != nil {
 			return fmt.Errorf("PIAF_ADMIN_PASSWORD: %v", err)
 		}
-		u, err := st.CreateUser(ctx, store.NewUser{Email: email, PasswordHash: store.HashPassword(password), IsAdmin: true})
+		u, err := st.CreateUser(ctx, store.NewUser{Email: email, PasswordHash: passwords.Hash(password), IsAdmin: true})
 		if err != nil {
 			return err
 		}

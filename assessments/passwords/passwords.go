@@ -1,4 +1,5 @@
-package store
+// Package passwords holds piaf's password policy and the argon2id hashes accounts keep.
+package passwords
 
 import (
 	"bufio"
@@ -15,8 +16,8 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// MinPasswordLength is the shortest password piaf accepts. Length beats composition rules.
-const MinPasswordLength = 12
+// MinLength is the shortest password piaf accepts. Length beats composition rules.
+const MinLength = 12
 
 // argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
 const (
@@ -40,12 +41,12 @@ var commonPasswords = func() map[string]bool {
 	return m
 }()
 
-// CheckPasswordPolicy explains why a password is not acceptable, or returns nil.
-func CheckPasswordPolicy(password, email string) error {
+// CheckPolicy explains why a password is not acceptable, or returns nil.
+func CheckPolicy(password, email string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
-	case n < MinPasswordLength:
-		return fmt.Errorf("use at least %d characters", MinPasswordLength)
+	case n < MinLength:
+		return fmt.Errorf("use at least %d characters", MinLength)
 	case n > 256:
 		return errors.New("use at most 256 characters")
 	case commonPasswords[strings.ToLower(password)] || isRepetitive(password):
@@ -66,8 +67,8 @@ func isRepetitive(p string) bool {
 	return false
 }
 
-// HashPassword returns an argon2id hash in the usual PHC string format.
-func HashPassword(password string) string {
+// Hash returns an argon2id hash in the usual PHC string format.
+func Hash(password string) string {
 	salt := make([]byte, 16)
 	rand.Read(salt)
 	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
@@ -77,11 +78,11 @@ func HashPassword(password string) string {
 
 // dummyHash is checked against when an account does not exist, so that answering takes as long
 // as for a real account and timing does not tell which emails have accounts.
-var dummyHash = HashPassword("piaf-no-such-account")
+var dummyHash = Hash("piaf-no-such-account")
 
-// CheckPassword tells whether password matches hash. An empty hash (invited, no password yet)
+// Matches tells whether password matches hash. An empty hash (invited, no password yet)
 // never matches.
-func CheckPassword(hash, password string) bool {
+func Matches(hash, password string) bool {
 	if hash == "" {
 		hash = dummyHash
 		password += "\x00"

@@ -50,6 +50,7 @@ type Webhook struct {
 
 // WebhookDelivery is one attempt to deliver to a webhook.
 type WebhookDelivery struct {
+	ID        int64 // increases with every attempt logged; the key the deliveries are paged by
 	OutboxKey string
 	Attempt   int
 	Status    int

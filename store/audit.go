@@ -191,12 +191,57 @@ type AuditQuery struct {
 	Target string    // exactly, e.g. "project:3"
 	Since  time.Time // from this instant on
 	Until  time.Time // before this instant
-	Limit  int       // zero: all
-	Offset int
+	Limit  int       // zero: all (AuditPage: one entry)
+	Offset int       // AuditEntries only
+	Before int64     // AuditPage only: entries before this seq; zero: from the newest
 }
 
 // AuditEntries returns one page of matching entries, newest first, and how many match in all.
+// Counting reads every match: pages that grow with the log use AuditPage.
 func (s *Store) AuditEntries(ctx context.Context, q AuditQuery) ([]assessments.AuditEntry, int, error) {
+	where, args := auditWhere(q)
+	from := " FROM audit_log WHERE " + where
+	var total int
+	if err := s.read.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count audit entries: %w", err)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	entries, err := s.auditRows(ctx, "SELECT "+auditColumns+from+" ORDER BY seq DESC LIMIT ? OFFSET ?",
+		append(args, limit, max(q.Offset, 0))...)
+	return entries, total, err
+}
+
+// MaxAuditPage bounds the entries AuditPage reads at once.
+const MaxAuditPage = 200
+
+// AuditPage returns up to q.Limit (at most MaxAuditPage) matching entries before entry q.Before
+// (zero: from the newest), newest first, and when older matches remain, the seq to ask for them
+// with (zero: none). It reads backwards along the primary key and stops after the page, without
+// counting: its cost does not grow with the log (a filter that matches few entries reads until
+// it has found a page or reached the start).
+func (s *Store) AuditPage(ctx context.Context, q AuditQuery) (entries []assessments.AuditEntry, older int64, err error) {
+	limit := min(max(q.Limit, 1), MaxAuditPage)
+	where, args := auditWhere(q)
+	if q.Before > 0 {
+		where += " AND seq < ?"
+		args = append(args, q.Before)
+	}
+	entries, err = s.auditRows(ctx, "SELECT "+auditColumns+" FROM audit_log WHERE "+where+" ORDER BY seq DESC LIMIT ?", append(args, limit+1)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(entries) > limit {
+		entries = entries[:limit]
+		older = entries[limit-1].Seq
+	}
+	return entries, older, nil
+}
+
+// auditWhere is the condition selecting q's entries (Before, Limit and Offset aside).
+func auditWhere(q AuditQuery) (string, []any) {
 	where := []string{"1 = 1"}
 	var args []any
 	if action := strings.TrimSuffix(strings.TrimSpace(q.Action), "."); action != "" {
@@ -219,34 +264,28 @@ func (s *Store) AuditEntries(ctx context.Context, q AuditQuery) ([]assessments.A
 		where = append(where, "at < ?")
 		args = append(args, formatTime(q.Until))
 	}
-	from := " FROM audit_log WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := s.read.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count audit entries: %w", err)
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = -1 // SQLite: no limit
-	}
-	rows, err := s.read.QueryContext(ctx, "SELECT "+auditColumns+from+" ORDER BY seq DESC LIMIT ? OFFSET ?",
-		append(args, limit, max(q.Offset, 0))...)
+	return strings.Join(where, " AND "), args
+}
+
+func (s *Store) auditRows(ctx context.Context, query string, args ...any) ([]assessments.AuditEntry, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: audit entries: %w", err)
+		return nil, fmt.Errorf("store: audit entries: %w", err)
 	}
 	defer rows.Close()
 	var entries []assessments.AuditEntry
 	for rows.Next() {
 		r, err := scanAuditRow(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		e, err := r.entry()
 		if err != nil {
-			return nil, 0, fmt.Errorf("store: audit entry %d: %w", r.seq, err)
+			return nil, fmt.Errorf("store: audit entry %d: %w", r.seq, err)
 		}
 		entries = append(entries, e)
 	}
-	return entries, total, rows.Err()
+	return entries, rows.Err()
 }
 
 func (r auditRow) entry() (assessments.AuditEntry, error) {
@@ -265,48 +304,156 @@ func (r auditRow) entry() (assessments.AuditEntry, error) {
 	return e, nil
 }
 
-// VerifyAudit walks the chain in seq order and stops at the first bad entry: a gap in seq (an
-// entry removed), a prev_hash that is not the hash of the entry before (entries removed,
+// VerifyAudit walks the whole chain in seq order and stops at the first bad entry: a gap in seq
+// (an entry removed), a prev_hash that is not the hash of the entry before (entries removed,
 // reordered or rewritten), or a hash that does not match the entry's content (an entry changed).
+// It records what it found as the verified head (audit_verified), which VerifyAuditSinceHead
+// starts from: a problem found here is shown by the audit page until a full walk finds the chain
+// intact again. A read-only store records nothing.
 //
 // Entries removed from the end leave a shorter chain that is still intact: that is only
 // detectable against a head recorded outside the database, which is why the report, and
 // `piaf audit verify`, give the head's seq and hash.
 func (s *Store) VerifyAudit(ctx context.Context) (assessments.AuditReport, error) {
-	rep := assessments.AuditReport{HeadHash: auditGenesis}
-	rows, err := s.read.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit_log ORDER BY seq")
+	w := auditWalk{rep: assessments.AuditReport{HeadHash: auditGenesis}}
+	if err := s.walkAudit(ctx, &w, 0); err != nil {
+		return w.rep, err
+	}
+	if !s.readOnly() {
+		if err := s.recordAuditHead(ctx, w.rep, true, 0); err != nil {
+			return w.rep, err
+		}
+	}
+	return w.rep, nil
+}
+
+// VerifyAuditSinceHead verifies only what was written since the last verification: it checks
+// that the verified head entry is still there unchanged, then walks the entries after it, and
+// records the new head. Its cost is the number of new entries, not the length of the log. An
+// entry before the head changed since it was verified is found by the next full walk
+// (VerifyAudit: `piaf check`, `piaf audit verify` and the server's periodic check), whose
+// finding this then reports. With no head recorded yet, or on a read-only store, it walks the
+// whole chain.
+func (s *Store) VerifyAuditSinceHead(ctx context.Context) (assessments.AuditReport, error) {
+	if s.readOnly() {
+		return s.VerifyAudit(ctx)
+	}
+	var head struct {
+		seq       int64
+		hash      string
+		badSeq    sql.NullInt64
+		badReason string
+	}
+	err := s.read.QueryRowContext(ctx, "SELECT seq, hash, bad_seq, bad_reason FROM audit_verified WHERE id = 1").
+		Scan(&head.seq, &head.hash, &head.badSeq, &head.badReason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s.VerifyAudit(ctx)
+	}
 	if err != nil {
-		return rep, fmt.Errorf("store: verify audit log: %w", err)
+		return assessments.AuditReport{}, fmt.Errorf("store: audit head: %w", err)
+	}
+	w := auditWalk{rep: assessments.AuditReport{Entries: head.seq, HeadSeq: head.seq, HeadHash: head.hash}}
+	if head.badSeq.Valid {
+		w.rep.Bad = &assessments.AuditProblem{Seq: head.badSeq.Int64, Reason: head.badReason}
+		return w.rep, nil
+	}
+	if head.seq > 0 {
+		// The head itself must still be the entry that was verified.
+		r, err := scanAuditRow(s.read.QueryRowContext(ctx, "SELECT "+auditColumns+" FROM audit_log WHERE seq = ?", head.seq))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			w.rep.Bad = &assessments.AuditProblem{Seq: head.seq, Reason: "was removed (it had been verified)"}
+		case err != nil:
+			return w.rep, fmt.Errorf("store: audit head: %w", err)
+		case r.hash != head.hash || r.computeHash() != r.hash:
+			w.rep.Bad = &assessments.AuditProblem{Seq: head.seq, Reason: "was changed (its hash does not match its content)"}
+		}
+		if w.rep.Bad != nil {
+			w.rep.HeadSeq, w.rep.Entries = head.seq-1, head.seq-1
+			return w.rep, s.recordAuditHead(ctx, w.rep, false, head.seq)
+		}
+	}
+	if err := s.walkAudit(ctx, &w, head.seq); err != nil {
+		return w.rep, err
+	}
+	if w.rep.HeadSeq == head.seq && w.rep.Bad == nil {
+		return w.rep, nil // nothing new
+	}
+	return w.rep, s.recordAuditHead(ctx, w.rep, false, head.seq)
+}
+
+// recordAuditHead stores a verification's outcome. A full walk replaces whatever was recorded;
+// an incremental one (from the head at seq from) only moves a head that is still where it
+// started, so two views verifying at once, or a full walk in between, are not undone.
+func (s *Store) recordAuditHead(ctx context.Context, rep assessments.AuditReport, full bool, from int64) error {
+	var badSeq any
+	reason := ""
+	if rep.Bad != nil {
+		badSeq, reason = rep.Bad.Seq, rep.Bad.Reason
+	}
+	var err error
+	if full {
+		_, err = s.write.ExecContext(ctx, `INSERT INTO audit_verified (id, seq, hash, bad_seq, bad_reason, checked_at)
+			VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+			bad_seq = excluded.bad_seq, bad_reason = excluded.bad_reason, checked_at = excluded.checked_at`,
+			rep.HeadSeq, rep.HeadHash, badSeq, reason, s.stamp())
+	} else {
+		_, err = s.write.ExecContext(ctx, `UPDATE audit_verified SET seq = ?, hash = ?, bad_seq = ?, bad_reason = ?, checked_at = ?
+			WHERE id = 1 AND seq = ? AND bad_seq IS NULL`, rep.HeadSeq, rep.HeadHash, badSeq, reason, s.stamp(), from)
+	}
+	if err != nil {
+		return fmt.Errorf("store: record the verified audit head: %w", err)
+	}
+	return nil
+}
+
+// auditWalk checks entries one after the other from an intact head.
+type auditWalk struct{ rep assessments.AuditReport }
+
+// walkAudit checks the entries after seq, in order, until the first bad one.
+func (s *Store) walkAudit(ctx context.Context, w *auditWalk, after int64) error {
+	rows, err := s.read.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit_log WHERE seq > ? ORDER BY seq", after)
+	if err != nil {
+		return fmt.Errorf("store: verify audit log: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		r, err := scanAuditRow(rows)
 		if err != nil {
-			return rep, err
+			return err
 		}
-		want := rep.HeadSeq + 1
-		switch {
-		case r.seq > want:
-			rep.Bad = &assessments.AuditProblem{Seq: want, Reason: fmt.Sprintf("was removed (the next entry is #%d)", r.seq)}
-		case r.seq < want:
-			rep.Bad = &assessments.AuditProblem{Seq: r.seq, Reason: fmt.Sprintf("is out of sequence (expected #%d)", want)}
-		case r.prevHash != rep.HeadHash:
-			rep.Bad = &assessments.AuditProblem{Seq: r.seq, Reason: fmt.Sprintf(
-				"does not link to entry #%d (one of them was rewritten, or entries were removed or reordered)", rep.HeadSeq)}
-			if rep.HeadSeq == 0 {
-				rep.Bad.Reason = "does not start the chain (entries before it were removed or it was rewritten)"
-			}
-		case r.computeHash() != r.hash:
-			rep.Bad = &assessments.AuditProblem{Seq: r.seq, Reason: "was changed (its hash does not match its content)"}
+		if !w.step(r) {
+			return nil
 		}
-		if rep.Bad != nil {
-			return rep, nil
-		}
-		rep.Entries++
-		rep.HeadSeq, rep.HeadHash = r.seq, r.hash
 	}
 	if err := rows.Err(); err != nil {
-		return rep, fmt.Errorf("store: verify audit log: %w", err)
+		return fmt.Errorf("store: verify audit log: %w", err)
 	}
-	return rep, nil
+	return nil
+}
+
+// step checks the entry after the head; false when it is bad (w.rep.Bad says why).
+func (w *auditWalk) step(r auditRow) bool {
+	rep := &w.rep
+	want := rep.HeadSeq + 1
+	switch {
+	case r.seq > want:
+		rep.Bad = &assessments.AuditProblem{Seq: want, Reason: fmt.Sprintf("was removed (the next entry is #%d)", r.seq)}
+	case r.seq < want:
+		rep.Bad = &assessments.AuditProblem{Seq: r.seq, Reason: fmt.Sprintf("is out of sequence (expected #%d)", want)}
+	case r.prevHash != rep.HeadHash:
+		rep.Bad = &assessments.AuditProblem{Seq: r.seq, Reason: fmt.Sprintf(
+			"does not link to entry #%d (one of them was rewritten, or entries were removed or reordered)", rep.HeadSeq)}
+		if rep.HeadSeq == 0 {
+			rep.Bad.Reason = "does not start the chain (entries before it were removed or it was rewritten)"
+		}
+	case r.computeHash() != r.hash:
+		rep.Bad = &assessments.AuditProblem{Seq: r.seq, Reason: "was changed (its hash does not match its content)"}
+	}
+	if rep.Bad != nil {
+		return false
+	}
+	rep.Entries++
+	rep.HeadSeq, rep.HeadHash = r.seq, r.hash
+	return true
 }

@@ -267,3 +267,131 @@ func TestVerifyAuditTruncationChangesTheHead(t *testing.T) {
 		t.Fatalf("head after truncation = #%d %s, before #%d %s", after.HeadSeq, after.HeadHash, before.HeadSeq, before.HeadHash)
 	}
 }
+
+// The audit page's verification starts from the verified head: it finds an entry written since
+// and then changed, a changed or removed head, and reports what the last full walk found; an
+// entry before the head changed later is found by the next full walk, and only then reported.
+func TestVerifyAuditSinceHead(t *testing.T) {
+	const dropTriggers = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"
+	s := storetest.New(t)
+	ctx := context.Background()
+	fiveEvents(t, s)
+	if err := s.Exec(ctx, dropTriggers); err != nil {
+		t.Fatal(err)
+	}
+	check := func(full bool, wantBad int64, wantHead int64) {
+		t.Helper()
+		verify := s.VerifyAuditSinceHead
+		if full {
+			verify = s.VerifyAudit
+		}
+		rep, err := verify(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case wantBad == 0 && rep.Bad != nil:
+			t.Fatalf("full %t: broken at %s, want intact", full, rep.Bad)
+		case wantBad != 0 && (rep.Bad == nil || rep.Bad.Seq != wantBad):
+			t.Fatalf("full %t: %+v, want entry #%d bad", full, rep, wantBad)
+		case rep.HeadSeq != wantHead || rep.Entries != wantHead:
+			t.Fatalf("full %t: head #%d, %d entries, want #%d", full, rep.HeadSeq, rep.Entries, wantHead)
+		}
+	}
+	check(false, 0, 5) // no head yet: a full walk, which records it
+
+	// Entries written after the head are verified by the next view.
+	for i := range 3 {
+		mustAudit(t, s, store.AuditEvent{Action: store.AuditSettingsChange, Details: map[string]any{"n": i}})
+	}
+	if err := s.Exec(ctx, "UPDATE audit_log SET target = target || 'x' WHERE seq = 7"); err != nil {
+		t.Fatal(err)
+	}
+	check(false, 7, 6)
+	if err := s.Exec(ctx, "UPDATE audit_log SET target = substr(target, 1, length(target) - 1) WHERE seq = 7"); err != nil {
+		t.Fatal(err)
+	}
+	check(false, 7, 6) // recorded: the page keeps saying so until a full walk finds the chain intact
+	check(true, 0, 8)
+	check(false, 0, 8)
+
+	// An entry before the head changed now: the next full walk finds it, and the page reports it.
+	if err := s.Exec(ctx, "UPDATE audit_log SET target = target || 'x' WHERE seq = 2"); err != nil {
+		t.Fatal(err)
+	}
+	check(false, 0, 8) // not re-read by the page: that is what keeps it cheap
+	check(true, 2, 1)
+	check(false, 2, 1)
+	if err := s.Exec(ctx, "UPDATE audit_log SET target = substr(target, 1, length(target) - 1) WHERE seq = 2"); err != nil {
+		t.Fatal(err)
+	}
+	check(true, 0, 8)
+
+	// The head itself is re-read: changed, or removed from the end, it is reported.
+	if err := s.Exec(ctx, "UPDATE audit_log SET details = '{\"n\":9}' WHERE seq = 8"); err != nil {
+		t.Fatal(err)
+	}
+	check(false, 8, 7)
+	if err := s.Exec(ctx, "UPDATE audit_log SET details = '{\"n\":2}' WHERE seq = 8"); err != nil {
+		t.Fatal(err)
+	}
+	check(true, 0, 8)
+	if err := s.Exec(ctx, "DELETE FROM audit_log WHERE seq = 8"); err != nil {
+		t.Fatal(err)
+	}
+	check(false, 8, 7)
+	check(true, 0, 7) // a shorter chain is intact again: only a head kept elsewhere shows the loss
+
+	// A gap right after the head.
+	mustAudit(t, s, store.AuditEvent{Action: store.AuditSettingsChange})
+	mustAudit(t, s, store.AuditEvent{Action: store.AuditSettingsChange})
+	if err := s.Exec(ctx, "DELETE FROM audit_log WHERE seq = 8"); err != nil {
+		t.Fatal(err)
+	}
+	check(false, 8, 7)
+}
+
+// The log pages backwards by seq with the filter kept, every match on exactly one page.
+func TestAuditPage(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	for i := range 25 {
+		action := store.AuditSettingsChange
+		if i%5 == 0 {
+			action = store.AuditLogin
+		}
+		mustAudit(t, s, store.AuditEvent{Action: action, Details: map[string]any{"n": i}})
+	}
+	var seen []int64
+	q := store.AuditQuery{Action: "settings", Limit: 7}
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("the pages do not end")
+		}
+		list, older, err := s.AuditPage(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range list {
+			if e.Action != store.AuditSettingsChange {
+				t.Fatalf("filter lost: %+v", e)
+			}
+			seen = append(seen, e.Seq)
+		}
+		if older == 0 {
+			break
+		}
+		q.Before = older
+	}
+	if len(seen) != 20 || seen[0] != 25 || seen[19] != 2 {
+		t.Fatalf("seen %v", seen)
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] >= seen[i-1] {
+			t.Fatalf("not newest first: %v", seen)
+		}
+	}
+	if list, _, _ := s.AuditPage(ctx, store.AuditQuery{Limit: 10_000}); len(list) != 25 {
+		t.Errorf("a big limit: %d entries", len(list))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/piaf-dev/piaf/assessments"
@@ -151,21 +152,40 @@ func (s *Store) LogWebhookDelivery(ctx context.Context, webhookID int64, d asses
 
 // WebhookDeliveries lists a webhook's latest delivery attempts, newest first.
 func (s *Store) WebhookDeliveries(ctx context.Context, webhookID int64, limit int) ([]assessments.WebhookDelivery, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT outbox_key, attempt, status, error, duration_ms, at FROM webhook_deliveries
-		WHERE webhook_id = ? ORDER BY id DESC LIMIT ?`, webhookID, limit)
+	list, _, err := s.WebhookDeliveryPage(ctx, webhookID, 0, limit)
+	return list, err
+}
+
+// MaxDeliveriesPage bounds the delivery attempts read in one page.
+const MaxDeliveriesPage = 200
+
+// WebhookDeliveryPage lists up to limit (at most MaxDeliveriesPage) of a webhook's delivery
+// attempts logged before the attempt before (zero: from the newest), newest first, and when
+// older attempts remain, the id to ask for them with (zero: none). It reads by the index on
+// (webhook_id, id), so a page costs the same however many attempts are logged.
+func (s *Store) WebhookDeliveryPage(ctx context.Context, webhookID, before int64, limit int) (list []assessments.WebhookDelivery, older int64, err error) {
+	limit = min(max(limit, 1), MaxDeliveriesPage)
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT id, outbox_key, attempt, status, error, duration_ms, at FROM webhook_deliveries
+		WHERE webhook_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, webhookID, before, limit+1)
 	if err != nil {
-		return nil, err
+		return nil, 0, fmt.Errorf("store: webhook deliveries: %w", err)
 	}
 	defer rows.Close()
-	var out []assessments.WebhookDelivery
 	for rows.Next() {
 		var d assessments.WebhookDelivery
 		var ms int64
-		if err := rows.Scan(&d.OutboxKey, &d.Attempt, &d.Status, &d.Error, &ms, timeCol{&d.At}); err != nil {
-			return nil, err
+		if err := rows.Scan(&d.ID, &d.OutboxKey, &d.Attempt, &d.Status, &d.Error, &ms, timeCol{&d.At}); err != nil {
+			return nil, 0, err
 		}
 		d.Duration = time.Duration(ms) * time.Millisecond
-		out = append(out, d)
+		list = append(list, d)
 	}
-	return out, rows.Err()
+	if len(list) > limit {
+		list = list[:limit]
+		older = list[limit-1].ID
+	}
+	return list, older, rows.Err()
 }

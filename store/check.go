@@ -57,6 +57,11 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 	if err := s.checkRevisions(ctx, r); err != nil {
 		return nil, err
 	}
+	counts, err := s.CheckCounters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.Problems = append(r.Problems, counts...)
 	audit, err := s.VerifyAudit(ctx)
 	if err != nil {
 		return nil, err

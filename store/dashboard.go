@@ -14,6 +14,10 @@ type Scope struct {
 	ProjectID int64 // zero: every project in scope
 }
 
+// instance tells whether the scope is the whole instance (an administrator's dashboard), whose
+// totals are kept as counts (counters.go) instead of counted per request.
+func (sc Scope) instance() bool { return sc.All && sc.ProjectID == 0 }
+
 // where follows a join of assessments as a: it keeps the latest cycle of each active project the
 // scope covers. Older cycles are history: their risks were carried into the next one or closed.
 func (sc Scope) where() (string, []any) {
@@ -104,7 +108,14 @@ func (c counted[T]) copy() ([]T, int, error) {
 func (s *Store) openHighRisks(ctx context.Context, sc Scope, limit int) ([]assessments.OpenRisk, int, error) {
 	from, args := sc.from("findings", "f", "findings_open_grave", "findings_assessment_open", "")
 	from += ` AND f.live = 1 AND f.status = 'open' AND f.residual_level >= 3`
-	total, err := s.cappedCount(ctx, from, args)
+	var total int
+	var err error
+	if sc.instance() {
+		total, err = s.counter(ctx, "risks.open_high")
+		total = min(total, CountCap)
+	} else {
+		total, err = s.cappedCount(ctx, from, args)
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: count open risks: %w", err)
 	}
@@ -144,7 +155,14 @@ func (s *Store) overdueMitigations(ctx context.Context, sc Scope, today string, 
 	from += ` AND mi.findings > 0 AND mi.due IS NOT NULL AND mi.due < ?
 		AND mi.status IN ('planned', 'in_progress')`
 	args = append(args, today)
-	total, err := s.cappedCount(ctx, from, args)
+	var total int
+	var err error
+	if sc.instance() {
+		total, err = s.dueCount(ctx, "mitigation", "", today)
+		total = min(total, CountCap)
+	} else {
+		total, err = s.cappedCount(ctx, from, args)
+	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: count overdue mitigations: %w", err)
 	}

@@ -43,14 +43,19 @@ func TestWorkQueriesUseIndexes(t *testing.T) {
 	plans := map[string]string{
 		"worklist mitigations": queryPlan(t, s, `SELECT mi.mitigation_id FROM mitigations mi JOIN assessments a ON a.id = mi.assessment_id`+latestActive+
 			` AND mi.owner_id = ? AND mi.findings > 0 AND mi.status IN ('planned', 'in_progress') ORDER BY mi.due`, 1, 1),
-		"worklist reviews": queryPlan(t, s, `SELECT a.id FROM assessments a`+latestActive+` AND mb.role = 'reviewer' AND a.status = 'in_review'`, 1),
-		"tracking":         queryPlan(t, s, `SELECT seq FROM mitigation_tracking WHERE assessment_id = ? ORDER BY seq`, 1),
-		"revision heads":   queryPlan(t, s, `SELECT r.number FROM revisions r WHERE r.assessment_id = ? AND r.number < ? ORDER BY r.number DESC LIMIT 5`, 1, 9),
+		"worklist reviews":     queryPlan(t, s, `SELECT a.id FROM assessments a`+latestActive+` AND mb.role = 'reviewer' AND a.status = 'in_review'`, 1),
+		"worklist acceptances": queryPlan(t, s, acceptancesDueQuery, 1, "2026-01-01", 10),
+		"tracking":             queryPlan(t, s, `SELECT seq FROM mitigation_tracking WHERE assessment_id = ? ORDER BY seq`, 1),
+		"revision heads":       queryPlan(t, s, `SELECT r.number FROM revisions r WHERE r.assessment_id = ? AND r.number < ? ORDER BY r.number DESC LIMIT 5`, 1, 9),
 	}
 	for name, plan := range plans {
 		if fullScan.MatchString(plan) {
 			t.Errorf("%s reads a whole table:\n%s", name, plan)
 		}
+	}
+	// Searching findings by status alone reads every accepted finding of the instance.
+	if plan := plans["worklist acceptances"]; !strings.HasPrefix(plan, "SEARCH mb ") {
+		t.Errorf("the acceptances due do not start from the user's memberships:\n%s", plan)
 	}
 }
 

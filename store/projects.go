@@ -139,13 +139,26 @@ func (s *Store) projects(ctx context.Context, q ProjectQuery) ([]assessments.Pro
 	}
 	// A member's list starts from their memberships (an inner join the planner can drive from
 	// members_user) instead of checking every project of the instance.
-	join := "LEFT JOIN"
+	// The join order is forced (CROSS JOIN): left to itself, the planner walks the whole
+	// instance's projects in name order and looks up the membership of each.
+	from := ` FROM projects p LEFT JOIN members m ON m.project_id = p.id AND m.user_id = ? WHERE ` + strings.Join(where, " AND ")
 	if !q.All {
-		join = "JOIN"
+		from = ` FROM members m CROSS JOIN projects p ON p.id = m.project_id WHERE m.user_id = ? AND ` + strings.Join(where, " AND ")
 	}
-	from := ` FROM projects p ` + join + ` members m ON m.project_id = p.id AND m.user_id = ? WHERE ` + strings.Join(where, " AND ")
 	var total int
-	if err := s.read.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&total); err != nil {
+	var err error
+	switch {
+	case q.All && strings.TrimSpace(q.Search) == "":
+		// An administrator's unfiltered list: the count is kept (counters.go).
+		name := "projects.active"
+		if q.Archived {
+			name = "projects.archived"
+		}
+		total, err = s.counter(ctx, name)
+	default:
+		err = s.read.QueryRowContext(ctx, "SELECT count(*)"+from, args...).Scan(&total)
+	}
+	if err != nil {
 		return nil, 0, fmt.Errorf("store: count projects: %w", err)
 	}
 	if q.Limit <= 0 {
@@ -155,14 +168,17 @@ func (s *Store) projects(ctx context.Context, q ProjectQuery) ([]assessments.Pro
 	if q.RecentFirst {
 		order = "p.updated_at DESC, p.id DESC"
 	}
+	// The page's ids are chosen first: SQLite computes the select list of every row before
+	// sorting, so the per-project counts would otherwise run for every project in the list.
 	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.name, p.purpose, p.base_model, p.deployment, p.archived_at,
-		p.created_at, p.updated_at, p.version, coalesce(m.role, ''),
+		p.created_at, p.updated_at, p.version, pg.role,
 		(SELECT count(*) FROM datasets d WHERE d.project_id = p.id),
 		(SELECT count(*) FROM members mm WHERE mm.project_id = p.id),
 		coalesce((SELECT a.status FROM assessments a WHERE a.project_id = p.id ORDER BY a.cycle DESC LIMIT 1), ''),
 		coalesce((SELECT a.next_review_at FROM assessments a WHERE a.project_id = p.id ORDER BY a.cycle DESC LIMIT 1), ''),
-		coalesce((SELECT a.reassessment_reason IS NOT NULL AND a.reassessment_reason <> '' FROM assessments a WHERE a.project_id = p.id ORDER BY a.cycle DESC LIMIT 1), 0)`+from+
-		` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+		coalesce((SELECT a.reassessment_reason IS NOT NULL AND a.reassessment_reason <> '' FROM assessments a WHERE a.project_id = p.id ORDER BY a.cycle DESC LIMIT 1), 0)
+		FROM (SELECT p.id AS id, coalesce(m.role, '') AS role`+from+` ORDER BY `+order+` LIMIT ? OFFSET ?) pg
+		CROSS JOIN projects p ON p.id = pg.id ORDER BY `+order, append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: projects: %w", err)
 	}

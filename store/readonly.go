@@ -83,3 +83,6 @@ func openReadOnly(ctx context.Context, path, mode string) (*Store, error) {
 	// Both pools are the read-only one: a write through this Store fails instead of happening.
 	return &Store{writeDB: db, readDB: db, write: db, read: db, path: path, now: time.Now}, nil
 }
+
+// readOnly says whether the store was opened by OpenReadOnly, whose writes all fail.
+func (s *Store) readOnly() bool { return s.writeDB == s.readDB }

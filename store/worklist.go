@@ -39,6 +39,19 @@ const fromMemberships = ` FROM members mb CROSS JOIN projects p ON p.id = mb.pro
 	CROSS JOIN assessments a ON a.project_id = p.id
 	WHERE mb.user_id = ? AND a.cycle = (SELECT max(cycle) FROM assessments x WHERE x.project_id = a.project_id)`
 
+// acceptancesDueQuery lists accepted risks expiring by a horizon in the latest cycles of the
+// projects a user owns or reviews (arguments: user, horizon, limit). It starts from the user's
+// memberships and reads each assessment's accepted findings through findings_assessment_open,
+// instead of every accepted finding of the instance.
+const acceptancesDueQuery = `SELECT 'acceptance_due', p.id, p.name, a.id, a.cycle, f.finding_id, f.title, f.status, f.acceptance_expires
+	FROM members mb CROSS JOIN projects p ON p.id = mb.project_id AND p.archived_at IS NULL
+	CROSS JOIN assessments a ON a.project_id = p.id
+	CROSS JOIN findings f INDEXED BY findings_assessment_open ON f.assessment_id = a.id
+	WHERE mb.user_id = ? AND mb.role IN ('owner', 'reviewer')
+	AND a.cycle = (SELECT max(cycle) FROM assessments x WHERE x.project_id = a.project_id)
+	AND f.live = 1 AND f.status = 'accepted' AND f.acceptance_expires IS NOT NULL AND f.acceptance_expires <= ?
+	ORDER BY f.acceptance_expires, p.name LIMIT ?`
+
 const latestActive = ` JOIN projects p ON p.id = a.project_id AND p.archived_at IS NULL
 	JOIN members mb ON mb.project_id = p.id AND mb.user_id = ?
 	WHERE a.cycle = (SELECT max(cycle) FROM assessments x WHERE x.project_id = a.project_id)`
@@ -71,10 +84,7 @@ func (s *Store) Worklist(ctx context.Context, userID int64, horizon string, limi
 			` + fromMemberships + ` AND mb.role = 'owner' AND a.status = 'approved' AND a.next_review_at IS NOT NULL
 			AND a.next_review_at <= ? ORDER BY a.next_review_at, a.id LIMIT ?`,
 			[]any{userID, horizon, limit}},
-		{&w.AcceptancesDue, `SELECT 'acceptance_due', p.id, p.name, a.id, a.cycle, f.finding_id, f.title, f.status, f.acceptance_expires
-			FROM findings f JOIN assessments a ON a.id = f.assessment_id` + latestActive + ` AND mb.role IN ('owner', 'reviewer')
-			AND f.live = 1 AND f.status = 'accepted' AND f.acceptance_expires IS NOT NULL AND f.acceptance_expires <= ?
-			ORDER BY f.acceptance_expires, p.name LIMIT ?`,
+		{&w.AcceptancesDue, acceptancesDueQuery,
 			[]any{userID, horizon, limit}},
 	}
 	for _, q := range queries {

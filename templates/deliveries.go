@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/piaf-dev/piaf/assessments"
 )
 
@@ -82,4 +83,17 @@ func statusText(code int) string {
 		return strconv.Itoa(code) + " " + t
 	}
 	return strconv.Itoa(code)
+}
+
+// projectWebhooksBase is the address of a project's webhooks page.
+func projectWebhooksBase(projectID int64) string { return "/projects/" + itoa(projectID) + "/webhooks" }
+
+// deliveriesURL is the page of a webhook's delivery attempts logged before the attempt before
+// (zero: the newest).
+func deliveriesURL(base string, webhookID, before int64) templ.SafeURL {
+	u := base + "/" + itoa(webhookID) + "/deliveries"
+	if before > 0 {
+		u += "?before=" + itoa(before)
+	}
+	return templ.SafeURL(u)
 }

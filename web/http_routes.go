@@ -72,6 +72,7 @@ func (s *Server) routes() {
 	ui.GET("/projects/:id/webhooks", s.projectWebhooks)
 	ui.POST("/projects/:id/webhooks", s.addProjectWebhook)
 	ui.POST("/projects/:id/webhooks/:webhook/delete", s.deleteProjectWebhook)
+	ui.GET("/projects/:id/webhooks/:webhook/deliveries", s.webhookDeliveries)
 	ui.GET("/projects/:id/pipeline", s.pipelineTokens)
 	ui.POST("/projects/:id/pipeline/tokens", s.createPipelineToken)
 	ui.POST("/projects/:id/pipeline/tokens/:token/revoke", s.revokePipelineToken)

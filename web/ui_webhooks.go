@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -78,13 +79,53 @@ func (s *Server) renderProjectWebhooks(c echo.Context, a *access, status int, f 
 	if err != nil {
 		return err
 	}
-	v := templates.WebhooksView{Project: a.project, Webhooks: hooks, Form: f, NewWebhook: created, Deliveries: map[int64][]assessments.WebhookDelivery{}}
+	v := templates.WebhooksView{Project: a.project, Webhooks: hooks, Form: f, NewWebhook: created,
+		Deliveries: map[int64][]assessments.WebhookDelivery{}, OlderDeliveries: map[int64]int64{}}
 	for _, h := range hooks {
-		if v.Deliveries[h.ID], err = s.store.WebhookDeliveries(ctx, h.ID, 10); err != nil {
+		var older int64
+		if v.Deliveries[h.ID], older, err = s.store.WebhookDeliveryPage(ctx, h.ID, 0, deliveriesPerWebhook); err != nil {
 			return err
+		}
+		if older > 0 {
+			v.OlderDeliveries[h.ID] = older
 		}
 	}
 	return s.render(c, status, templates.ProjectWebhooks(s.page(c, "Webhooks · "+a.project.Name, "projects"), v))
+}
+
+// deliveriesPerWebhook is how many attempts the webhooks page shows under each webhook;
+// deliveriesPerPage how many one page of a webhook's deliveries lists.
+const (
+	deliveriesPerWebhook = 10
+	deliveriesPerPage    = 50
+)
+
+// webhookDeliveries pages through the delivery attempts to one of a project's webhooks, newest
+// first, by the id of the last attempt shown (?before=), so any page costs one indexed read.
+func (s *Server) webhookDeliveries(c echo.Context) error {
+	a, err := s.projectAccess(c, actManage)
+	if err != nil {
+		return err
+	}
+	id, err := paramID(c, "webhook")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	h, err := s.store.Webhook(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && h.ProjectID != a.project.ID) {
+		return errNotFound
+	}
+	if err != nil {
+		return err
+	}
+	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64) // anything else: the newest
+	list, older, err := s.store.WebhookDeliveryPage(ctx, h.ID, before, deliveriesPerPage)
+	if err != nil {
+		return err
+	}
+	v := templates.DeliveriesView{Project: a.project, Webhook: h, Deliveries: list, Older: older, Paged: before > 0}
+	return s.render(c, http.StatusOK, templates.WebhookDeliveries(s.page(c, "Webhook deliveries · "+a.project.Name, "projects"), v))
 }
 
 func (s *Server) addProjectWebhook(c echo.Context) error {

@@ -170,6 +170,7 @@ func serve(ctx context.Context, args []string, e env) (err error) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	go sweepSessions(ctx, st, cfg.web.Sessions, log)
+	go verifyAuditLog(ctx, st, 6*time.Hour, log)
 	// The scheduler stops with ctx; the database closes only after its pass ends.
 	var background sync.WaitGroup
 	defer background.Wait()
@@ -263,6 +264,27 @@ func sweepSessions(ctx context.Context, st *store.Store, p store.SessionPolicy, 
 		case <-t.C:
 			if err := st.DeleteExpiredSessions(ctx, p); err != nil && ctx.Err() == nil {
 				log.Error("delete expired sessions", "err", err)
+			}
+		}
+	}
+}
+
+// verifyAuditLog walks the whole audit chain every period (the audit page verifies only what is
+// new since the verified head) and records what it found, which the audit page then shows.
+func verifyAuditLog(ctx context.Context, st *store.Store, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			rep, err := st.VerifyAudit(ctx)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Error("verify the audit log", "err", err)
+			case err == nil && rep.Bad != nil:
+				log.Error("the audit log has been tampered with", "entry", rep.Bad.Seq, "reason", rep.Bad.Reason)
 			}
 		}
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // New opens a fresh database for the test and, when the test ends, checks its integrity and
-// closes it.
+// its kept counts (every write of the test must have kept them right), and closes it.
 func New(t testing.TB) *store.Store {
 	t.Helper()
 	dir := t.TempDir()
@@ -20,6 +20,9 @@ func New(t testing.TB) *store.Store {
 	t.Cleanup(func() {
 		if err := s.IntegrityCheck(context.Background()); err != nil {
 			t.Errorf("after the test: %v", err)
+		}
+		if problems, err := s.CheckCounters(context.Background()); err != nil || len(problems) > 0 {
+			t.Errorf("after the test, the kept counts: %v %v", problems, err)
 		}
 		if err := s.Close(); err != nil {
 			t.Errorf("close store: %v", err)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -51,7 +50,10 @@ func (s *Server) apiMitigationRegister(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	project, _ := strconv.ParseInt(c.QueryParam("project"), 10, 64) // checked by MitigationRegister
+	project, err := queryCount(c, "project")
+	if err != nil {
+		return err
+	}
 	risks, total, err := s.wf.ProjectedRisks(ctx, s.actor(c), project)
 	if err != nil {
 		return err

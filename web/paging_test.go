@@ -96,3 +96,29 @@ func TestExportsArePaged(t *testing.T) {
 		t.Fatalf("a page holding them all says there are older ones: %d %v", older, err)
 	}
 }
+
+// Every page cursor and number in a query is read or refused with its name: a malformed one is
+// never taken for the first page.
+func TestPageCursorsAreChecked(t *testing.T) {
+	a := newApp(t)
+	admin := a.user("root@example.org", true)
+	p := a.project(admin, "Cursors")
+	c := a.signedIn(admin)
+	for _, path := range []string{
+		"/admin/audit?before=soon",
+		"/notifications?before=-3",
+		fmt.Sprintf("/projects/%d?checks=all", p.ID),
+	} {
+		name := path[strings.Index(path, "?")+1 : strings.Index(path, "=")]
+		if r := c.get(path); r.status != http.StatusBadRequest || !strings.Contains(r.body, name+" must be a whole number") {
+			t.Errorf("GET %s: %d, want 400 naming %s", path, r.status, name)
+		}
+	}
+	// The register's project is a filter field: refused beside it, on the page and in the API.
+	if r := c.get("/mitigations?project=first"); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("GET /mitigations?project=first: %d, want 422", r.status)
+	}
+	if r := a.api("GET", "/api/v1/mitigations?project=first", a.token(admin), ""); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("GET /api/v1/mitigations?project=first: %d, want 422", r.status)
+	}
+}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -28,9 +27,12 @@ func (s *Server) adminAudit(c echo.Context) error {
 	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Since.Before(q.Until) {
 		f.Fail("to", "The end date is before the start date.")
 	}
-	q.Before, _ = strconv.ParseInt(c.QueryParam("before"), 10, 64) // anything else: the newest
+	before, err := queryCount(c, "before")
+	if err != nil {
+		return err
+	}
+	q.Before = before
 	v := templates.AuditView{Actions: store.AuditActions, Filter: f, Paged: q.Before > 0}
-	var err error
 	if v.Report, err = s.store.VerifyAuditSinceHead(ctx); err != nil {
 		return err
 	}

@@ -119,7 +119,10 @@ func (s *Server) webhookDeliveries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	before, _ := strconv.ParseInt(c.QueryParam("before"), 10, 64) // anything else: the newest
+	before, err := queryCount(c, "before")
+	if err != nil {
+		return err
+	}
 	list, older, err := s.store.WebhookDeliveryPage(ctx, h.ID, before, deliveriesPerPage)
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/piaf-dev/piaf/assessments"
 	"github.com/piaf-dev/piaf/assessments/workflow"
-	"github.com/piaf-dev/piaf/store"
 )
 
 // apiDataset is a dataset as the API shows it: the domain's dataset with its id.
@@ -179,28 +177,13 @@ func (s *Server) apiAddMember(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if !assessments.Role(in.Role).Valid() {
-		return apiErr(http.StatusUnprocessableEntity, "role must be one of owner, assessor, reviewer, viewer", "role")
-	}
-	ctx := c.Request().Context()
-	u, err := s.store.UserByEmail(ctx, in.Email)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled()) {
-		return apiErr(http.StatusUnprocessableEntity, "no active account uses this email", "email")
-	}
+	_, added, err := s.wf.AddMember(c.Request().Context(), s.actor(c), a.project.ID, in.Email, in.Role)
 	if err != nil {
 		return err
 	}
-	_, existing := s.store.Role(ctx, a.project.ID, u.ID)
-	status, action := http.StatusOK, store.AuditMemberRole
-	if errors.Is(existing, store.ErrNotFound) {
-		status, action = http.StatusCreated, store.AuditMemberAdd
-	}
-	err = s.audited(c, action, store.AuditTarget("project", a.project.ID), map[string]any{"user": u.Email, "role": in.Role},
-		func(st *store.Store) error { return st.SetMember(ctx, a.project.ID, u.ID, assessments.Role(in.Role)) })
-	if errors.Is(err, store.ErrLastOwner) {
-		return apiErr(http.StatusConflict, "the project needs an owner: make someone else owner first", "role")
-	} else if err != nil {
-		return err
+	status := http.StatusOK
+	if added {
+		status = http.StatusCreated
 	}
 	return s.apiMemberList(c, status, a.project.ID)
 }

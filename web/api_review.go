@@ -101,11 +101,10 @@ func (s *Server) apiRevisions(c echo.Context) error {
 	}
 	// A page of revisions, oldest first, below ?before (default: the latest ones); next_before
 	// asks for the page before it.
-	before64, err := queryCount(c, "before")
+	before, err := queryRevisionBefore(c)
 	if err != nil {
 		return err
 	}
-	before := int(min(before64, 1<<31))
 	limit, err := strconv.Atoi(c.QueryParam("limit"))
 	if err != nil || limit < 1 || limit > maxRevisionPage {
 		limit = maxRevisionPage

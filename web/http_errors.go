@@ -164,3 +164,9 @@ func queryCount(c echo.Context, name string) (int64, error) {
 	}
 	return n, nil
 }
+
+// queryRevisionBefore reads the revision cursor ?before= of a history page (see queryCount).
+func queryRevisionBefore(c echo.Context) (int, error) {
+	n, err := queryCount(c, "before")
+	return int(min(n, 1<<31)), err
+}

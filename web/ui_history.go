@@ -43,11 +43,10 @@ func (s *Server) showHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	before64, err := queryCount(c, "before")
+	before, err := queryRevisionBefore(c)
 	if err != nil {
 		return err
 	}
-	before := int(min(before64, 1<<31))
 	entries, older, err := s.historyPageOf(c.Request().Context(), a, before)
 	if err != nil {
 		return err

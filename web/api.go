@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -178,6 +179,10 @@ func (s *Server) apiAddMember(c echo.Context) error {
 		return err
 	}
 	_, added, err := s.wf.AddMember(c.Request().Context(), s.actor(c), a.project.ID, in.Email, in.Role)
+	var frozen *workflow.FrozenError
+	if errors.As(err, &frozen) {
+		return apiErr(http.StatusConflict, frozen.Reason, "role") // the role would leave no owner
+	}
 	if err != nil {
 		return err
 	}
